@@ -1,0 +1,72 @@
+"""The app factory: a Bolt App wired to Rapport's handlers, with one central error handler."""
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+import handlers
+from bot.config import Settings
+from bot.logs import ContextThreadPoolExecutor, correlation_id, new_correlation_id
+from handlers.blocks.crm import build_error
+from handlers.deps import Deps
+from handlers.parsing import CommandError
+from models.base import DomainError
+
+logger = logging.getLogger(__name__)
+
+# Bolt's default listener pool is 5 threads; every listener and its after-ack work runs here.
+LISTENER_THREADS = 16
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_client(settings: Settings) -> WebClient:
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
+    return client
+
+
+def create_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> App:
+    app = App(
+        client=make_client(settings),
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=not socket_mode,  # Socket Mode requests are not signed
+        listener_executor=ContextThreadPoolExecutor(
+            LISTENER_THREADS, thread_name_prefix="listener"
+        ),
+    )
+    app.use(ensure_correlation_id)
+    app.error(handle_listener_error)
+    handlers.register_listeners(app, deps)
+    return app
+
+
+def ensure_correlation_id(next: Callable[[], None]) -> None:
+    if correlation_id.get() == "-":  # Socket Mode: no HTTP layer set one
+        correlation_id.set(new_correlation_id())
+    next()
+
+
+def handle_listener_error(
+    error: Exception, body: dict, context: BoltContext, client: WebClient
+) -> None:
+    if isinstance(error, DomainError | CommandError):
+        sentence = str(error)
+        logger.info("user error: %s", sentence)
+    else:
+        logger.error(
+            "unexpected error handling %s", body.get("type") or body.get("command"), exc_info=error
+        )
+        reference = correlation_id.get()
+        sentence = f"Something went wrong on Rapport's side (ref {reference}). Please try again."
+    reply = build_error(sentence)
+    if context.respond is not None:
+        context.respond(**reply, response_type="ephemeral", replace_original=False)
+    elif context.channel_id and context.user_id:
+        client.chat_postEphemeral(channel=context.channel_id, user=context.user_id, **reply)

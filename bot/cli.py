@@ -1,0 +1,102 @@
+"""`rapport`: serve the bot, upgrade the database, print the Slack app manifest."""
+
+import logging
+import sys
+
+import click
+from slack_sdk.errors import SlackApiError
+
+from bot import db
+from bot.config import MissingSetting, Settings
+from bot.logs import configure_logging
+
+logger = logging.getLogger("rapport")
+
+
+def _fail(sentence: str, code: int = 2) -> None:
+    click.echo(f"rapport: {sentence}", err=True)
+    sys.exit(code)
+
+
+@click.group()
+def main() -> None:
+    """Rapport: a CRM that lives in Slack."""
+
+
+@main.command()
+@click.option(
+    "--http", "mode", flag_value="http", help="HTTP mode, even when SLACK_APP_TOKEN is set."
+)
+@click.option("--socket", "mode", flag_value="socket", help="Socket Mode (needs SLACK_APP_TOKEN).")
+@click.option("--port", type=click.IntRange(1, 65535), help="HTTP port (default: PORT, or 3000).")
+def serve(mode: str | None, port: int | None) -> None:
+    """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, HTTP otherwise."""
+    configure_logging()
+    settings = Settings()
+    http = mode == "http" or (mode is None and not settings.slack_app_token)
+    try:
+        settings.require_tokens(http=http)
+    except MissingSetting as error:
+        _fail(str(error))
+    _check_slack(settings)
+    engine = db.make_engine(settings.database_url)
+    db.upgrade(engine)
+    engine.dispose()  # the workers open their own pools
+    if http:
+        from bot.server import serve_http
+
+        logger.info("Rapport listening on :%s%s", port or settings.port, "/slack/events")
+        serve_http(settings, port=port or settings.port)
+    else:
+        from bot.socket import serve_socket
+
+        serve_socket(settings)
+
+
+def _check_slack(settings: Settings) -> None:
+    """One clear sentence when Slack refuses the token or can't be reached, not a traceback."""
+    from bot.app import make_client
+
+    try:
+        make_client(settings).auth_test()
+    except SlackApiError as error:
+        _fail(
+            f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}): check the token on "
+            "your app's OAuth & Permissions page (see README.md)."
+        )
+    except OSError as error:
+        _fail(f"Can't reach Slack at {settings.slack_api_url} ({error}).", code=1)
+
+
+@main.group("db")
+def db_group() -> None:
+    """The database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest version."""
+    configure_logging()
+    settings = Settings()
+    db.upgrade(db.make_engine(settings.database_url))
+    click.echo(
+        f"Database is up to date ({db.normalize_url(settings.database_url).render_as_string()})."
+    )
+
+
+@main.command()
+@click.option("--url", help="Your Request URL, e.g. https://rapport.example.com/slack/events")
+@click.option("--socket", is_flag=True, help="A Socket Mode app: no request URLs.")
+def manifest(url: str | None, socket: bool) -> None:
+    """Print manifest.yml for "Create app from manifest"."""
+    from bot.manifest import render_manifest
+
+    if not url and not socket:
+        _fail("give --url https://your-host/slack/events (HTTP mode) or --socket (Socket Mode).")
+    if url and not url.startswith(("https://", "http://")):
+        _fail("--url must be an http(s) URL ending in /slack/events.")
+    click.echo(render_manifest(url=url, socket_mode=socket), nl=False)
+
+
+if __name__ == "__main__":
+    main()

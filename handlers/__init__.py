@@ -1,0 +1,15 @@
+"""The Slack face of Rapport: the whole bot's surface, registered in one place."""
+
+from slack_bolt import App
+
+from handlers import crm, upcoming
+from handlers.deps import Deps
+from handlers.guard import make_guard
+
+MODULES = (crm, upcoming)
+
+
+def register_listeners(app: App, deps: Deps) -> None:
+    app.use(make_guard(deps))
+    for module in MODULES:
+        module.register(app, deps)

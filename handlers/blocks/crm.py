@@ -1,0 +1,97 @@
+"""Builders for /crm: help, and the account basics."""
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from handlers.blocks import Message, message
+from handlers.blocks.text import escape, mention, preview
+from handlers.ids import Command
+
+# (usage example, what it does); a later release fills in the ones marked False.
+HELP_COMMANDS: list[tuple[str, str, bool]] = [
+    (
+        f"{Command.LOG_CALL} Acme: talked renewal. Follow up next Tuesday",
+        "log a call, and a follow-up",
+        False,
+    ),
+    (f"{Command.WHO_OWNS} Acme", "owner, last touch, open deals", False),
+    (f"{Command.HISTORY} Acme", "the account's timeline", False),
+    (f"{Command.DEAL} new Acme: Renewal 2027 $48,000", "create and move deals", False),
+    (f"{Command.FOLLOWUP} Acme in 3 days: send the contract", "a follow-up for you", False),
+]
+HELP_CRM: list[tuple[str, str, bool]] = [
+    ("new Acme Corp @dana", "create an account (owner: you, unless you mention someone)", True),
+    ("assign Acme Corp @dana", "give an account a new owner (its owner or an admin)", True),
+    ("link Acme", "make this channel Acme's", False),
+    ("contact Acme: Jane Roe, jane@acme.com, VP Sales", "add a contact", False),
+    ("pipeline", "deals by stage", False),
+    ("stages", "the pipeline's stages", False),
+    ("digest off", "stop the morning digest", False),
+    ("handoff @from @to", "admins: move one rep's accounts to another", False),
+    ("merge Acme Inc into Acme", "admins: merge duplicate accounts", False),
+    ("duplicates", "admins: accounts that look like duplicates", False),
+    ("audit Acme", "admins: every change to an account", False),
+    ("erase-contact jane@acme.com", "admins: erase a person on request", False),
+]
+SOON = " _(coming soon)_"
+
+
+def _lines(rows: list[tuple[str, str, bool]], prefix: str = "") -> str:
+    return "\n".join(
+        f"`{prefix}{usage}` {what}{'' if ready else SOON}" for usage, what, ready in rows
+    )
+
+
+def build_crm_help(*, unknown: str | None = None) -> Message:
+    blocks: list[Block] = [HeaderBlock(text="Rapport: your CRM in Slack")]
+    if unknown:
+        blocks.append(
+            SectionBlock(
+                text=f"I don't know `{escape(preview(unknown, 80))}`. Here is what I can do:"
+            )
+        )
+    blocks += [
+        SectionBlock(text=MarkdownTextObject(text=_lines(HELP_CRM, prefix=f"{Command.CRM} "))),
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=_lines(HELP_COMMANDS))),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(text="Account names ignore case, punctuation and Inc/LLC/GmbH.")
+            ]
+        ),
+    ]
+    return message("Rapport help: /crm new, /crm assign and more", blocks)
+
+
+def build_account_created(*, account: str, owner_id: str, caller_id: str) -> Message:
+    owner = "you" if owner_id == caller_id else mention(owner_id)
+    text = f":white_check_mark: Created *{escape(account)}*, owned by {owner}."
+    return message(f"Created {escape(account)}", [SectionBlock(text=text)])
+
+
+def build_owner_assigned(*, account: str, owner_id: str, previous_id: str | None) -> Message:
+    if previous_id == owner_id:
+        text = f"{mention(owner_id)} already owns *{escape(account)}*; nothing changed."
+    else:
+        was = f" (was {mention(previous_id)})" if previous_id else " (it had no owner)"
+        text = f":white_check_mark: *{escape(account)}* is now owned by {mention(owner_id)}{was}."
+    return message(f"{escape(account)}: new owner", [SectionBlock(text=text)])
+
+
+def build_error(sentence: str) -> Message:
+    """A user-caused error; the sentence may quote what they typed, so it is escaped."""
+    return message(escape(sentence), [SectionBlock(text=f":warning: {escape(sentence)}")])
+
+
+def build_not_yet(*, what: str) -> Message:
+    text = (
+        f"`{escape(what)}` isn't in this version of Rapport yet. "
+        "`/crm help` lists what works today."
+    )
+    return message(text, [SectionBlock(text=text)])

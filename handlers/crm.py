@@ -1,0 +1,111 @@
+"""/crm: help, and the account basics (new, assign)."""
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from handlers.blocks.crm import (
+    build_account_created,
+    build_crm_help,
+    build_error,
+    build_not_yet,
+    build_owner_assigned,
+)
+from handlers.deps import Deps
+from handlers.directory import SlackUser, UnknownUser
+from handlers.ids import Command
+from handlers.parsing import CommandError, CrmAssign, CrmHelp, CrmNewAccount, CrmNotYet, parse_crm
+from models import accounts, reps
+from models.base import DomainError
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command(Command.CRM)
+    def handle_crm_command(
+        ack: Ack, command: dict, respond: Respond, client: WebClient, context: BoltContext
+    ) -> None:
+        try:
+            request = parse_crm(command.get("text", ""))
+        except CommandError as error:
+            ack(**build_error(str(error)))
+            return
+        if isinstance(request, CrmHelp):
+            ack(**build_crm_help(unknown=request.unknown))
+            return
+        if isinstance(request, CrmNotYet):
+            ack(**build_not_yet(what=f"{Command.CRM} {request.subcommand}"))
+            return
+        ack()
+        caller: SlackUser = context["caller"]
+        if isinstance(request, CrmNewAccount):
+            respond(**create_account(deps, client, caller, request))
+        elif isinstance(request, CrmAssign):
+            respond(**assign_account(deps, client, caller, request))
+
+
+def _member(deps: Deps, client: WebClient, team_id: str, user_id: str) -> SlackUser:
+    """A full member of this workspace who can own accounts, or a DomainError saying who can't."""
+    try:
+        user = deps.directory.get(client, team_id, user_id)
+    except UnknownUser as error:
+        raise DomainError("I can't find that person in this workspace.") from error
+    if user.is_bot or user.deleted or user.is_guest or user.team_id != team_id:
+        raise DomainError("Accounts can only be owned by full members of this workspace.")
+    return user
+
+
+def create_account(
+    deps: Deps, client: WebClient, caller: SlackUser, request: CrmNewAccount
+) -> dict:
+    owner = _member(deps, client, caller.team_id, request.owner_id) if request.owner_id else caller
+    now = deps.now()
+    with deps.db.begin() as session:
+        rep_of = {
+            user.id: reps.upsert_rep(
+                session=session,
+                team_id=caller.team_id,
+                profile=user.profile(extra_admins=deps.admins),
+                now=now,
+            )
+            for user in {caller, owner}
+        }
+        account = accounts.create_account(
+            session=session,
+            team_id=caller.team_id,
+            name=request.account,
+            owner=rep_of[owner.id],
+            created_by=rep_of[caller.id],
+            now=now,
+        )
+    return build_account_created(account=account.name, owner_id=owner.id, caller_id=caller.id)
+
+
+def assign_account(deps: Deps, client: WebClient, caller: SlackUser, request: CrmAssign) -> dict:
+    owner = _member(deps, client, caller.team_id, request.rep_id)
+    now = deps.now()
+    with deps.db.begin() as session:
+        actor = reps.upsert_rep(
+            session=session,
+            team_id=caller.team_id,
+            profile=caller.profile(extra_admins=deps.admins),
+            now=now,
+        )
+        new_owner = reps.upsert_rep(
+            session=session,
+            team_id=caller.team_id,
+            profile=owner.profile(extra_admins=deps.admins),
+            now=now,
+        )
+        account, previous = accounts.assign_owner(
+            session=session,
+            team_id=caller.team_id,
+            name=request.account,
+            owner=new_owner,
+            actor=actor,
+            actor_is_admin=actor.is_admin,
+            now=now,
+        )
+    return build_owner_assigned(
+        account=account.name,
+        owner_id=owner.id,
+        previous_id=previous.slack_user_id if previous else None,
+    )

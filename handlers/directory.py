@@ -1,0 +1,76 @@
+"""Who a Slack user is (users.info), cached with a TTL so busy requests make no Web API call."""
+
+import threading
+from dataclasses import dataclass
+
+from cachetools import TTLCache
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from models.reps import RepProfile
+
+USER_CACHE_TTL_SECONDS = 600
+USER_CACHE_SIZE = 10_000
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    id: str
+    team_id: str
+    name: str
+    tz: str
+    is_admin: bool
+    is_guest: bool
+    is_bot: bool
+    deleted: bool
+
+    def profile(self, *, extra_admins: frozenset[str] = frozenset()) -> RepProfile:
+        return RepProfile(
+            slack_user_id=self.id,
+            name=self.name,
+            tz=self.tz,
+            is_admin=self.is_admin or self.id in extra_admins,
+        )
+
+
+class UnknownUser(Exception):
+    """users.info does not know this id (or it is not a user of any team we can see)."""
+
+
+def slack_user_from_info(user: dict) -> SlackUser:
+    profile = user.get("profile") or {}
+    name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+    return SlackUser(
+        id=user["id"],
+        team_id=user.get("team_id", ""),
+        name=name or user.get("name") or user["id"],
+        tz=user.get("tz") or "UTC",
+        is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
+        is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
+        is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+    )
+
+
+class Directory:
+    """A process-wide users.info cache shared by every request's client."""
+
+    def __init__(self, *, ttl: float = USER_CACHE_TTL_SECONDS) -> None:
+        self._cache: TTLCache[tuple[str, str], SlackUser] = TTLCache(USER_CACHE_SIZE, ttl)
+        self._lock = threading.Lock()
+
+    def get(self, client: WebClient, team_id: str, user_id: str) -> SlackUser:
+        key = (team_id, user_id)
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        try:
+            user = slack_user_from_info(client.users_info(user=user_id)["user"])
+        except SlackApiError as error:
+            if error.response.get("error") in ("user_not_found", "user_not_visible"):
+                raise UnknownUser(user_id) from error
+            raise
+        with self._lock:
+            self._cache[key] = user
+        return user

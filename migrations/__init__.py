@@ -1,0 +1,1 @@
+"""Alembic migrations for Rapport's schema (`rapport db upgrade`)."""

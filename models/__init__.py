@@ -1,0 +1,18 @@
+"""The CRM domain: SQLModel tables and the operations on them. No Slack here.
+
+Every function takes its session keyword-only and never commits: the caller owns the transaction.
+Importing this package registers every table on `SQLModel.metadata`.
+"""
+
+from models import accounts, audit, channels, contacts, deals, followups, interactions, reps
+
+__all__ = [
+    "accounts",
+    "audit",
+    "channels",
+    "contacts",
+    "deals",
+    "followups",
+    "interactions",
+    "reps",
+]

@@ -1,0 +1,181 @@
+"""Accounts: the companies a team sells to, their owners, and how names are matched."""
+
+import re
+import unicodedata
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, text
+from sqlmodel import Field, Session, SQLModel, select
+
+from models import audit
+from models.base import DomainError, NotAllowed, NotFound, UTCDateTime
+from models.reps import Rep
+
+# Legal-form suffixes people add or leave off at will ("Acme, Inc." is "acme").
+LEGAL_SUFFIXES = frozenset(
+    [
+        "inc",
+        "incorporated",
+        "llc",
+        "llp",
+        "ltd",
+        "limited",
+        "gmbh",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "sa",
+        "ag",
+        "bv",
+        "plc",
+    ]
+)
+MAX_NAME_LENGTH = 120
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    DELETED = "deleted"
+
+
+class AccountBase(SQLModel):
+    team_id: str = Field(max_length=32)
+    name: str = Field(max_length=MAX_NAME_LENGTH)
+    normalized_name: str = Field(max_length=MAX_NAME_LENGTH)
+    domain: str | None = Field(default=None, max_length=255)
+    status: str = Field(default=AccountStatus.ACTIVE, max_length=16)
+
+
+class Account(AccountBase, table=True):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        # One live account per name; a deleted one frees its name.
+        Index(
+            "uq_accounts_team_name",
+            "team_id",
+            "normalized_name",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_accounts_team_owner", "team_id", "owner_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int | None = Field(default=None, foreign_key="reps.id")
+    owner_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    owner_assigned_by_id: int | None = Field(default=None, foreign_key="reps.id")
+    last_touched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by_id: int | None = Field(default=None, foreign_key="reps.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+def normalize_name(name: str) -> str:
+    """The key two spellings of one company share: no case, accents, punctuation or legal form."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    no_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    words = re.sub(r"[\W_]+", " ", no_accents).split()
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def clean_display_name(name: str) -> str:
+    """The name as typed, with runs of whitespace collapsed; refuses names with nothing in them."""
+    cleaned = " ".join(name.split())
+    if not normalize_name(cleaned):
+        raise DomainError("An account name needs at least one letter or digit.")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise DomainError(f"Account names can be at most {MAX_NAME_LENGTH} characters.")
+    return cleaned
+
+
+def get_account_by_name(*, session: Session, team_id: str, name: str) -> Account | None:
+    """The live account whose normalized name equals this one's."""
+    statement = select(Account).where(
+        Account.team_id == team_id,
+        Account.normalized_name == normalize_name(name),
+        Account.status == AccountStatus.ACTIVE,
+    )
+    return session.exec(statement).first()
+
+
+def create_account(
+    *, session: Session, team_id: str, name: str, owner: Rep, created_by: Rep, now: datetime
+) -> Account:
+    """Create a live account owned by `owner`; a name already in use is a DomainError."""
+    display = clean_display_name(name)
+    existing = get_account_by_name(session=session, team_id=team_id, name=display)
+    if existing is not None:
+        raise DomainError(f"There is already an account called {existing.name}.")
+    account = Account(
+        team_id=team_id,
+        name=display,
+        normalized_name=normalize_name(display),
+        owner_id=owner.id,
+        owner_since=now,
+        owner_assigned_by_id=created_by.id,
+        created_by_id=created_by.id,
+        created_at=now,
+    )
+    session.add(account)
+    session.flush()
+    audit.record(
+        session=session,
+        team_id=team_id,
+        actor=created_by.slack_user_id,
+        action="account.create",
+        entity="account",
+        entity_id=account.id,
+        before=None,
+        after=_snapshot(account, owner),
+        at=now,
+    )
+    return account
+
+
+def assign_owner(
+    *,
+    session: Session,
+    team_id: str,
+    name: str,
+    owner: Rep,
+    actor: Rep,
+    actor_is_admin: bool,
+    now: datetime,
+) -> tuple[Account, Rep | None]:
+    """Give an account a new owner (admins and its owner only); returns the previous owner."""
+    account = get_account_by_name(session=session, team_id=team_id, name=name)
+    if account is None:
+        raise NotFound(f"No account is called {clean_display_name(name)}.")
+    previous = session.get(Rep, account.owner_id) if account.owner_id else None
+    if not actor_is_admin and account.owner_id not in (None, actor.id):
+        raise NotAllowed("Only the account's owner or a Rapport admin can change its owner.")
+    if account.owner_id == owner.id:
+        return account, previous
+    before = _snapshot(account, previous)
+    account.owner_id, account.owner_since, account.owner_assigned_by_id = owner.id, now, actor.id
+    session.add(account)
+    session.flush()
+    audit.record(
+        session=session,
+        team_id=team_id,
+        actor=actor.slack_user_id,
+        action="account.assign",
+        entity="account",
+        entity_id=account.id,
+        before=before,
+        after=_snapshot(account, owner),
+        at=now,
+    )
+    return account, previous
+
+
+def _snapshot(account: Account, owner: Rep | None) -> dict[str, object]:
+    return {
+        "name": account.name,
+        "owner": owner.slack_user_id if owner else None,
+        "status": account.status,
+    }

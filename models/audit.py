@@ -1,0 +1,67 @@
+"""The audit log: every write, with who, what, when, before and after."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.base import UTCDateTime
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_team_entity", "team_id", "entity", "entity_id", "at"),
+        Index("ix_audit_team_at", "team_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    actor: str = Field(max_length=32)  # a Slack user id, or "system"
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=32)
+    entity_id: int | None = None
+    before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+def record(
+    *,
+    session: Session,
+    team_id: str,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    at: datetime,
+) -> AuditEntry:
+    """Append one entry to the audit log."""
+    entry = AuditEntry(
+        team_id=team_id,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        at=at,
+    )
+    session.add(entry)
+    return entry
+
+
+def list_entries(
+    *, session: Session, team_id: str, entity: str, entity_id: int
+) -> list[AuditEntry]:
+    """An entity's audit trail, oldest first."""
+    statement = (
+        select(AuditEntry)
+        .where(AuditEntry.team_id == team_id, AuditEntry.entity == entity)
+        .where(AuditEntry.entity_id == entity_id)
+        .order_by(AuditEntry.at, AuditEntry.id)  # type: ignore[arg-type]
+    )
+    return list(session.exec(statement))

@@ -1,0 +1,46 @@
+"""Shared column types and the domain's error type."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime in every database.
+
+    PostgreSQL stores `timestamptz`; SQLite has no time zones, so values are stored as UTC and
+    given their zone back on the way out. Naive datetimes are refused: they are always a bug.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass timezone-aware UTC datetimes")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class DomainError(Exception):
+    """An error a user can cause; `str(error)` is the one friendly sentence they are shown."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist in this workspace."""
+
+
+class NotAllowed(DomainError):
+    """The caller may not do this."""

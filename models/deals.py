@@ -1,0 +1,45 @@
+"""Deals and every change of their stage."""
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Index, Text
+from sqlmodel import Field, SQLModel
+
+from models.base import UTCDateTime
+
+DEFAULT_STAGES = ("Lead", "Qualified", "Demo", "Proposal", "Negotiation", "Won", "Lost")
+
+
+class Deal(SQLModel, table=True):
+    __tablename__ = "deals"
+    __table_args__ = (
+        Index("ix_deals_team_account", "team_id", "account_id"),
+        Index("ix_deals_team_owner_stage", "team_id", "owner_id", "stage"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    account_id: int = Field(foreign_key="accounts.id")
+    owner_id: int | None = Field(default=None, foreign_key="reps.id")
+    name: str = Field(max_length=255)
+    stage: str = Field(max_length=64)
+    amount_minor: int | None = Field(default=None, sa_type=BigInteger)  # cents, öre, yen
+    currency: str | None = Field(default=None, max_length=3)
+    expected_close: date | None = None
+    lost_reason: str | None = Field(default=None, sa_type=Text)
+    stage_changed_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DealStageChange(SQLModel, table=True):
+    __tablename__ = "deal_stage_changes"
+    __table_args__ = (Index("ix_deal_stage_changes_deal", "team_id", "deal_id", "changed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    deal_id: int = Field(foreign_key="deals.id")
+    from_stage: str | None = Field(default=None, max_length=64)
+    to_stage: str = Field(max_length=64)
+    changed_by_id: int | None = Field(default=None, foreign_key="reps.id")
+    changed_at: datetime = Field(sa_type=UTCDateTime)

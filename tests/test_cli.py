@@ -1,0 +1,87 @@
+"""`rapport` as an admin runs it: clear sentences, not tracebacks."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from tests.fakeslack import FakeSlack
+
+
+def rapport(
+    *args: str, env: dict[str, str] | None = None, cwd: str | None = None
+) -> subprocess.CompletedProcess:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "RAPPORT_", "DATABASE_URL"))
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=base | (env or {}),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+    ],
+)
+def test_serve_without_tokens_says_what_is_missing_in_one_sentence(
+    env: dict, variable: str, tmp_path
+) -> None:
+    result = rapport("serve", env=env, cwd=str(tmp_path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert (
+        len(lines) == 1
+        and variable in lines[0]
+        and "manifest.yml" in lines[0]
+        and "README" in lines[0]
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_socket_mode_needs_an_app_token(tmp_path) -> None:
+    result = rapport("serve", "--socket", env={"SLACK_BOT_TOKEN": "xoxb-1"}, cwd=str(tmp_path))
+    assert result.returncode == 2 and "SLACK_APP_TOKEN" in result.stderr
+
+
+def test_serve_with_a_token_slack_refuses_says_so(fake_slack: FakeSlack, tmp_path) -> None:
+    fake_slack.fail("auth.test", error="invalid_auth")
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-revoked",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": fake_slack.api_url,
+    }
+    result = rapport("serve", env=env, cwd=str(tmp_path))
+    assert (
+        result.returncode == 2
+        and "invalid_auth" in result.stderr
+        and "Traceback" not in result.stderr
+    )
+
+
+def test_db_upgrade_creates_the_schema_and_is_idempotent(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path}/fresh.db"
+    for _ in range(2):
+        result = rapport("db", "upgrade", env={"DATABASE_URL": url})
+        assert result.returncode == 0, result.stderr
+    assert "accounts" in inspect(create_engine(url)).get_table_names()
+
+
+def test_manifest_command_fills_in_the_url() -> None:
+    result = rapport("manifest", "--url", "https://crm.example.org/slack/events")
+    assert (
+        result.returncode == 0 and result.stdout.count("https://crm.example.org/slack/events") == 9
+    )
+    assert rapport("manifest").returncode == 2

@@ -1,0 +1,42 @@
+"""The Alembic migrations build exactly the schema the models describe."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+from sqlmodel import SQLModel
+
+CORE_TABLES = {
+    "reps",
+    "accounts",
+    "contacts",
+    "interactions",
+    "followups",
+    "deals",
+    "deal_stage_changes",
+    "account_channels",
+    "audit_log",
+}
+
+
+def test_migrated_schema_matches_the_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, SQLModel.metadata)
+    assert diff == []
+
+
+def test_every_core_table_is_scoped_by_team(engine: Engine) -> None:
+    inspector = inspect(engine)
+    assert set(inspector.get_table_names()) >= CORE_TABLES
+    for table in CORE_TABLES:
+        columns = {c["name"]: c for c in inspector.get_columns(table)}
+        assert "team_id" in columns and columns["team_id"]["nullable"] is False, table
+
+
+def test_timestamps_are_timezone_aware_columns(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return  # SQLite has no time zone type; models.base.UTCDateTime restores UTC on read
+    for table in CORE_TABLES:
+        for column in inspect(engine).get_columns(table):
+            if column["name"].endswith("_at") or column["name"] in ("owner_since",):
+                assert getattr(column["type"], "timezone", False), f"{table}.{column['name']}"
