@@ -11,10 +11,8 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 import handlers
 from bot.config import Settings
 from bot.logs import ContextThreadPoolExecutor, correlation_id, new_correlation_id
-from handlers.blocks.crm import build_error
 from handlers.deps import Deps
-from handlers.parsing import CommandError
-from models.base import DomainError
+from handlers.errors import reply_for
 
 logger = logging.getLogger(__name__)
 
@@ -56,16 +54,8 @@ def ensure_correlation_id(next: Callable[[], None]) -> None:
 def handle_listener_error(
     error: Exception, body: dict, context: BoltContext, client: WebClient
 ) -> None:
-    if isinstance(error, DomainError | CommandError):
-        sentence = str(error)
-        logger.info("user error: %s", sentence)
-    else:
-        logger.error(
-            "unexpected error handling %s", body.get("type") or body.get("command"), exc_info=error
-        )
-        reference = correlation_id.get()
-        sentence = f"Something went wrong on Rapport's side (ref {reference}). Please try again."
-    reply = build_error(sentence)
+    """Errors that escaped a listener before its ack (after it, `handlers.errors.reporting`)."""
+    reply = reply_for(error, what=body.get("type") or body.get("command"))
     if context.respond is not None:
         context.respond(**reply, response_type="ephemeral", replace_original=False)
     elif context.channel_id and context.user_id:

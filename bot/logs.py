@@ -7,7 +7,9 @@ import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-correlation_id: contextvars.ContextVar[str] = contextvars.ContextVar("correlation_id", default="-")
+from handlers.errors import correlation_id
+
+__all__ = ["ContextThreadPoolExecutor", "configure_logging", "correlation_id", "new_correlation_id"]
 
 
 def new_correlation_id() -> str:

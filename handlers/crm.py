@@ -12,6 +12,7 @@ from handlers.blocks.crm import (
 )
 from handlers.deps import Deps
 from handlers.directory import SlackUser, UnknownUser
+from handlers.errors import reporting
 from handlers.ids import Command
 from handlers.parsing import CommandError, CrmAssign, CrmHelp, CrmNewAccount, CrmNotYet, parse_crm
 from models import accounts, reps
@@ -36,10 +37,11 @@ def register(app: App, deps: Deps) -> None:
             return
         ack()
         caller: SlackUser = context["caller"]
-        if isinstance(request, CrmNewAccount):
-            respond(**create_account(deps, client, caller, request))
-        elif isinstance(request, CrmAssign):
-            respond(**assign_account(deps, client, caller, request))
+        with reporting(respond, what=command["text"]):
+            if isinstance(request, CrmNewAccount):
+                respond(**create_account(deps, client, caller, request), response_type="ephemeral")
+            elif isinstance(request, CrmAssign):
+                respond(**assign_account(deps, client, caller, request), response_type="ephemeral")
 
 
 def _member(deps: Deps, client: WebClient, team_id: str, user_id: str) -> SlackUser:

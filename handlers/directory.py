@@ -39,7 +39,7 @@ class UnknownUser(Exception):
 
 def slack_user_from_info(user: dict) -> SlackUser:
     profile = user.get("profile") or {}
-    name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+    name = profile.get("real_name") or user.get("real_name") or profile.get("display_name")
     return SlackUser(
         id=user["id"],
         team_id=user.get("team_id", ""),
