@@ -33,7 +33,7 @@ def serve(mode: str | None, port: int | None) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, HTTP otherwise."""
     configure_logging()
     settings = Settings()
-    http = mode == "http" or (mode is None and not settings.slack_app_token)
+    http = uses_http(mode, settings)
     try:
         settings.require_tokens(http=http)
     except MissingSetting as error:
@@ -51,6 +51,11 @@ def serve(mode: str | None, port: int | None) -> None:
         from bot.socket import serve_socket
 
         serve_socket(settings)
+
+
+def uses_http(mode: str | None, settings: Settings) -> bool:
+    """--http / --socket decide; otherwise Socket Mode exactly when SLACK_APP_TOKEN is set."""
+    return mode == "http" or (mode is None and not settings.slack_app_token)
 
 
 def _check_slack(settings: Settings) -> None:

@@ -342,12 +342,9 @@ class FakeSlack:
         deadline = time.monotonic() + timeout
         while len(found := self.calls_to(method)) < count:
             if time.monotonic() > deadline:
-                with self._lock:
-                    seen = [call.method for call in self.calls]
-                    problems = list(self.violations)
                 raise AssertionError(
                     f"expected {count} call(s) to {method} within {timeout}s, got {len(found)}; "
-                    f"calls so far: {seen or 'none'}; violations: {problems or 'none'}"
+                    + self._seen()
                 )
             time.sleep(0.01)
         return found
@@ -357,15 +354,21 @@ class FakeSlack:
         deadline = time.monotonic() + timeout
         while len(found := self.hooks_to(response_url)) < count:
             if time.monotonic() > deadline:
-                with self._lock:
-                    seen = [hook.url for hook in self.hooks]
-                    calls = [call.method for call in self.calls]
                 raise AssertionError(
                     f"expected {count} post(s) to {response_url} within {timeout}s, got "
-                    f"{len(found)}; hooks so far: {seen or 'none'}; API calls: {calls or 'none'}"
+                    f"{len(found)}; " + self._seen()
                 )
             time.sleep(0.01)
         return found
+
+    def _seen(self) -> str:
+        with self._lock:
+            calls = [call.method for call in self.calls]
+            hooks = [hook.path for hook in self.hooks]
+            problems = list(self.violations)
+        return f"API calls: {calls or 'none'}; hooks: {hooks or 'none'}; violations: " + (
+            "\n".join(problems) or "none"
+        )
 
     # -- answering --------------------------------------------------------------------------
 
@@ -396,7 +399,7 @@ class FakeSlack:
         error, messages = self._check(method, args)
         if messages:
             self._violation(f"{method}: " + "; ".join(messages) + f" (args: {sorted(args)})")
-        script = self._take_script(method)
+        script = self._take_script(method)  # a scripted answer wins, but the call was still checked
         if script is not None:
             time.sleep(script.delay)
             if script.error is not None:
@@ -498,9 +501,8 @@ class FakeSlack:
             if external_id:
                 self._external_ids[external_id] = view_id
             if method == "views.push":  # pushed onto the most recently opened modal's stack
-                root = self._last_opened or view_id
-            else:
-                root = self._view_roots.setdefault(view_id, view_id)
+                self._view_roots[view_id] = self._last_opened or view_id
+            root = self._view_roots.setdefault(view_id, view_id)
             if method == "views.open":
                 self._last_opened = view_id
         echoed = ("title", "submit", "close", "blocks", "private_metadata", "external_id",
