@@ -2,11 +2,11 @@
 
 from slack_bolt import App
 
-from handlers import crm, upcoming
+from handlers import calls, crm, upcoming
 from handlers.deps import Deps
 from handlers.guard import make_guard
 
-MODULES = (crm, upcoming)
+MODULES = (crm, calls, upcoming)
 
 
 def register_listeners(app: App, deps: Deps) -> None:

@@ -1,10 +1,12 @@
 """/crm: help, and the account basics (new, assign)."""
 
+from models.matching import resolve_account
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from handlers.blocks.crm import (
     build_account_created,
+    build_contact_saved,
     build_crm_help,
     build_error,
     build_not_yet,
@@ -14,8 +16,17 @@ from handlers.deps import Deps
 from handlers.directory import SlackUser, UnknownUser
 from handlers.errors import reporting
 from handlers.ids import Command
-from handlers.parsing import CommandError, CrmAssign, CrmHelp, CrmNewAccount, CrmNotYet, parse_crm
-from models import accounts, reps
+from handlers.parsing import (
+    CommandError,
+    CrmAssign,
+    CrmContact,
+    CrmHelp,
+    CrmNewAccount,
+    CrmNotYet,
+    parse_contact,
+    parse_crm,
+)
+from models import accounts, contacts, reps
 from models.base import DomainError
 
 
@@ -38,7 +49,9 @@ def register(app: App, deps: Deps) -> None:
         ack()
         caller: SlackUser = context["caller"]
         with reporting(respond, what=command["text"]):
-            if isinstance(request, CrmNewAccount):
+            if isinstance(request, CrmContact):
+                respond(**add_contact(deps, caller, request), response_type="ephemeral")
+            elif isinstance(request, CrmNewAccount):
                 respond(**create_account(deps, client, caller, request), response_type="ephemeral")
             elif isinstance(request, CrmAssign):
                 respond(**assign_account(deps, client, caller, request), response_type="ephemeral")
@@ -110,4 +123,34 @@ def assign_account(deps: Deps, client: WebClient, caller: SlackUser, request: Cr
         account=account.name,
         owner_id=owner.id,
         previous_id=previous.slack_user_id if previous else None,
+    )
+
+
+def add_contact(deps: Deps, caller: SlackUser, request: CrmContact) -> dict:
+    parsed = parse_contact(request.text)
+    with deps.db.begin() as session:
+        found = resolve_account(session=session, team_id=caller.team_id, name=parsed.account)
+        if found.match is None:
+            raise DomainError(
+                f"No account is clearly {parsed.account}; check the name, "
+                f"or create it with /crm new {parsed.account}."
+            )
+        account = accounts.get_account(
+            session=session, team_id=caller.team_id, account_id=found.match.id
+        )
+        contact, created = contacts.add_contact(
+            session=session,
+            account=account,
+            name=parsed.name,
+            email=parsed.email,
+            title=parsed.title,
+            actor=caller.id,
+            now=deps.now(),
+        )
+    return build_contact_saved(
+        account=account.name,
+        name=contact.name,
+        email=contact.email,
+        title=contact.title,
+        created=created,
     )

@@ -26,5 +26,29 @@ class Event(StrEnum):
     MESSAGE = "message"  # message.im: the Messages tab
 
 
-class View(StrEnum):
-    UPCOMING = "upcoming_feature"
+class LogAction(StrEnum):
+    UNDO = "log_undo"
+    EDIT = "log_edit"
+    ADD_FOLLOWUP = "log_add_followup"
+    PICK_ACCOUNT = "log_pick_account"  # value "<pending id>:<account id>"
+    CREATE_ACCOUNT = "log_create_account"  # value "<pending id>"
+
+
+class LogModal(StrEnum):
+    CALLBACK = "log_modal"
+    EDIT_CALLBACK = "log_edit_modal"
+    FOLLOWUP_CALLBACK = "log_followup_modal"
+    ACCOUNT_BLOCK = "log_account"
+    ACCOUNT_SELECT = "log_account_select"
+    KIND_BLOCK = "log_kind"
+    KIND_SELECT = "log_kind_select"
+    CONTACT_BLOCK = "log_contact"
+    CONTACT_SELECT = "log_contact_select"
+    NOTES_BLOCK = "log_notes"
+    NOTES_INPUT = "log_notes_input"
+    WHEN_BLOCK = "log_when"
+    WHEN_INPUT = "log_when_input"
+    FOLLOWUP_BLOCK = "log_followup"
+    FOLLOWUP_INPUT = "log_followup_input"
+    FOLLOWUP_NOTE_BLOCK = "log_followup_note"
+    FOLLOWUP_NOTE_INPUT = "log_followup_note_input"

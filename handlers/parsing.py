@@ -43,11 +43,16 @@ class CrmAssign:
 
 
 @dataclass(frozen=True)
+class CrmContact:
+    text: str  # parsed by parse_contact once the subcommand is known
+
+
+@dataclass(frozen=True)
 class CrmNotYet:
     subcommand: str  # a subcommand of PRODUCT.md that this version does not have yet
 
 
-CrmRequest = CrmHelp | CrmNewAccount | CrmAssign | CrmNotYet
+CrmRequest = CrmHelp | CrmNewAccount | CrmAssign | CrmContact | CrmNotYet
 
 LATER_SUBCOMMANDS = frozenset(
     [
@@ -76,6 +81,8 @@ def parse_crm(text: str) -> CrmRequest:
         return _parse_new(rest)
     if subcommand in ("assign", "reassign"):
         return _parse_assign(rest)
+    if subcommand in ("contact", "contacts"):
+        return CrmContact(rest)
     if subcommand in LATER_SUBCOMMANDS:
         return CrmNotYet(subcommand)
     return CrmHelp(unknown=unescape(text.strip()))
@@ -99,3 +106,143 @@ def _parse_assign(rest: str) -> CrmAssign:
     if not name or len(users) != 1:
         raise CommandError("Say which account and who gets it, e.g. `/crm assign Acme Corp @dana`.")
     return CrmAssign(account=name, rep_id=users[0])
+
+
+# Slack's markup for mentions, channels, broadcasts and links, as it arrives in text.
+SLACK_MARKUP = re.compile(
+    r"<([@#!])([^>|]+)(?:\|([^>]*))?>|<((?:https?|mailto|tel):[^>|]+)(?:\|([^>]*))?>"
+)
+
+
+def plain_text(slack_text: str) -> str:
+    """What a person typed, from Slack's markup: `<@U1|dana>` is `@dana`, `<!channel>` `@channel`.
+
+    Stored notes hold this plain form; shown again, they are escaped, so they ping nobody.
+    """
+
+    def readable(match: re.Match[str]) -> str:
+        sigil, target, label, url, url_label = match.groups()
+        if url and url.startswith(("mailto:", "tel:")):
+            return url_label or url.split(":", 1)[1]
+        if url:
+            return f"{url_label} ({url})" if url_label and url_label != url else url
+        if sigil == "!":
+            name = label or target.split("^")[0]
+            return name if name.startswith("@") else f"@{name}"
+        return f"{sigil}{label or target}"
+
+    return unescape(SLACK_MARKUP.sub(readable, slack_text))
+
+
+@dataclass(frozen=True)
+class LogText:
+    """`/log-call <account>: <notes>`; either part may be missing."""
+
+    account: str | None
+    notes: str
+
+
+def parse_log_call(text: str) -> LogText:
+    """Split on the first colon; without one, the text is either an account or notes alone."""
+    account, colon, notes = partition_outside_markup(text.strip(), ":")
+    account, notes = " ".join(plain_text(account).split()), plain_text(notes).strip()
+    if not colon or not account or _looks_like_time(account, notes):
+        return LogText(account=None, notes=plain_text(text).strip())
+    return LogText(account=account, notes=notes)
+
+
+def partition_outside_markup(text: str, separators: str) -> tuple[str, str, str]:
+    """str.partition on the first of `separators` that isn't inside Slack's <…> markup."""
+    depth = 0
+    for index, char in enumerate(text):
+        depth += (char == "<") - (char == ">" and depth > 0)
+        if depth == 0 and char in separators:
+            return text[:index], char, text[index + 1 :]
+    return text, "", ""
+
+
+def _looks_like_time(before: str, after: str) -> bool:
+    """ "Call at 3:30 went well" has a colon that isn't the account separator."""
+    return bool(before) and before[-1].isdigit() and bool(after) and after[0].isdigit()
+
+
+# The first word of a one-line DM says what happened.
+KIND_WORDS = {
+    "call": "call",
+    "called": "call",
+    "phoned": "call",
+    "rang": "call",
+    "spoke": "call",
+    "meeting": "meeting",
+    "met": "meeting",
+    "meet": "meeting",
+    "visited": "meeting",
+    "email": "email",
+    "emailed": "email",
+    "mailed": "email",
+    "wrote": "email",
+    "note": "note",
+    "noted": "note",
+}
+CONNECTORS = ("with", "to", "at", "on")
+
+
+@dataclass(frozen=True)
+class DmLog:
+    kind: str
+    account: str
+    notes: str
+
+
+def parse_dm_log(text: str) -> DmLog:
+    """ "called Acme: they signed the NDA" or "met with Globex, demo went well"."""
+    first, _, rest = text.strip().partition(" ")
+    kind = KIND_WORDS.get(first.lower().rstrip(":,"))
+    body = rest.strip() if kind else text.strip()
+    for connector in CONNECTORS:
+        if body.lower().startswith(connector + " "):
+            body = body[len(connector) + 1 :]
+            break
+    account, separator, notes = partition_outside_markup(body, ":,")
+    account, notes = " ".join(plain_text(account).split()), plain_text(notes).strip()
+    if not separator or not account or not notes:
+        raise CommandError(
+            "Tell me the account and what happened, e.g. "
+            "“called Acme: they signed the NDA, follow up friday” or “met Globex, demo went well”."
+        )
+    return DmLog(kind=kind or "note", account=account, notes=notes)
+
+
+@dataclass(frozen=True)
+class ContactText:
+    account: str
+    name: str
+    email: str | None
+    title: str | None
+
+
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def parse_contact(text: str) -> ContactText:
+    """`contact <account>: Jane Roe, jane@acme.com, VP Sales` (email and title optional)."""
+    account, colon, rest = partition_outside_markup(text, ":")
+    account, rest = plain_text(account), plain_text(rest)
+    parts = [part.strip() for part in rest.split(",") if part.strip()]
+    if not colon or not account.strip() or not parts:
+        raise CommandError(
+            "Say whose contact and who, e.g. "
+            "`/crm contact Acme: Jane Roe, jane@acme.com, VP Sales`."
+        )
+    name, extra = parts[0], parts[1:]
+    emails = [part for part in extra if "@" in part]
+    email = emails[0].removeprefix("mailto:") if emails else None
+    if email and not EMAIL.match(email):
+        raise CommandError(f"{email} doesn't look like an email address.")
+    titles = [part for part in extra if "@" not in part]
+    return ContactText(
+        account=" ".join(account.split()),
+        name=name,
+        email=email,
+        title=", ".join(titles) or None,
+    )

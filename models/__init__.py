@@ -4,7 +4,17 @@ Every function takes its session keyword-only and never commits: the caller owns
 Importing this package registers every table on `SQLModel.metadata`.
 """
 
-from models import accounts, audit, channels, contacts, deals, followups, interactions, reps
+from models import (
+    accounts,
+    audit,
+    channels,
+    contacts,
+    deals,
+    followups,
+    interactions,
+    pending,
+    reps,
+)
 
 __all__ = [
     "accounts",
@@ -14,5 +24,6 @@ __all__ = [
     "deals",
     "followups",
     "interactions",
+    "pending",
     "reps",
 ]

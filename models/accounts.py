@@ -92,6 +92,14 @@ def clean_display_name(name: str) -> str:
     return cleaned
 
 
+def get_account(*, session: Session, team_id: str, account_id: int) -> Account:
+    """A live account of this workspace by id, or NotFound (deleted ones included)."""
+    account = session.get(Account, account_id)
+    if account is None or account.team_id != team_id or account.status != AccountStatus.ACTIVE:
+        raise NotFound("That account no longer exists.")
+    return account
+
+
 def get_account_by_name(*, session: Session, team_id: str, name: str) -> Account | None:
     """The live account whose normalized name equals this one's."""
     statement = select(Account).where(

@@ -1,7 +1,7 @@
 """Shared column types and the domain's error type."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
@@ -44,3 +44,14 @@ class NotFound(DomainError):
 
 class NotAllowed(DomainError):
     """The caller may not do this."""
+
+
+class HasId(Protocol):
+    id: int | None
+
+
+def id_of(row: HasId) -> int:
+    """The primary key of a row that has been flushed (a row without one is a bug, not input)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
+    return row.id

@@ -4,9 +4,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
-from models.base import UTCDateTime
+from models import audit
+from models.accounts import Account
+from models.base import UTCDateTime, id_of
+from models.reps import Rep
 
 
 class FollowupStatus(StrEnum):
@@ -38,3 +41,47 @@ class Followup(SQLModel, table=True):
     nudge_attempts: int = 0
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+def create_followup(
+    *,
+    session: Session,
+    rep: Rep,
+    account: Account | None,
+    due_at: datetime,
+    note: str,
+    now: datetime,
+    interaction_id: int | None = None,
+) -> Followup:
+    """A follow-up for a rep, due at `due_at` (UTC)."""
+    followup = Followup(
+        team_id=rep.team_id,
+        rep_id=id_of(rep),
+        account_id=id_of(account) if account else None,
+        interaction_id=interaction_id,
+        due_at=due_at,
+        note=note,
+        created_at=now,
+    )
+    session.add(followup)
+    session.flush()
+    audit.record(
+        session=session,
+        team_id=rep.team_id,
+        actor=rep.slack_user_id,
+        action="followup.create",
+        entity="followup",
+        entity_id=followup.id,
+        before=None,
+        after={"account_id": followup.account_id, "due_at": due_at.isoformat(), "note": note},
+        at=now,
+    )
+    return followup
+
+
+def list_for_interaction(*, session: Session, team_id: str, interaction_id: int) -> list[Followup]:
+    """The follow-ups made together with an interaction."""
+    statement = select(Followup).where(
+        Followup.team_id == team_id, Followup.interaction_id == interaction_id
+    )
+    return list(session.exec(statement))

@@ -1,12 +1,17 @@
 """Interactions: calls, meetings, emails and notes logged against an account."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Index, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index, Text, UniqueConstraint, delete, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, select
 
-from models.base import UTCDateTime
+from models import audit
+from models.accounts import Account
+from models.base import NotAllowed, NotFound, UTCDateTime, id_of
+from models.followups import Followup
+from models.reps import Rep
 
 
 class InteractionKind(StrEnum):
@@ -34,6 +39,178 @@ class Interaction(SQLModel, table=True):
     summary: str = Field(sa_type=Text)
     occurred_at: datetime = Field(sa_type=UTCDateTime)
     permalink: str | None = Field(default=None, max_length=1024)
+    slack_author_id: str | None = Field(default=None, max_length=32)  # a logged message's author
     source: str = Field(max_length=32)  # slash, modal, message_shortcut, dm, import
     source_key: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+INTERACTION_UNDO_WINDOW = timedelta(minutes=10)
+
+
+def get_interaction(*, session: Session, team_id: str, interaction_id: int) -> Interaction:
+    """An interaction of this workspace, or NotFound."""
+    interaction = session.get(Interaction, interaction_id)
+    if interaction is None or interaction.team_id != team_id:
+        raise NotFound("That interaction no longer exists; it may have been undone.")
+    return interaction
+
+
+def get_by_source_key(*, session: Session, team_id: str, source_key: str) -> Interaction | None:
+    """The interaction a Slack delivery already produced, if any (idempotency)."""
+    statement = select(Interaction).where(
+        Interaction.team_id == team_id, Interaction.source_key == source_key
+    )
+    return session.exec(statement).first()
+
+
+def log_interaction(
+    *,
+    session: Session,
+    account: Account,
+    rep: Rep,
+    kind: InteractionKind,
+    summary: str,
+    occurred_at: datetime,
+    now: datetime,
+    source: str,
+    source_key: str | None,
+    permalink: str | None = None,
+    contact_id: int | None = None,
+    slack_author_id: str | None = None,
+) -> tuple[Interaction, bool]:
+    """Log an interaction once per source key; returns it and whether it is new."""
+    if source_key and (
+        existing := get_by_source_key(
+            session=session, team_id=account.team_id, source_key=source_key
+        )
+    ):
+        return existing, False
+    interaction = Interaction(
+        team_id=account.team_id,
+        account_id=id_of(account),
+        rep_id=id_of(rep),
+        kind=kind,
+        summary=summary,
+        occurred_at=occurred_at,
+        permalink=permalink,
+        source=source,
+        source_key=source_key,
+        contact_id=contact_id,
+        slack_author_id=slack_author_id,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():  # a concurrent duplicate delivery loses the race here
+            session.add(interaction)
+    except IntegrityError:
+        assert source_key is not None
+        existing = get_by_source_key(
+            session=session, team_id=account.team_id, source_key=source_key
+        )
+        assert existing is not None
+        return existing, False
+    if account.last_touched_at is None or occurred_at > account.last_touched_at:
+        account.last_touched_at = occurred_at
+        session.add(account)
+    audit.record(
+        session=session,
+        team_id=account.team_id,
+        actor=rep.slack_user_id,
+        action="interaction.create",
+        entity="interaction",
+        entity_id=interaction.id,
+        before=None,
+        after=_snapshot(interaction),
+        at=now,
+    )
+    return interaction, True
+
+
+def update_interaction(
+    *,
+    session: Session,
+    team_id: str,
+    interaction_id: int,
+    rep: Rep,
+    kind: InteractionKind,
+    summary: str,
+    occurred_at: datetime,
+    now: datetime,
+) -> Interaction:
+    """Edit an interaction; only its author may."""
+    interaction = _own(session=session, team_id=team_id, interaction_id=interaction_id, rep=rep)
+    before = _snapshot(interaction)
+    interaction.kind, interaction.summary, interaction.occurred_at = kind, summary, occurred_at
+    session.add(interaction)
+    _retouch(session=session, account_id=interaction.account_id)
+    audit.record(
+        session=session,
+        team_id=team_id,
+        actor=rep.slack_user_id,
+        action="interaction.update",
+        entity="interaction",
+        entity_id=interaction.id,
+        before=before,
+        after=_snapshot(interaction),
+        at=now,
+    )
+    return interaction
+
+
+def undo_interaction(
+    *, session: Session, team_id: str, interaction_id: int, rep: Rep, now: datetime
+) -> Interaction:
+    """Remove a just-logged interaction (its author, within 10 minutes) and its open follow-ups."""
+    interaction = _own(session=session, team_id=team_id, interaction_id=interaction_id, rep=rep)
+    if now - interaction.created_at > INTERACTION_UNDO_WINDOW:
+        raise NotAllowed("Undo works for 10 minutes after logging; use Edit instead.")
+    session.execute(
+        delete(Followup).where(
+            Followup.team_id == team_id,  # type: ignore[arg-type]
+            Followup.interaction_id == interaction.id,  # type: ignore[arg-type]
+        )
+    )
+    session.delete(interaction)
+    session.flush()
+    _retouch(session=session, account_id=interaction.account_id)
+    audit.record(
+        session=session,
+        team_id=team_id,
+        actor=rep.slack_user_id,
+        action="interaction.delete",
+        entity="interaction",
+        entity_id=interaction.id,
+        before=_snapshot(interaction),
+        after=None,
+        at=now,
+    )
+    return interaction
+
+
+def _own(*, session: Session, team_id: str, interaction_id: int, rep: Rep) -> Interaction:
+    interaction = get_interaction(session=session, team_id=team_id, interaction_id=interaction_id)
+    if interaction.rep_id != rep.id:
+        raise NotAllowed("Only the rep who logged it can change it.")
+    return interaction
+
+
+def _retouch(*, session: Session, account_id: int) -> None:
+    """An account's last touch is its latest interaction, whatever was edited or undone."""
+    account = session.get(Account, account_id)
+    if account is not None:
+        latest = select(func.max(Interaction.occurred_at)).where(
+            Interaction.account_id == account_id
+        )
+        account.last_touched_at = session.exec(latest).one()
+        session.add(account)
+
+
+def _snapshot(interaction: Interaction) -> dict[str, object]:
+    return {
+        "account_id": interaction.account_id,
+        "kind": interaction.kind,
+        "summary": interaction.summary,
+        "occurred_at": interaction.occurred_at.isoformat(),
+        "source": interaction.source,
+    }

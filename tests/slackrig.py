@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
-from tests.fakeslack import FakeSlack
+from tests.fakeslack import FakeSlack, message_problems
 
 TEAM_ID = "T0001"
 APP_ID = "A0CRMBOT1"
@@ -153,8 +153,11 @@ class CommandResult:
     fake: FakeSlack
 
     def ack_json(self) -> dict[str, Any]:
+        """The message in the ack body, held to the same Block Kit limits as any message."""
         assert self.response.status_code == 200, self.response.text
-        return self.response.json()
+        body = self.response.json()
+        assert not message_problems(body), message_problems(body)
+        return body
 
     def reply(self, timeout: float = 3.0) -> dict[str, Any]:
         """The one message posted to this command's response_url after the ack."""
@@ -179,3 +182,167 @@ def text_of(message: dict[str, Any]) -> str:
 
     walk(message.get("blocks", []))
     return "\n".join(parts)
+
+
+def _user(user_id: str, team_id: str) -> dict[str, str]:
+    return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team_id}
+
+
+def click(
+    driver: SlackDriver,
+    message: dict[str, Any],
+    action_id: str,
+    *,
+    user_id: str = "U0ALICE",
+    team_id: str = TEAM_ID,
+    channel_id: str = "C0SALES01",
+) -> tuple[httpx.Response, str]:
+    """Click the button `action_id` (or one whose id starts with it) in a message Rapport sent.
+
+    Returns the response and the response_url Slack gave the click (for the follow-up reply).
+    """
+    for block in message.get("blocks", []):
+        for element in block.get("elements", []):
+            if (
+                element.get("action_id", "").startswith(action_id)
+                and element.get("type") == "button"
+            ):
+                break
+        else:
+            continue
+        break
+    else:
+        raise AssertionError(f"no button {action_id} in {message}")
+    n = next(_ids)
+    response_url = driver.fake.response_url("action")
+    payload = {
+        "type": "block_actions",
+        "user": _user(user_id, team_id),
+        "api_app_id": APP_ID,
+        "token": "legacy",
+        "trigger_id": f"{n}.444.{n:06x}",
+        "team": {"id": team_id, "domain": "acme"},
+        "container": {
+            "type": "message",
+            "message_ts": "1700000300.000400",
+            "channel_id": channel_id,
+            "is_ephemeral": True,
+        },
+        "channel": {"id": channel_id, "name": "sales"},
+        "message": {
+            "type": "message",
+            "bot_id": "B0CRMBOT1",
+            "ts": "1700000300.000400",
+            "text": message.get("text", ""),
+            "blocks": message.get("blocks", []),
+        },
+        "response_url": response_url,
+        "state": {"values": {}},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": element["action_id"],
+                "block_id": block["block_id"],
+                "value": element.get("value", ""),
+                "text": element["text"],
+                "action_ts": f"{int(time.time())}.{n:06d}",
+            }
+        ],
+    }
+    return driver.interactive(payload), response_url
+
+
+def submit(
+    driver: SlackDriver,
+    view: dict[str, Any],
+    values: dict[str, dict[str, dict[str, Any]]],
+    *,
+    user_id: str = "U0ALICE",
+    team_id: str = TEAM_ID,
+    view_id: str | None = None,
+) -> httpx.Response:
+    """Submit a modal Rapport opened (as recorded by the fake's views.open) with state `values`."""
+    payload = {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": "acme"},
+        "user": _user(user_id, team_id),
+        "api_app_id": APP_ID,
+        "token": "legacy",
+        "trigger_id": f"{next(_ids)}.555.abc",
+        "view": {
+            "id": view_id or f"V{next(_ids):08d}",
+            "team_id": team_id,
+            "type": "modal",
+            "callback_id": view["callback_id"],
+            "private_metadata": view.get("private_metadata", ""),
+            "hash": "1700000400.AbCdEf12",
+            "title": view["title"],
+            "submit": view.get("submit"),
+            "close": view.get("close"),
+            "blocks": view["blocks"],
+            "state": {"values": values},
+            "previous_view_id": None,
+            "root_view_id": view_id,
+            "app_id": APP_ID,
+            "external_id": "",
+            "app_installed_team_id": team_id,
+            "bot_id": "B0CRMBOT1",
+            "clear_on_close": False,
+            "notify_on_close": False,
+        },
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
+    return driver.interactive(payload)
+
+
+def suggest(
+    driver: SlackDriver,
+    view: dict[str, Any],
+    block_id: str,
+    action_id: str,
+    typed: str,
+    *,
+    values: dict[str, Any] | None = None,
+    user_id: str = "U0ALICE",
+    team_id: str = TEAM_ID,
+) -> httpx.Response:
+    """What Slack sends as someone types in an external_select (block_suggestion)."""
+    payload = {
+        "type": "block_suggestion",
+        "user": _user(user_id, team_id),
+        "container": {"type": "view", "view_id": "V0LOG0001"},
+        "api_app_id": APP_ID,
+        "token": "legacy",
+        "action_id": action_id,
+        "block_id": block_id,
+        "value": typed,
+        "team": {"id": team_id, "domain": "acme"},
+        "view": {
+            "id": "V0LOG0001",
+            "team_id": team_id,
+            "type": "modal",
+            "callback_id": view["callback_id"],
+            "blocks": view["blocks"],
+            "private_metadata": view.get("private_metadata", ""),
+            "state": {"values": values or {}},
+            "hash": "1700000400.x",
+        },
+    }
+    return driver.interactive(payload)
+
+
+def text_input(block: str, action: str, value: str | None) -> dict[str, dict[str, Any]]:
+    return {block: {action: {"type": "plain_text_input", "value": value}}}
+
+
+def selected(
+    block: str, action: str, value: str | None, label: str = "x", kind: str = "static_select"
+) -> dict[str, dict[str, Any]]:
+    option = (
+        {"text": {"type": "plain_text", "text": label, "emoji": True}, "value": value}
+        if value
+        else None
+    )
+    return {block: {action: {"type": kind, "selected_option": option}}}

@@ -1,5 +1,15 @@
 """Block Kit builders: pure, within Slack's limits, and escaping whatever users typed."""
 
+from datetime import UTC, datetime
+
+from handlers.blocks.calls import (
+    Choice,
+    LogForm,
+    Logged,
+    build_log_modal,
+    build_logged,
+    build_pick_account,
+)
 from handlers.blocks.crm import (
     build_account_created,
     build_crm_help,
@@ -7,7 +17,7 @@ from handlers.blocks.crm import (
     build_owner_assigned,
 )
 from handlers.blocks.text import escape, preview
-from handlers.blocks.upcoming import build_home_welcome, build_modal_not_yet
+from handlers.blocks.upcoming import build_home_welcome
 from handlers.ids import Command
 from tests.slackrig import text_of
 
@@ -68,7 +78,59 @@ def test_error_escapes_quoted_input() -> None:
     assert "<!everyone>" not in text_of(build_error("No account is called <!everyone>."))
 
 
-def test_views_fit_slack_limits() -> None:
-    home, modal = build_home_welcome(), build_modal_not_yet(what="Log a call")
+def test_home_fits_slack_limits() -> None:
+    home = build_home_welcome()
     assert home["type"] == "home" and len(home["blocks"]) <= 100
-    assert modal["type"] == "modal" and len(modal["title"]["text"]) <= 24
+
+
+def logged(**overrides: object) -> Logged:
+    fields: dict = dict(
+        interaction_id=7,
+        kind="call",
+        account="Acme",
+        typed_account="acme",
+        notes="talked",
+        permalink=None,
+        followup_due=None,
+        tz="Europe/Berlin",
+    )
+    return Logged(**(fields | overrides))
+
+
+def test_logged_shows_the_follow_up_in_the_readers_zone_with_a_rep_local_fallback() -> None:
+    due = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    text = text_of(build_logged(logged(followup_due=due)))
+    assert (
+        f"<!date^{int(due.timestamp())}^{{date_short_pretty}} at {{time}}|Thu Dec 3, 09:00 CET>"
+        in text
+    )
+
+
+def test_logged_names_the_match_only_when_it_differs_from_what_was_typed() -> None:
+    assert "you typed" not in text_of(build_logged(logged(typed_account="ACME")))
+    assert "you typed “acme inc”" in text_of(build_logged(logged(typed_account="acme inc")))
+
+
+def test_logged_trims_long_notes_and_escapes_them() -> None:
+    built = build_logged(logged(notes="<!here> " + "word " * 2000, account="A&B"))
+    text = text_of(built)
+    assert "&lt;!here&gt;" in text and "<!here>" not in text and "*A&amp;B*" in text
+    assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in built["blocks"])
+
+
+def test_pick_account_fits_buttons_for_long_names() -> None:
+    long = Choice(1, "Z" * 120)
+    built = build_pick_account(typed="z" * 200, pending_id=9, choices=[long] * 5, nearest=[])
+    buttons = [e for b in built["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert len(buttons) == 6 and all(len(e["text"]["text"]) <= 75 for e in buttons)
+    assert {e["value"] for e in buttons[:5]} == {"9:1"} and buttons[5]["value"] == "9"
+    assert len({e["action_id"] for e in buttons}) == 6  # ids unique within the block
+
+
+def test_log_modal_uses_mobile_friendly_inputs_only() -> None:
+    modal = build_log_modal(LogForm(notes="n" * 5000, author_id="U0BOB"), private_metadata="{}")
+    elements = [b["element"]["type"] for b in modal["blocks"] if b["type"] == "input"]
+    assert set(elements) <= {"external_select", "static_select", "plain_text_input"}
+    assert len(modal["title"]["text"]) <= 24 and modal["submit"]["text"] == "Log"
+    notes = next(b for b in modal["blocks"] if b.get("block_id") == "log_notes")["element"]
+    assert len(notes["initial_value"]) == 3000

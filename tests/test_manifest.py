@@ -20,14 +20,23 @@ def registered(deps: Deps, settings, monkeypatch: pytest.MonkeyPatch) -> dict[st
     """What register_listeners asks Bolt to listen for, by kind."""
     app = App(token="xoxb-test", signing_secret="s", token_verification_enabled=False)
     seen: dict[str, set[str]] = defaultdict(set)
-    for kind in ("command", "shortcut", "event", "action", "view", "options"):
-        original = getattr(app, kind)
+    for method in (
+        "command",
+        "shortcut",
+        "global_shortcut",
+        "message_shortcut",
+        "event",
+        "action",
+        "view",
+        "options",
+    ):
+        original, kind = getattr(app, method), method.rsplit("_", 1)[-1]  # *_shortcut: shortcut
 
         def spy(constraint, *args, _kind=kind, _original=original, **kwargs):
             seen[_kind].add(constraint if isinstance(constraint, str) else str(constraint))
             return _original(constraint, *args, **kwargs)
 
-        monkeypatch.setattr(app, kind, spy)
+        monkeypatch.setattr(app, method, spy)
     handlers.register_listeners(app, deps)
     return seen
 

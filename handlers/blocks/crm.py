@@ -18,7 +18,7 @@ HELP_COMMANDS: list[tuple[str, str, bool]] = [
     (
         f"{Command.LOG_CALL} Acme: talked renewal. Follow up next Tuesday",
         "log a call, and a follow-up",
-        False,
+        True,
     ),
     (f"{Command.WHO_OWNS} Acme", "owner, last touch, open deals", False),
     (f"{Command.HISTORY} Acme", "the account's timeline", False),
@@ -29,7 +29,7 @@ HELP_CRM: list[tuple[str, str, bool]] = [
     ("new Acme Corp @dana", "create an account (owner: you, unless you mention someone)", True),
     ("assign Acme Corp @dana", "give an account a new owner (its owner or an admin)", True),
     ("link Acme", "make this channel Acme's", False),
-    ("contact Acme: Jane Roe, jane@acme.com, VP Sales", "add a contact", False),
+    ("contact Acme: Jane Roe, jane@acme.com, VP Sales", "add a contact", True),
     ("pipeline", "deals by stage", False),
     ("stages", "the pipeline's stages", False),
     ("digest off", "stop the morning digest", False),
@@ -82,6 +82,15 @@ def build_owner_assigned(*, account: str, owner_id: str, previous_id: str | None
         was = f" (was {mention(previous_id)})" if previous_id else " (it had no owner)"
         text = f":white_check_mark: *{escape(account)}* is now owned by {mention(owner_id)}{was}."
     return message(f"{escape(account)}: new owner", [SectionBlock(text=text)])
+
+
+def build_contact_saved(
+    *, account: str, name: str, email: str | None, title: str | None, created: bool
+) -> Message:
+    who = escape(name) + "".join(f", {escape(part)}" for part in (title, email) if part)
+    verb = "Added" if created else "Updated"
+    text = f":bust_in_silhouette: {verb} {who} at *{escape(account)}*."
+    return message(f"{verb} {escape(name)} at {escape(account)}", [SectionBlock(text=text)])
 
 
 def build_error(sentence: str) -> Message:

@@ -1,5 +1,8 @@
 """Text helpers every builder shares: what a user typed is always escaped before Slack sees it."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 
 def escape(text: str) -> str:
     """Escape &, < and > so typed text can't ping (<!channel>), link or mention anyone."""
@@ -16,3 +19,24 @@ def preview(text: str, limit: int = 280) -> str:
     if len(flat) <= limit:
         return flat
     return flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def local_time(moment: datetime, tz: str) -> str:
+    """A moment as the reader reads it: Slack renders <!date> in each reader's own time zone;
+    the fallback (notifications, old clients) is in `tz`, the rep's zone."""
+    local = moment.astimezone(zone(tz))
+    fallback = f"{local:%a %b} {local.day}, {local:%H:%M} {local.tzname()}"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def zone(tz: str) -> ZoneInfo:
+    """A rep's time zone; an unknown name (or none) is UTC."""
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_input(moment: datetime, tz: str) -> str:
+    """A moment as a modal's "When" field shows it, in the rep's zone."""
+    return f"{moment.astimezone(zone(tz)):%Y-%m-%d %H:%M}"

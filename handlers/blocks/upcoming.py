@@ -6,11 +6,11 @@ from slack_sdk.models.views import View
 from handlers.blocks import Message, message
 from handlers.blocks.crm import HELP_COMMANDS, HELP_CRM, _lines
 from handlers.ids import Command
-from handlers.ids import View as ViewId
 
 WHAT_WORKS = (
-    f"Today I can create accounts and change owners: `{Command.CRM} new Acme @dana`, "
-    f"`{Command.CRM} assign Acme @lee`. `{Command.CRM} help` lists everything."
+    f"Today I log calls (`{Command.LOG_CALL} Acme: talked renewal. Follow up Tuesday`, or DM me "
+    f"“called Acme: they signed”), create accounts and change owners (`{Command.CRM} new Acme`, "
+    f"`{Command.CRM} assign Acme @lee`). `{Command.CRM} help` lists everything."
 )
 
 
@@ -29,14 +29,3 @@ def build_home_welcome() -> dict:
         ),
     ]
     return View(type="home", blocks=blocks).to_dict()
-
-
-def build_modal_not_yet(*, what: str) -> dict:
-    text = f"{what} isn't in this version of Rapport yet.\n\n{WHAT_WORKS}"
-    return View(
-        type="modal",
-        callback_id=ViewId.UPCOMING,
-        title="Rapport",
-        close="Close",
-        blocks=[SectionBlock(text=text)],
-    ).to_dict()

@@ -1,0 +1,272 @@
+"""Builders for logging: the confirmation, picking an account, the log and follow-up modals."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    ExternalDataSelectElement,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from handlers.blocks import Message, message
+from handlers.blocks.text import escape, local_time, preview
+from handlers.ids import LogAction, LogModal
+
+KINDS = {"call": "Call", "meeting": "Meeting", "email": "Email", "note": "Note"}
+WITH_ARTICLE = {"call": "a call", "meeting": "a meeting", "email": "an email", "note": "a note"}
+NOTES_MAX = 3000  # plain_text_input's own limit
+
+
+@dataclass(frozen=True)
+class Logged:
+    """What the confirmation shows; all strings as typed (builders escape them)."""
+
+    interaction_id: int
+    kind: str
+    account: str
+    typed_account: str | None
+    notes: str
+    permalink: str | None
+    followup_due: datetime | None
+    tz: str
+    warning: str | None = None
+
+
+def build_logged(logged: Logged) -> Message:
+    matched = ""
+    if logged.typed_account and logged.typed_account.casefold() != logged.account.casefold():
+        matched = f" (you typed “{escape(preview(logged.typed_account, 60))}”)"
+    kind = WITH_ARTICLE.get(logged.kind, logged.kind)
+    headline = f":white_check_mark: Logged {kind} on *{escape(logged.account)}*{matched}"
+    blocks: list[Block] = [SectionBlock(text=headline)]
+    if logged.notes:
+        blocks.append(SectionBlock(text=f">{escape(preview(logged.notes, 600))}"))
+    details = []
+    if logged.permalink:
+        details.append(f"<{logged.permalink}|Slack message>")
+    if logged.followup_due:
+        details.append(f":alarm_clock: Follow-up {local_time(logged.followup_due, logged.tz)}")
+    if details:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(details))]))
+    if logged.warning:
+        blocks.append(SectionBlock(text=f":warning: {escape(logged.warning)}"))
+    blocks.append(_log_buttons(logged.interaction_id))
+    return message(f"Logged {kind} on {escape(logged.account)}", blocks)
+
+
+def _log_buttons(interaction_id: int) -> ActionsBlock:
+    value = str(interaction_id)
+    return ActionsBlock(
+        block_id=f"log_{interaction_id}",
+        elements=[
+            ButtonElement(
+                text="Undo",
+                action_id=LogAction.UNDO,
+                value=value,
+                confirm=ConfirmObject(
+                    title="Undo this log?", text="It will be removed.", confirm="Undo", deny="Keep"
+                ),
+            ),
+            ButtonElement(text="Edit", action_id=LogAction.EDIT, value=value),
+            ButtonElement(text="Add follow-up", action_id=LogAction.ADD_FOLLOWUP, value=value),
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    name: str
+
+
+def build_pick_account(
+    *, typed: str, pending_id: int, choices: list[Choice], nearest: list[Choice]
+) -> Message:
+    """Several close names: a button each. None: create it, or one of the nearest names."""
+    shown = escape(preview(typed, 80))
+    if choices:
+        text = f"Which account did you mean by “{shown}”?"
+        options = choices
+    else:
+        text = f"No account matches “{shown}”."
+        options = nearest
+    buttons = [
+        ButtonElement(
+            text=preview(choice.name, 70),
+            action_id=f"{LogAction.PICK_ACCOUNT}_{i}",
+            value=f"{pending_id}:{choice.id}",
+        )
+        for i, choice in enumerate(options[:5])
+    ]
+    create = ButtonElement(
+        text=preview(f"Create account “{typed}” (owner: you)", 75),
+        action_id=LogAction.CREATE_ACCOUNT,
+        value=str(pending_id),
+        style=None if choices else "primary",
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=text),
+        ActionsBlock(block_id=f"pick_{pending_id}", elements=[*buttons, create]),
+        ContextBlock(
+            elements=[MarkdownTextObject(text="Your notes are saved; pick one to log them.")]
+        ),
+    ]
+    return message(f"Which account? {shown}", blocks)
+
+
+def build_done(text: str) -> Message:
+    """A short replacement for a message whose buttons have been used."""
+    return message(text, [SectionBlock(text=text)])
+
+
+@dataclass(frozen=True)
+class LogForm:
+    """What the log modal opens with."""
+
+    account: Choice | None = None
+    kind: str = "call"
+    notes: str = ""
+    when: str = "now"
+    author_id: str | None = None
+
+
+def build_log_modal(form: LogForm, *, private_metadata: str, edit: bool = False) -> dict:
+    kind_options = [Option(value=value, label=label) for value, label in KINDS.items()]
+    blocks: list[Block] = []
+    if form.author_id:
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=f"Message from <@{form.author_id}>")])
+        )
+    if not edit:
+        blocks.append(
+            InputBlock(
+                block_id=LogModal.ACCOUNT_BLOCK,
+                label="Account",
+                element=ExternalDataSelectElement(
+                    action_id=LogModal.ACCOUNT_SELECT,
+                    placeholder="Start typing a name",
+                    min_query_length=1,
+                    initial_option=Option(
+                        value=str(form.account.id), label=preview(form.account.name, 75)
+                    )
+                    if form.account
+                    else None,
+                ),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id=LogModal.KIND_BLOCK,
+            label="What happened",
+            element=StaticSelectElement(
+                action_id=LogModal.KIND_SELECT,
+                options=kind_options,
+                initial_option=next(o for o in kind_options if o.value == form.kind),
+            ),
+        )
+    )
+    if not edit:
+        blocks.append(
+            InputBlock(
+                block_id=LogModal.CONTACT_BLOCK,
+                label="Contact",
+                optional=True,
+                element=ExternalDataSelectElement(
+                    action_id=LogModal.CONTACT_SELECT,
+                    placeholder="Who you talked to",
+                    min_query_length=0,
+                ),
+            )
+        )
+    notes = form.notes if len(form.notes) <= NOTES_MAX else form.notes[: NOTES_MAX - 1] + "…"
+    blocks.append(
+        InputBlock(
+            block_id=LogModal.NOTES_BLOCK,
+            label="Notes",
+            element=PlainTextInputElement(
+                action_id=LogModal.NOTES_INPUT,
+                multiline=True,
+                initial_value=notes or None,
+                max_length=NOTES_MAX,
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=LogModal.WHEN_BLOCK,
+            label="When",
+            hint="“now”, “yesterday 3pm”, “Mon 10:30”",
+            element=PlainTextInputElement(action_id=LogModal.WHEN_INPUT, initial_value=form.when),
+        )
+    )
+    if not edit:
+        blocks.append(_followup_input(optional=True))
+    return View(
+        type="modal",
+        callback_id=LogModal.EDIT_CALLBACK if edit else LogModal.CALLBACK,
+        title="Edit log" if edit else "Log to CRM",
+        submit="Save" if edit else "Log",
+        close="Cancel",
+        private_metadata=private_metadata,
+        blocks=blocks,
+    ).to_dict()
+
+
+def _followup_input(*, optional: bool) -> InputBlock:
+    return InputBlock(
+        block_id=LogModal.FOLLOWUP_BLOCK,
+        label="Follow up",
+        optional=optional,
+        hint="“next Tuesday”, “in 2 weeks”, “Dec 3”, “friday 3pm”",
+        element=PlainTextInputElement(
+            action_id=LogModal.FOLLOWUP_INPUT, placeholder="When to remind you"
+        ),
+    )
+
+
+def build_followup_modal(*, account: str, private_metadata: str) -> dict:
+    blocks: list[Block] = [
+        SectionBlock(text=f"A follow-up on *{escape(account)}* for you."),
+        _followup_input(optional=False),
+        InputBlock(
+            block_id=LogModal.FOLLOWUP_NOTE_BLOCK,
+            label="Note",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=LogModal.FOLLOWUP_NOTE_INPUT, max_length=NOTES_MAX
+            ),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=LogModal.FOLLOWUP_CALLBACK,
+        title="Add follow-up",
+        submit="Add",
+        close="Cancel",
+        private_metadata=private_metadata,
+        blocks=blocks,
+    ).to_dict()
+
+
+def build_account_options(choices: list[Choice], *, typed: str) -> list[dict]:
+    """external_select suggestions: matches, then creating what was typed."""
+    options = [Option(value=str(c.id), label=preview(c.name, 75)).to_dict() for c in choices[:10]]
+    if typed.strip() and not any(c.name.casefold() == typed.strip().casefold() for c in choices):
+        label = preview(f"Create “{typed.strip()}”", 75)
+        options.append(Option(value=f"new:{typed.strip()[:140]}", label=label).to_dict())
+    return options
+
+
+def build_contact_options(contacts: list[tuple[int, str]]) -> list[dict]:
+    return [Option(value=str(i), label=preview(name, 75)).to_dict() for i, name in contacts[:100]]

@@ -1,0 +1,105 @@
+"""Pure readers for the log modals: private_metadata and submitted state, errors per field."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from handlers.dates import DateError, parse_when
+from handlers.ids import LogModal
+
+
+class LogMeta(BaseModel):
+    """What a log modal carries in private_metadata (at most 3,000 characters)."""
+
+    source: str
+    response_url: str | None = None
+    channel_id: str | None = None
+    message_ts: str | None = None
+    author_id: str | None = None
+    interaction_id: int | None = None
+
+    def dump(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+
+@dataclass(frozen=True)
+class LogSubmission:
+    account_id: int | None
+    new_account: str | None  # "Create …" picked in the account select
+    kind: str
+    contact_id: int | None
+    notes: str
+    occurred_at: datetime
+    followup_due: datetime | None
+
+
+def _value(values: dict[str, Any], block: str, action: str) -> Any:
+    return values.get(block, {}).get(action, {})
+
+
+def read_log_submission(
+    values: dict[str, Any], *, now: datetime, tz: str
+) -> LogSubmission | dict[str, str]:
+    """The submitted log, or {block_id: sentence} for Slack to show under each bad field."""
+    errors: dict[str, str] = {}
+    account = (
+        _value(values, LogModal.ACCOUNT_BLOCK, LogModal.ACCOUNT_SELECT).get("selected_option") or {}
+    ).get("value", "")
+    kind = (
+        _value(values, LogModal.KIND_BLOCK, LogModal.KIND_SELECT).get("selected_option") or {}
+    ).get("value", "call")
+    contact = (
+        _value(values, LogModal.CONTACT_BLOCK, LogModal.CONTACT_SELECT).get("selected_option") or {}
+    ).get("value")
+    notes = (_value(values, LogModal.NOTES_BLOCK, LogModal.NOTES_INPUT).get("value") or "").strip()
+    when = (_value(values, LogModal.WHEN_BLOCK, LogModal.WHEN_INPUT).get("value") or "now").strip()
+    followup = (
+        _value(values, LogModal.FOLLOWUP_BLOCK, LogModal.FOLLOWUP_INPUT).get("value") or ""
+    ).strip()
+    if LogModal.ACCOUNT_BLOCK in values and not account:
+        errors[LogModal.ACCOUNT_BLOCK] = "Pick an account."
+    if not notes:
+        errors[LogModal.NOTES_BLOCK] = "Say what happened."
+    occurred_at = now
+    try:
+        occurred_at = parse_when(when, now=now, tz=tz, allow_past=True)
+        if occurred_at > now:
+            errors[LogModal.WHEN_BLOCK] = "That's in the future; when did it happen?"
+    except DateError as error:
+        errors[LogModal.WHEN_BLOCK] = str(error)
+    due = None
+    if followup:
+        try:
+            due = parse_when(followup, now=now, tz=tz)
+        except DateError as error:
+            errors[LogModal.FOLLOWUP_BLOCK] = str(error)
+    if errors:
+        return errors
+    return LogSubmission(
+        account_id=int(account) if account.isdigit() else None,
+        new_account=account.removeprefix("new:") if account.startswith("new:") else None,
+        kind=kind,
+        contact_id=int(contact) if contact and contact.isdigit() else None,
+        notes=notes,
+        occurred_at=occurred_at,
+        followup_due=due,
+    )
+
+
+def read_followup_submission(
+    values: dict[str, Any], *, now: datetime, tz: str
+) -> tuple[datetime, str] | dict[str, str]:
+    """The follow-up modal's due time and note, or errors per field."""
+    phrase = (
+        _value(values, LogModal.FOLLOWUP_BLOCK, LogModal.FOLLOWUP_INPUT).get("value") or ""
+    ).strip()
+    note = (
+        _value(values, LogModal.FOLLOWUP_NOTE_BLOCK, LogModal.FOLLOWUP_NOTE_INPUT).get("value")
+        or ""
+    )
+    try:
+        return parse_when(phrase, now=now, tz=tz), note.strip()
+    except DateError as error:
+        return {LogModal.FOLLOWUP_BLOCK: str(error)}

@@ -1,0 +1,170 @@
+"""Logging in the domain: idempotent logs, undo rules, pending clicks, contact dedupe."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot import db
+from models import contacts, followups, interactions, pending
+from models.base import NotAllowed, NotFound
+from models.followups import Followup
+from models.interactions import Interaction, InteractionKind
+from tests.factories import make_account, make_rep
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def session(engine: Engine):
+    with db.make_session_factory(engine).begin() as session:
+        yield session
+
+
+def log(session: Session, account, rep, *, key: str | None = "k1", at: datetime = NOW):  # type: ignore[no-untyped-def]
+    return interactions.log_interaction(
+        session=session,
+        account=account,
+        rep=rep,
+        kind=InteractionKind.CALL,
+        summary="talked",
+        occurred_at=at,
+        now=NOW,
+        source="slash",
+        source_key=key,
+    )
+
+
+def test_the_same_delivery_logs_once(session: Session) -> None:
+    alice = make_rep(session, "U0ALICE", now=NOW)
+    acme = make_account(session, "Acme", owner=alice, now=NOW)
+    first, created = log(session, acme, alice)
+    again, created_again = log(session, acme, alice)
+    assert (created, created_again, again.id) == (True, False, first.id)
+    assert len(session.exec(select(Interaction)).all()) == 1
+    assert acme.last_touched_at == NOW
+
+
+def test_an_older_interaction_does_not_move_last_touched_back(session: Session) -> None:
+    alice = make_rep(session, "U0ALICE", now=NOW)
+    acme = make_account(session, "Acme", owner=alice, now=NOW)
+    log(session, acme, alice, key="a")
+    log(session, acme, alice, key="b", at=NOW - timedelta(days=3))
+    assert acme.last_touched_at == NOW
+
+
+def test_undo_is_for_the_author_within_ten_minutes_and_takes_its_follow_ups(
+    session: Session,
+) -> None:
+    alice, bob = make_rep(session, "U0ALICE", now=NOW), make_rep(session, "U0BOB", now=NOW)
+    acme = make_account(session, "Acme", owner=alice, now=NOW)
+    call, _ = log(session, acme, alice)
+    followups.create_followup(
+        session=session,
+        rep=alice,
+        account=acme,
+        due_at=NOW + timedelta(days=2),
+        note="",
+        now=NOW,
+        interaction_id=call.id,
+    )
+    with pytest.raises(NotAllowed, match="Only the rep"):
+        interactions.undo_interaction(
+            session=session, team_id=acme.team_id, interaction_id=call.id, rep=bob, now=NOW
+        )
+    with pytest.raises(NotAllowed, match="10 minutes"):
+        interactions.undo_interaction(
+            session=session,
+            team_id=acme.team_id,
+            interaction_id=call.id,
+            rep=alice,
+            now=NOW + timedelta(minutes=10, seconds=1),
+        )
+    interactions.undo_interaction(
+        session=session,
+        team_id=acme.team_id,
+        interaction_id=call.id,
+        rep=alice,
+        now=NOW + timedelta(minutes=10),
+    )
+    assert (
+        session.exec(select(Interaction)).all() == [] and session.exec(select(Followup)).all() == []
+    )
+    assert acme.last_touched_at is None
+    with pytest.raises(NotFound):
+        interactions.undo_interaction(
+            session=session, team_id=acme.team_id, interaction_id=call.id, rep=alice, now=NOW
+        )
+
+
+def test_another_workspace_cannot_touch_an_interaction(session: Session) -> None:
+    alice = make_rep(session, "U0ALICE", now=NOW)
+    call, _ = log(session, make_account(session, "Acme", owner=alice, now=NOW), alice)
+    with pytest.raises(NotFound):
+        interactions.get_interaction(session=session, team_id="T0OTHER", interaction_id=call.id)
+
+
+def test_a_pending_action_is_consumed_once_and_only_by_its_owner(session: Session) -> None:
+    parked = pending.create_pending(
+        session=session,
+        team_id="T0001",
+        slack_user_id="U0ALICE",
+        kind="log",
+        payload={"notes": "x"},
+        now=NOW,
+    )
+    assert (
+        pending.consume_pending(
+            session=session, team_id="T0001", pending_id=parked.id, slack_user_id="U0BOB", now=NOW
+        )
+        is None
+    )
+    assert (
+        pending.consume_pending(
+            session=session,
+            team_id="T0OTHER",
+            pending_id=parked.id,
+            slack_user_id="U0ALICE",
+            now=NOW,
+        )
+        is None
+    )
+    taken = pending.consume_pending(
+        session=session, team_id="T0001", pending_id=parked.id, slack_user_id="U0ALICE", now=NOW
+    )
+    assert taken is not None and taken.payload == {"notes": "x"}
+    assert (
+        pending.consume_pending(
+            session=session, team_id="T0001", pending_id=parked.id, slack_user_id="U0ALICE", now=NOW
+        )
+        is None
+    )
+
+
+def test_contacts_are_deduplicated_on_email_case_insensitively(session: Session) -> None:
+    alice = make_rep(session, "U0ALICE", now=NOW)
+    acme = make_account(session, "Acme", owner=alice, now=NOW)
+    first, created = contacts.add_contact(
+        session=session,
+        account=acme,
+        name="Jane Roe",
+        email="Jane@Acme.com",
+        title=None,
+        actor="U0ALICE",
+        now=NOW,
+    )
+    second, created_again = contacts.add_contact(
+        session=session,
+        account=acme,
+        name="Jane R.",
+        email=" jane@acme.com",
+        title="CFO",
+        actor="U0ALICE",
+        now=NOW,
+    )
+    assert (created, created_again, second.id) == (True, False, first.id)
+    assert (second.name, second.email, second.title) == ("Jane R.", "jane@acme.com", "CFO")
+    assert [
+        c.name for c in contacts.list_contacts(session=session, team_id="T0001", account_id=acme.id)
+    ] == ["Jane R."]

@@ -1,0 +1,217 @@
+"""Account names as people type them, against the real database."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from itertools import product
+
+import pytest
+from sqlalchemy import Engine, insert
+from sqlmodel import Session
+
+from bot import db
+from models.accounts import Account, AccountStatus, normalize_name
+from models.matching import Resolution, guess_account_in_text, resolve_account
+from models.reps import Rep
+from tests.factories import make_account, make_rep
+from tests.slackrig import TEAM_ID
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+OTHER_TEAM = "T0OTHER"
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with db.make_session_factory(engine).begin() as session:
+        yield session
+
+
+@pytest.fixture
+def alice(session: Session) -> Rep:
+    return make_rep(session, "U0ALICE", now=NOW)
+
+
+def add_accounts(session: Session, owner: Rep, *names: str) -> None:
+    for name in names:
+        make_account(session, name, owner=owner, now=NOW)
+
+
+def resolve(session: Session, name: str, team_id: str = TEAM_ID, limit: int = 5) -> Resolution:
+    return resolve_account(session=session, team_id=team_id, name=name, limit=limit)
+
+
+def names(resolution: Resolution) -> tuple[str | None, list[str], list[str]]:
+    """(match, choices, nearest) as account names, for readable assertions."""
+    match = resolution.match.name if resolution.match else None
+    return match, [c.name for c in resolution.choices], [c.name for c in resolution.nearest]
+
+
+@pytest.mark.parametrize(
+    ("typed", "account"),
+    [
+        ("ACME, Inc.", "Acme Corp"),
+        ("acme llc", "Acme Corp"),
+        ("  Acme   ", "Acme Corp"),
+        ("societe generale", "Société Générale SA"),
+        ("SOCIÉTÉ GÉNÉRALE", "Société Générale SA"),
+        ("Globex-Corporation plc", "Globex"),
+    ],
+)
+def test_exact_match_ignores_case_punctuation_accents_and_legal_suffixes(
+    session: Session, alice: Rep, typed: str, account: str
+) -> None:
+    add_accounts(session, alice, "Acme Corp", "Société Générale SA", "Globex", "Acme Robotics")
+    resolution = resolve(session, typed)
+    assert names(resolution) == (account, [], [])
+    assert resolution.match is not None and resolution.match.score == 100
+    assert resolution.query == " ".join(typed.split())
+
+
+@pytest.mark.parametrize(
+    ("typed", "account"),
+    [("Acmee", "Acme"), ("Globx", "Globex"), ("initec", "Initech"), ("Umbrela Corp", "Umbrella")],
+)
+def test_a_typo_resolves_to_the_one_obvious_account(
+    session: Session, alice: Rep, typed: str, account: str
+) -> None:
+    add_accounts(session, alice, "Acme", "Globex", "Initech", "Umbrella", "Hooli")
+    resolution = resolve(session, typed)
+    assert names(resolution) == (account, [], [])
+    assert resolution.match is not None and 85 <= resolution.match.score < 100
+
+
+def test_a_unique_prefix_resolves_to_its_account(session: Session, alice: Rep) -> None:
+    add_accounts(session, alice, "Globex Corporation", "Initech", "Gleb & Sons")
+    assert names(resolve(session, "glob")) == ("Globex Corporation", [], [])
+
+
+def test_a_name_several_accounts_start_with_offers_each_as_a_choice(
+    session: Session, alice: Rep
+) -> None:
+    add_accounts(session, alice, "Acme Widgets", "Acme Robotics", "Globex")
+    match, choices, nearest = names(resolve(session, "Acme"))
+    assert (match, sorted(choices), nearest) == (None, ["Acme Robotics", "Acme Widgets"], [])
+
+
+def test_two_equally_close_spellings_are_both_offered(session: Session, alice: Rep) -> None:
+    add_accounts(session, alice, "Zenix", "Zenex", "Initech")
+    match, choices, nearest = names(resolve(session, "Zenax"))
+    assert (match, sorted(choices), nearest) == (None, ["Zenex", "Zenix"], [])
+
+
+def test_choices_are_best_first_and_at_most_the_limit(session: Session, alice: Rep) -> None:
+    industries = ["Foods", "Capital", "Media", "Labs", "Marine", "Energy", "Pharma", "Motors"]
+    add_accounts(session, alice, *[f"Kessler {industry}" for industry in industries])
+    resolution = resolve(session, "Kessler", limit=3)
+    scores = [choice.score for choice in resolution.choices]
+    assert resolution.match is None and len(scores) == 3 and scores == sorted(scores, reverse=True)
+    assert len(resolve(session, "Kessler").choices) == 5
+
+
+def test_a_new_name_offers_the_nearest_names_instead(session: Session, alice: Rep) -> None:
+    add_accounts(session, alice, "Zyex Analytics", "Acme", "Globex", "Initech", "Hooli")
+    resolution = resolve(session, "Zzqx Analytics")
+    assert (resolution.match, resolution.choices) == (None, [])
+    assert [c.name for c in resolution.nearest][:1] == ["Zyex Analytics"]
+    assert len(resolution.nearest) == 3
+
+
+def test_an_empty_workspace_has_nothing_to_offer(session: Session) -> None:
+    assert names(resolve(session, "Acme")) == (None, [], [])
+
+
+def test_a_name_of_only_punctuation_matches_nothing(session: Session, alice: Rep) -> None:
+    add_accounts(session, alice, "Acme")
+    assert resolve(session, " !!! ... ") == Resolution(
+        query="!!! ...", match=None, choices=[], nearest=[]
+    )
+    assert guess_account_in_text(session=session, team_id=TEAM_ID, text="?!") is None
+
+
+def test_a_new_account_is_found_at_once(session: Session, alice: Rep) -> None:
+    add_accounts(session, alice, "Acme")
+    assert resolve(session, "Hooli").match is None
+    add_accounts(session, alice, "Hooli")
+    assert names(resolve(session, "Hooli")) == ("Hooli", [], [])
+    assert names(resolve(session, "Hoolli")) == ("Hooli", [], [])
+
+
+def test_deleted_accounts_never_match(session: Session, alice: Rep) -> None:
+    add_accounts(session, alice, "Acme Robotics", "Globex")
+    deleted = make_account(session, "Acme", owner=alice, now=NOW)
+    deleted.status = AccountStatus.DELETED
+    session.add(deleted)
+    session.flush()
+    for typed in ["Acme", "Acmee", "Acm", "zzzz"]:
+        resolution = resolve(session, typed)
+        offered = [resolution.match, *resolution.choices, *resolution.nearest]
+        assert deleted.id not in [c.id for c in offered if c], typed
+    assert guess_account_in_text(session=session, team_id=TEAM_ID, text="Met Acme today") is None
+
+
+def test_another_workspaces_accounts_never_match(session: Session, alice: Rep) -> None:
+    stranger = make_rep(session, "U0STRANGER", now=NOW, team_id=OTHER_TEAM)
+    add_accounts(session, stranger, "Acme", "Globex")
+    add_accounts(session, alice, "Initech")
+    assert names(resolve(session, "Acme")) == (None, [], ["Initech"])
+    assert names(resolve(session, "Globx")) == (None, [], ["Initech"])
+    text = "Spoke with Dana at Acme today"
+    assert guess_account_in_text(session=session, team_id=TEAM_ID, text=text) is None
+    assert names(resolve(session, "Acme", team_id=OTHER_TEAM)) == ("Acme", [], [])
+
+
+def test_guess_finds_the_account_a_message_names(session: Session, alice: Rep) -> None:
+    add_accounts(session, alice, "Acme Corp", "Globex")
+    text = "Spoke with Dana at Acme Corp today, they want a quote"
+    guess = guess_account_in_text(session=session, team_id=TEAM_ID, text=text)
+    assert guess is not None and (guess.name, guess.score) == ("Acme Corp", 100.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "account"),
+    [
+        ("Lunch with the Acme Robotics team", "Acme Robotics"),
+        ("Acme called about the ACME ROBOTICS, INC. renewal", "Acme Robotics"),
+        ("Spoke with Dana at Acme Corp today", "Acme"),  # "Acme Corp" spans two words
+        ("Dana says hi", "Dana"),
+    ],
+)
+def test_guess_prefers_the_longest_name_in_the_message(
+    session: Session, alice: Rep, text: str, account: str
+) -> None:
+    add_accounts(session, alice, "Acme", "Acme Robotics", "Dana")
+    guess = guess_account_in_text(session=session, team_id=TEAM_ID, text=text)
+    assert guess is not None and guess.name == account
+
+
+def test_guess_is_none_when_no_account_is_named(session: Session, alice: Rep) -> None:
+    add_accounts(session, alice, "Acme", "Globex")
+    assert guess_account_in_text(session=session, team_id=TEAM_ID, text="Call me back") is None
+    assert guess_account_in_text(session=session, team_id=TEAM_ID, text="") is None
+
+
+def test_a_few_thousand_accounts_still_resolve_exact_typo_and_ambiguous_names(
+    session: Session, alice: Rep
+) -> None:
+    firsts = "Blue Red Silver Golden Swift Prime Apex Summit Noble Alpine Coastal Urban"
+    seconds = "Harbor River Peak Fox Falcon Oak Cedar Bridge Anchor Beacon Lantern Forge"
+    thirds = "Analytics Systems Logistics Robotics Labs Partners Holdings Foods Energy Capital"
+    thirds += " Software Health Media Consulting Group Industries Solutions"
+    bulk = [" ".join(words) for words in product(*map(str.split, (firsts, seconds, thirds)))]
+    rows = [
+        {
+            "team_id": TEAM_ID,
+            "name": name,
+            "normalized_name": normalize_name(name),
+            "status": AccountStatus.ACTIVE.value,
+            "created_at": NOW,
+        }
+        for name in bulk
+    ]
+    session.execute(insert(Account), rows)
+    add_accounts(session, alice, "Initech", "Globex")
+    assert len(bulk) > 2000
+    assert names(resolve(session, "blue harbor analytics inc")) == ("Blue Harbor Analytics", [], [])
+    assert names(resolve(session, "Silver Falcn Robotics")) == ("Silver Falcon Robotics", [], [])
+    assert names(resolve(session, "initec")) == ("Initech", [], [])
+    assert len(resolve(session, "Apex Oak").choices) == 5
+    assert resolve(session, "Zyxwv Dynamics").nearest
