@@ -17,6 +17,7 @@ from bot.app import LISTENER_THREADS, create_app, utcnow
 from bot.config import Settings
 from bot.logs import configure_logging, correlation_id, new_correlation_id
 from bot.scheduler import start_scheduler
+from handlers import dates
 from handlers.deps import Deps
 
 logger = logging.getLogger("rapport.http")
@@ -78,6 +79,7 @@ def build_wsgi(settings: Settings) -> RapportWSGI:
     deps = build_deps(settings, engine)
     app = create_app(settings, deps)
     start_scheduler(settings, deps)
+    dates.warm_up(deps.now())
     return RapportWSGI(app, engine)
 
 
@@ -106,8 +108,9 @@ class GunicornServer(BaseApplication):
         return self.load_app()
 
 
-def serve_http(settings: Settings, *, port: int, workers: int = WORKERS) -> None:
-    options = {
+def gunicorn_options(*, port: int, workers: int = WORKERS) -> dict[str, Any]:
+    """How Rapport is served; bench/ack.py serves its bare Bolt baseline the same way."""
+    return {
         "bind": f"0.0.0.0:{port}",
         "workers": workers,
         "worker_class": "gthread",
@@ -117,4 +120,7 @@ def serve_http(settings: Settings, *, port: int, workers: int = WORKERS) -> None
         "keepalive": 5,
         "accesslog": None,  # RapportWSGI logs each request with its correlation id
     }
-    GunicornServer(lambda: build_wsgi(settings), options).run()
+
+
+def serve_http(settings: Settings, *, port: int) -> None:
+    GunicornServer(lambda: build_wsgi(settings), gunicorn_options(port=port)).run()

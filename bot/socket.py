@@ -7,6 +7,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.scheduler import start_scheduler
 from bot.server import DB_POOL_SIZE, build_deps
+from handlers import dates
 
 
 def serve_socket(settings: Settings) -> None:
@@ -14,4 +15,5 @@ def serve_socket(settings: Settings) -> None:
     deps = build_deps(settings, engine)
     app = create_app(settings, deps, socket_mode=True)
     start_scheduler(settings, deps)
+    dates.warm_up(deps.now())
     SocketModeHandler(app, settings.slack_app_token).start()

@@ -203,3 +203,8 @@ def split_followup(text: str) -> FollowupSplit:
     phrase = re.sub(r"^(?:on|by)\s+", "", rest, flags=re.IGNORECASE)
     notes = re.sub(r"[\s.,;:\-\u2013\u2014]+$", "", text[: matches[-1].start()])
     return FollowupSplit(notes=notes, phrase=phrase)
+
+
+def warm_up(now: datetime) -> None:
+    """Load the date parser's language data now rather than on a user's first request (~0.2 s)."""
+    parse_when("tomorrow 3pm", now=now, tz="UTC")

@@ -4,11 +4,18 @@ import pytest
 
 from handlers.parsing import (
     CommandError,
+    ContactText,
     CrmAssign,
+    CrmContact,
     CrmHelp,
     CrmNewAccount,
     CrmNotYet,
+    DmLog,
+    parse_contact,
     parse_crm,
+    parse_dm_log,
+    parse_log_call,
+    plain_text,
     split_mentions,
 )
 
@@ -37,6 +44,7 @@ from handlers.parsing import (
             CrmAssign(account="Société Générale", rep_id="U0BOB"),
         ),
         ("link Acme", CrmNotYet("link")),
+        ("contact Acme: Jane", CrmContact("Acme: Jane")),
         ("pipeline", CrmNotYet("pipeline")),
         ("erase-contact jane@acme.com", CrmNotYet("erase-contact")),
     ],
@@ -64,3 +72,108 @@ def test_parse_crm_errors_say_what_to_type(text: str, sentence: str) -> None:
 
 def test_split_mentions_keeps_order_and_text() -> None:
     assert split_mentions("a <@U1|x> b <@U2> c") == ("a b c", ["U1", "U2"])
+
+
+@pytest.mark.parametrize(
+    ("text", "account", "notes"),
+    [
+        ("Acme: talked renewal, they want SSO", "Acme", "talked renewal, they want SSO"),
+        (
+            "Acme Corp: demo went well. Follow up next Tuesday",
+            "Acme Corp",
+            "demo went well. Follow up next Tuesday",
+        ),
+        ("  acme   inc :   left a voicemail  ", "acme inc", "left a voicemail"),
+        ("AT&amp;T: pricing call", "AT&T", "pricing call"),
+        ("Société Générale: réunion, très bien", "Société Générale", "réunion, très bien"),
+        ("Acme: call at 3:30 moved to 4:00", "Acme", "call at 3:30 moved to 4:00"),
+        (
+            "Acme: see <https://acme.com/pricing|pricing page>",
+            "Acme",
+            "see pricing page (https://acme.com/pricing)",
+        ),
+        ("Acme: ping <@U0BOB|bob> and <#C0DEALS|deals>", "Acme", "ping @bob and #deals"),
+        ("Acme: &lt;!channel&gt; is literal text", "Acme", "<!channel> is literal text"),
+        ("Acme: <!here> was pinged", "Acme", "@here was pinged"),
+        ("Acme: 🚀 signed!", "Acme", "🚀 signed!"),
+        ("Acme: שלום, they replied in Hebrew", "Acme", "שלום, they replied in Hebrew"),
+        ("Acme:", "Acme", ""),
+        ("Acme", None, "Acme"),
+        ("talked about renewal", None, "talked about renewal"),
+        ("call at 3:30 went well", None, "call at 3:30 went well"),
+        ("", None, ""),
+        (": no account", None, ": no account"),
+    ],
+)
+def test_parse_log_call(text: str, account: str | None, notes: str) -> None:
+    parsed = parse_log_call(text)
+    assert (parsed.account, parsed.notes) == (account, notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "account", "notes"),
+    [
+        (
+            "called Acme: they signed the NDA, follow up friday",
+            "call",
+            "Acme",
+            "they signed the NDA, follow up friday",
+        ),
+        ("met Globex, demo went well", "meeting", "Globex", "demo went well"),
+        ("met with Globex: demo went well", "meeting", "Globex", "demo went well"),
+        ("Called Initech, left a voicemail", "call", "Initech", "left a voicemail"),
+        ("emailed Acme Corp: sent the quote", "email", "Acme Corp", "sent the quote"),
+        ("email to Acme: contract v2", "email", "Acme", "contract v2"),
+        ("note Acme: CFO is leaving in March", "note", "Acme", "CFO is leaving in March"),
+        ("Acme: renewal at risk", "note", "Acme", "renewal at risk"),
+        ("spoke with Dana at Acme, they need SSO", "call", "Dana at Acme", "they need SSO"),
+        ("phoned <@U0BOB|bob>'s account Acme: hi", "call", "@bob's account Acme", "hi"),
+        ("visited Globex HQ, great energy", "meeting", "Globex HQ", "great energy"),
+    ],
+)
+def test_parse_dm_log(text: str, kind: str, account: str, notes: str) -> None:
+    assert parse_dm_log(text) == DmLog(kind=kind, account=account, notes=notes)
+
+
+@pytest.mark.parametrize("text", ["hello", "called Acme", "met", "", "thanks!", "called : x"])
+def test_parse_dm_log_asks_for_an_example_when_it_cant_read_it(text: str) -> None:
+    with pytest.raises(CommandError, match="called Acme: they signed the NDA"):
+        parse_dm_log(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Acme: Jane Roe, jane@acme.com, VP Sales",
+            ContactText("Acme", "Jane Roe", "jane@acme.com", "VP Sales"),
+        ),
+        ("Acme: Jane Roe", ContactText("Acme", "Jane Roe", None, None)),
+        ("Acme Corp: Jane Roe, VP Sales", ContactText("Acme Corp", "Jane Roe", None, "VP Sales")),
+        (
+            "Acme: Jane Roe, <mailto:jane@acme.com|jane@acme.com>",
+            ContactText("Acme", "Jane Roe", "jane@acme.com", None),
+        ),
+        (
+            "Acme: Jane Roe, jane@acme.com, VP Sales, EMEA",
+            ContactText("Acme", "Jane Roe", "jane@acme.com", "VP Sales, EMEA"),
+        ),
+    ],
+)
+def test_parse_contact(text: str, expected: ContactText) -> None:
+    assert parse_contact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [("Acme", "e.g."), (": Jane", "e.g."), ("Acme: Jane, jane@", "doesn't look like an email")],
+)
+def test_parse_contact_errors(text: str, sentence: str) -> None:
+    with pytest.raises(CommandError, match=sentence):
+        parse_contact(text)
+
+
+def test_plain_text_reads_slack_markup_the_way_people_wrote_it() -> None:
+    assert plain_text(
+        "<!subteam^S1|@sales> <!everyone> <https://x.io> <tel:+15551234|call me>"
+    ) == ("@sales @everyone https://x.io call me")
