@@ -1,6 +1,5 @@
 """/crm: help, and the account basics (new, assign)."""
 
-from models.matching import resolve_account
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
@@ -28,6 +27,7 @@ from handlers.parsing import (
 )
 from models import accounts, contacts, reps
 from models.base import DomainError
+from models.matching import resolve_account
 
 
 def register(app: App, deps: Deps) -> None:

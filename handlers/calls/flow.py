@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from models.matching import resolve_account
 from sqlmodel import Session
 
 from handlers.blocks import Message
@@ -18,6 +17,7 @@ from handlers.directory import SlackUser
 from models import accounts, followups, interactions, pending, reps
 from models.accounts import Account
 from models.interactions import InteractionKind
+from models.matching import resolve_account
 from models.reps import Rep
 
 PENDING_LOG = "log"

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from models.matching import guess_account_in_text, resolve_account
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -26,6 +25,7 @@ from handlers.errors import reporting
 from handlers.ids import LogModal, Shortcut
 from handlers.parsing import plain_text
 from models import channels, contacts
+from models.matching import guess_account_in_text, resolve_account
 
 
 def register(app: App, deps: Deps) -> None:
