@@ -25,7 +25,7 @@ from handlers.parsing import (
     parse_contact,
     parse_crm,
 )
-from models import accounts, contacts, reps
+from models import accounts, contacts
 from models.base import DomainError
 from models.matching import resolve_account
 
@@ -74,15 +74,7 @@ def create_account(
     owner = _member(deps, client, caller.team_id, request.owner_id) if request.owner_id else caller
     now = deps.now()
     with deps.db.begin() as session:
-        rep_of = {
-            user.id: reps.upsert_rep(
-                session=session,
-                team_id=caller.team_id,
-                profile=user.profile(extra_admins=deps.admins),
-                now=now,
-            )
-            for user in {caller, owner}
-        }
+        rep_of = {user.id: deps.rep(session, user) for user in {caller, owner}}
         account = accounts.create_account(
             session=session,
             team_id=caller.team_id,
@@ -98,18 +90,7 @@ def assign_account(deps: Deps, client: WebClient, caller: SlackUser, request: Cr
     owner = _member(deps, client, caller.team_id, request.rep_id)
     now = deps.now()
     with deps.db.begin() as session:
-        actor = reps.upsert_rep(
-            session=session,
-            team_id=caller.team_id,
-            profile=caller.profile(extra_admins=deps.admins),
-            now=now,
-        )
-        new_owner = reps.upsert_rep(
-            session=session,
-            team_id=caller.team_id,
-            profile=owner.profile(extra_admins=deps.admins),
-            now=now,
-        )
+        actor, new_owner = deps.rep(session, caller), deps.rep(session, owner)
         account, previous = accounts.assign_owner(
             session=session,
             team_id=caller.team_id,

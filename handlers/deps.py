@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from handlers.directory import Directory
+from handlers.directory import Directory, SlackUser
+from models import reps
+from models.reps import Rep
 
 
 @dataclass(frozen=True)
@@ -21,3 +23,8 @@ class Deps:
     stale_days: int = 14
     stuck_days: int = 21
     deals_channel: str | None = None
+
+    def rep(self, session: Session, user: SlackUser) -> Rep:
+        """The rep row for a Slack user, created or refreshed from their (cached) profile."""
+        profile, now = user.profile(extra_admins=self.admins), self.now()
+        return reps.upsert_rep(session=session, team_id=user.team_id, profile=profile, now=now)

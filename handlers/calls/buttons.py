@@ -4,7 +4,6 @@ import re
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from sqlmodel import Session
 
 from handlers.blocks.calls import (
     KINDS,
@@ -18,14 +17,13 @@ from handlers.blocks.calls import (
 from handlers.blocks.text import escape, local_input, local_time
 from handlers.calls.flow import finish_pending
 from handlers.calls.forms import LogMeta, read_followup_submission, read_log_submission
-from handlers.calls.modal import confirmer
+from handlers.calls.modal import accepted, confirmer
 from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.errors import reporting
 from handlers.ids import LogAction, LogModal
-from models import accounts, followups, interactions, reps
+from models import accounts, followups, interactions
 from models.interactions import InteractionKind
-from models.reps import Rep
 
 PICK = re.compile(rf"^{LogAction.PICK_ACCOUNT}_\d+$")
 
@@ -52,7 +50,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         caller: SlackUser = context["caller"]
         with reporting(respond, what=LogAction.UNDO), deps.db.begin() as session:
-            rep = _rep(deps, session, caller)
+            rep = deps.rep(session, caller)
             undone = interactions.undo_interaction(
                 session=session,
                 team_id=caller.team_id,
@@ -128,15 +126,15 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, view: dict, client: WebClient, context: BoltContext
     ) -> None:
         caller: SlackUser = context["caller"]
-        submitted = read_log_submission(view["state"]["values"], now=deps.now(), tz=caller.tz)
-        if isinstance(submitted, dict):
-            ack(response_action="errors", errors=submitted)
+        submitted = accepted(
+            ack, read_log_submission(view["state"]["values"], now=deps.now(), tz=caller.tz)
+        )
+        if submitted is None:
             return
-        ack()
         meta = LogMeta.model_validate_json(view["private_metadata"])
         reply = confirmer(client, caller, meta)
         with reporting(reply, what=LogModal.EDIT_CALLBACK), deps.db.begin() as session:
-            rep = _rep(deps, session, caller)
+            rep = deps.rep(session, caller)
             edited = interactions.update_interaction(
                 session=session,
                 team_id=caller.team_id,
@@ -171,16 +169,16 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, view: dict, client: WebClient, context: BoltContext
     ) -> None:
         caller: SlackUser = context["caller"]
-        submitted = read_followup_submission(view["state"]["values"], now=deps.now(), tz=caller.tz)
-        if isinstance(submitted, dict):
-            ack(response_action="errors", errors=submitted)
+        submitted = accepted(
+            ack, read_followup_submission(view["state"]["values"], now=deps.now(), tz=caller.tz)
+        )
+        if submitted is None:
             return
-        ack()
         due, note = submitted
         meta = LogMeta.model_validate_json(view["private_metadata"])
         reply = confirmer(client, caller, meta)
         with reporting(reply, what=LogModal.FOLLOWUP_CALLBACK), deps.db.begin() as session:
-            rep = _rep(deps, session, caller)
+            rep = deps.rep(session, caller)
             found = interactions.get_interaction(
                 session=session, team_id=caller.team_id, interaction_id=meta.interaction_id or 0
             )
@@ -207,12 +205,3 @@ def register(app: App, deps: Deps) -> None:
                 ),
                 replace_original=False,
             )
-
-
-def _rep(deps: Deps, session: Session, caller: SlackUser) -> Rep:
-    return reps.upsert_rep(
-        session=session,
-        team_id=caller.team_id,
-        profile=caller.profile(extra_admins=deps.admins),
-        now=deps.now(),
-    )

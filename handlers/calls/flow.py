@@ -14,7 +14,7 @@ from handlers.blocks.calls import Choice, Logged, build_logged, build_pick_accou
 from handlers.dates import DateError, parse_when, split_followup
 from handlers.deps import Deps
 from handlers.directory import SlackUser
-from models import accounts, followups, interactions, pending, reps
+from models import accounts, followups, interactions, pending
 from models.accounts import Account
 from models.interactions import InteractionKind
 from models.matching import resolve_account
@@ -74,7 +74,7 @@ def log_by_name(deps: Deps, caller: SlackUser, typed: str, draft: Draft) -> tupl
     """Log on the account `typed` names, or ask which; returns the reply and whether it's new."""
     now = deps.now()
     with deps.db.begin() as session:
-        rep = _rep(deps, session, caller, now)
+        rep = deps.rep(session, caller)
         resolution = resolve_account(session=session, team_id=caller.team_id, name=typed)
         if resolution.match is not None:
             account = accounts.get_account(
@@ -109,7 +109,7 @@ def log_on_account(
     """Log on a chosen account, or on a new one named `new_name` owned by the caller."""
     now = deps.now()
     with deps.db.begin() as session:
-        rep = _rep(deps, session, caller, now)
+        rep = deps.rep(session, caller)
         if new_name is not None:
             account = _find_or_create(session, rep, new_name, now)
         else:
@@ -143,11 +143,6 @@ def _find_or_create(session: Session, rep: Rep, name: str, now: datetime) -> Acc
     return existing or accounts.create_account(
         session=session, team_id=rep.team_id, name=name, owner=rep, created_by=rep, now=now
     )
-
-
-def _rep(deps: Deps, session: Session, caller: SlackUser, now: datetime) -> Rep:
-    profile = caller.profile(extra_admins=deps.admins)
-    return reps.upsert_rep(session=session, team_id=caller.team_id, profile=profile, now=now)
 
 
 def _log(

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
@@ -26,6 +26,8 @@ from handlers.ids import LogModal, Shortcut
 from handlers.parsing import plain_text
 from models import channels, contacts
 from models.matching import guess_account_in_text, resolve_account
+
+T = TypeVar("T")
 
 
 def register(app: App, deps: Deps) -> None:
@@ -92,11 +94,11 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, view: dict, client: WebClient, context: BoltContext
     ) -> None:
         caller: SlackUser = context["caller"]
-        submitted = read_log_submission(view["state"]["values"], now=deps.now(), tz=caller.tz)
-        if isinstance(submitted, dict):
-            ack(response_action="errors", errors=submitted)
+        submitted = accepted(
+            ack, read_log_submission(view["state"]["values"], now=deps.now(), tz=caller.tz)
+        )
+        if submitted is None:
             return
-        ack()
         meta = LogMeta.model_validate_json(view["private_metadata"])
         reply_to = confirmer(client, caller, meta)
         with reporting(reply_to, what=LogModal.CALLBACK):
@@ -106,6 +108,15 @@ def register(app: App, deps: Deps) -> None:
             )
             if created:  # a second submission of the same modal logs nothing and says nothing
                 reply_to(**reply)
+
+
+def accepted(ack: Ack, submitted: T | dict[str, str]) -> T | None:
+    """Answer a modal submission: field errors keep it open (shown under each field), else close."""
+    if isinstance(submitted, dict):
+        ack(response_action="errors", errors=submitted)
+        return None
+    ack()
+    return submitted
 
 
 def _draft(client: WebClient, submitted: LogSubmission, meta: LogMeta, *, source_key: str) -> Draft:
