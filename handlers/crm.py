@@ -2,9 +2,11 @@
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from sqlmodel import Session
 
 from handlers.blocks.crm import (
     build_account_created,
+    build_channel_linked,
     build_contact_saved,
     build_crm_help,
     build_error,
@@ -20,12 +22,13 @@ from handlers.parsing import (
     CrmAssign,
     CrmContact,
     CrmHelp,
+    CrmLink,
     CrmNewAccount,
     CrmNotYet,
     parse_contact,
     parse_crm,
 )
-from models import accounts, contacts
+from models import accounts, channels, contacts
 from models.base import DomainError
 from models.matching import resolve_account
 
@@ -49,7 +52,12 @@ def register(app: App, deps: Deps) -> None:
         ack()
         caller: SlackUser = context["caller"]
         with reporting(respond, what=command["text"]):
-            if isinstance(request, CrmContact):
+            if isinstance(request, CrmLink):
+                respond(
+                    **link_channel(deps, caller, request, command["channel_id"]),
+                    response_type="ephemeral",
+                )
+            elif isinstance(request, CrmContact):
                 respond(**add_contact(deps, caller, request), response_type="ephemeral")
             elif isinstance(request, CrmNewAccount):
                 respond(**create_account(deps, client, caller, request), response_type="ephemeral")
@@ -110,15 +118,7 @@ def assign_account(deps: Deps, client: WebClient, caller: SlackUser, request: Cr
 def add_contact(deps: Deps, caller: SlackUser, request: CrmContact) -> dict:
     parsed = parse_contact(request.text)
     with deps.db.begin() as session:
-        found = resolve_account(session=session, team_id=caller.team_id, name=parsed.account)
-        if found.match is None:
-            raise DomainError(
-                f"No account is clearly {parsed.account}; check the name, "
-                f"or create it with /crm new {parsed.account}."
-            )
-        account = accounts.get_account(
-            session=session, team_id=caller.team_id, account_id=found.match.id
-        )
+        account = _clear_match(session, caller.team_id, parsed.account)
         contact, created = contacts.add_contact(
             session=session,
             account=account,
@@ -135,3 +135,36 @@ def add_contact(deps: Deps, caller: SlackUser, request: CrmContact) -> dict:
         title=contact.title,
         created=created,
     )
+
+
+def link_channel(deps: Deps, caller: SlackUser, request: CrmLink, channel_id: str) -> dict:
+    if channel_id.startswith("D"):
+        raise DomainError("Link a channel, not a DM: run /crm link in the account's channel.")
+    with deps.db.begin() as session:
+        actor = deps.rep(session, caller)
+        if request.account is None:
+            was = channels.unlink_channel(
+                session=session,
+                team_id=caller.team_id,
+                channel_id=channel_id,
+                actor=actor,
+                now=deps.now(),
+            )
+            return build_channel_linked(account=None, previous=was.name if was else None)
+        account = _clear_match(session, caller.team_id, request.account)
+        previous = channels.link_channel(
+            session=session, account=account, channel_id=channel_id, actor=actor, now=deps.now()
+        )
+        return build_channel_linked(
+            account=account.name, previous=previous.name if previous else None
+        )
+
+
+def _clear_match(session: Session, team_id: str, name: str) -> accounts.Account:
+    """The one account a typed name clearly means, or a DomainError saying what to do."""
+    found = resolve_account(session=session, team_id=team_id, name=name)
+    if found.match is None:
+        raise DomainError(
+            f"No account is clearly {name}; check the name, or create it with /crm new {name}."
+        )
+    return accounts.get_account(session=session, team_id=team_id, account_id=found.match.id)

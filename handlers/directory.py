@@ -1,4 +1,5 @@
-"""Who a Slack user is (users.info), cached with a TTL so busy requests make no Web API call."""
+"""Who a Slack user is (users.info) and whether a channel is shared with another organisation
+(conversations.info), cached with a TTL so busy requests make no Web API call."""
 
 import threading
 from dataclasses import dataclass
@@ -57,7 +58,30 @@ class Directory:
 
     def __init__(self, *, ttl: float = USER_CACHE_TTL_SECONDS) -> None:
         self._cache: TTLCache[tuple[str, str], SlackUser] = TTLCache(USER_CACHE_SIZE, ttl)
+        self._shared: TTLCache[tuple[str, str], bool] = TTLCache(USER_CACHE_SIZE, ttl)
         self._lock = threading.Lock()
+
+    def is_shared_externally(self, client: WebClient, team_id: str, channel_id: str) -> bool:
+        """Whether people of another organisation can read this channel (Slack Connect).
+
+        When Slack won't say (a private channel Rapport isn't in, an error), the answer is yes:
+        a reply that should have been private must never land where a customer reads it.
+        """
+        if channel_id.startswith("D"):  # a DM with Rapport
+            return False
+        key = (team_id, channel_id)
+        with self._lock:
+            cached = self._shared.get(key)
+        if cached is not None:
+            return cached
+        try:
+            channel = client.conversations_info(channel=channel_id)["channel"]
+            shared = bool(channel.get("is_ext_shared") or channel.get("is_pending_ext_shared"))
+        except SlackApiError:
+            return True  # not cached: a transient error shouldn't stick for the TTL
+        with self._lock:
+            self._shared[key] = shared
+        return shared
 
     def get(self, client: WebClient, team_id: str, user_id: str) -> SlackUser:
         key = (team_id, user_id)

@@ -48,17 +48,19 @@ class CrmContact:
 
 
 @dataclass(frozen=True)
+class CrmLink:
+    account: str | None  # None: unlink
+
+
+@dataclass(frozen=True)
 class CrmNotYet:
     subcommand: str  # a subcommand of PRODUCT.md that this version does not have yet
 
 
-CrmRequest = CrmHelp | CrmNewAccount | CrmAssign | CrmContact | CrmNotYet
+CrmRequest = CrmHelp | CrmNewAccount | CrmAssign | CrmContact | CrmLink | CrmNotYet
 
 LATER_SUBCOMMANDS = frozenset(
     [
-        "link",
-        "unlink",
-        "contact",
         "pipeline",
         "stages",
         "digest",
@@ -81,6 +83,13 @@ def parse_crm(text: str) -> CrmRequest:
         return _parse_new(rest)
     if subcommand in ("assign", "reassign"):
         return _parse_assign(rest)
+    if subcommand == "link":
+        account = " ".join(unescape(rest).split())
+        if not account:
+            raise CommandError("Say which account this channel is for, e.g. `/crm link Acme`.")
+        return CrmLink(account)
+    if subcommand == "unlink":
+        return CrmLink(None)
     if subcommand in ("contact", "contacts"):
         return CrmContact(rest)
     if subcommand in LATER_SUBCOMMANDS:

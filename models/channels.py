@@ -5,8 +5,10 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
+from models import audit
 from models.accounts import Account, AccountStatus
-from models.base import UTCDateTime
+from models.base import UTCDateTime, id_of
+from models.reps import Rep
 
 
 class AccountChannel(SQLModel, table=True):
@@ -32,3 +34,65 @@ def get_linked_account(*, session: Session, team_id: str, channel_id: str) -> Ac
         .where(Account.status == AccountStatus.ACTIVE)
     )
     return session.exec(statement).first()
+
+
+def link_channel(
+    *, session: Session, account: Account, channel_id: str, actor: Rep, now: datetime
+) -> Account | None:
+    """Make a channel the account's (replacing any earlier link); returns the previous account."""
+    link = session.exec(
+        select(AccountChannel).where(
+            AccountChannel.team_id == account.team_id, AccountChannel.channel_id == channel_id
+        )
+    ).first()
+    previous = session.get(Account, link.account_id) if link else None
+    if link is None:
+        link = AccountChannel(
+            team_id=account.team_id,
+            channel_id=channel_id,
+            account_id=id_of(account),
+            linked_by_id=actor.id,
+            linked_at=now,
+        )
+    else:
+        link.account_id, link.linked_by_id, link.linked_at = id_of(account), actor.id, now
+    session.add(link)
+    audit.record(
+        session=session,
+        team_id=account.team_id,
+        actor=actor.slack_user_id,
+        action="channel.link",
+        entity="account",
+        entity_id=account.id,
+        before={"channel": channel_id, "account": previous.name if previous else None},
+        after={"channel": channel_id, "account": account.name},
+        at=now,
+    )
+    return previous
+
+
+def unlink_channel(
+    *, session: Session, team_id: str, channel_id: str, actor: Rep, now: datetime
+) -> Account | None:
+    """Remove a channel's link; returns the account it was linked to, if any."""
+    link = session.exec(
+        select(AccountChannel).where(
+            AccountChannel.team_id == team_id, AccountChannel.channel_id == channel_id
+        )
+    ).first()
+    if link is None:
+        return None
+    account = session.get(Account, link.account_id)
+    session.delete(link)
+    audit.record(
+        session=session,
+        team_id=team_id,
+        actor=actor.slack_user_id,
+        action="channel.unlink",
+        entity="account",
+        entity_id=link.account_id,
+        before={"channel": channel_id, "account": account.name if account else None},
+        after=None,
+        at=now,
+    )
+    return account

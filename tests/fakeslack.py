@@ -193,7 +193,7 @@ class _Script:
 
 
 class FakeSlack:
-    scopes = "commands,chat:write,users:read,app_mentions:read,im:history"
+    scopes = "commands,chat:write,users:read,app_mentions:read,im:history,channels:read,groups:read"
 
     def __init__(
         self,
@@ -207,6 +207,7 @@ class FakeSlack:
         self.team_id, self.team_domain = team_id, team_domain
         self.bot_user_id, self.bot_id = bot_user_id, bot_id
         self.users: dict[str, JSON] = {}
+        self.channels: dict[str, JSON] = {}
         self.calls: list[Call] = []
         self.hooks: list[Hook] = []
         self.violations: list[str] = []
@@ -292,6 +293,25 @@ class FakeSlack:
         with self._lock:
             self.users[user_id] = user
         return user
+
+    def add_channel(
+        self,
+        channel_id: str,
+        *,
+        name: str = "sales",
+        is_private: bool = False,
+        is_ext_shared: bool = False,
+    ) -> JSON:
+        """A channel conversations.info knows; a Slack Connect one has is_ext_shared."""
+        channel = {
+            "id": channel_id, "name": name, "is_channel": not is_private, "is_group": is_private,
+            "is_im": False, "is_private": is_private, "is_archived": False, "is_general": False,
+            "is_shared": is_ext_shared, "is_ext_shared": is_ext_shared, "is_org_shared": False,
+            "is_pending_ext_shared": False, "is_member": True, "context_team_id": self.team_id,
+        }  # fmt: skip
+        with self._lock:
+            self.channels[channel_id] = channel
+        return channel
 
     def fail(
         self,
@@ -454,6 +474,12 @@ class FakeSlack:
             if user is None:
                 return 200, {"ok": False, "error": "user_not_found"}, {}
             body["user"] = user
+        elif method == "conversations.info":
+            with self._lock:
+                found = self.channels.get(channel)
+            if found is None:
+                return 200, {"ok": False, "error": "channel_not_found"}, {}
+            body["channel"] = found
         elif method == "users.list":
             with self._lock:
                 body["members"] = list(self.users.values())

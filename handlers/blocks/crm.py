@@ -31,7 +31,7 @@ HELP_COMMANDS: list[tuple[str, str, bool]] = [
 HELP_CRM: list[tuple[str, str, bool]] = [
     ("new Acme Corp @dana", "create an account (owner: you, unless you mention someone)", True),
     ("assign Acme Corp @dana", "give an account a new owner (its owner or an admin)", True),
-    ("link Acme", "make this channel Acme's", False),
+    ("link Acme", "make this channel Acme's (`/crm unlink` to undo)", True),
     ("contact Acme: Jane Roe, jane@acme.com, VP Sales", "add a contact", True),
     ("pipeline", "deals by stage", False),
     ("stages", "the pipeline's stages", False),
@@ -103,6 +103,22 @@ def build_contact_saved(
     verb = "Added" if created else "Updated"
     text = f":bust_in_silhouette: {verb} {who} at *{escape(account)}*."
     return message(f"{verb} {escape(name)} at {escape(account)}", [SectionBlock(text=text)])
+
+
+def build_channel_linked(*, account: str | None, previous: str | None) -> Message:
+    if account is None:
+        text = (
+            f"This channel is no longer linked to *{escape(previous)}*."
+            if previous
+            else "This channel wasn't linked to an account."
+        )
+    else:
+        was = f" (it was {escape(previous)}'s)" if previous and previous != account else ""
+        text = (
+            f":link: This channel is now *{escape(account)}*'s{was}: `/who-owns`, `/history` "
+            "and `/log-call` here need no account name."
+        )
+    return message(text, [SectionBlock(text=text)])
 
 
 def build_error(sentence: str) -> Message:

@@ -1,18 +1,21 @@
 """/log-call and one-line DMs in the Messages tab."""
 
+from dataclasses import replace
+
 from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 
 from handlers.blocks.calls import Choice, LogForm, build_log_modal
 from handlers.blocks.crm import build_error
-from handlers.calls.flow import draft_from_text, log_by_name
+from handlers.calls.flow import draft_from_text, log_by_name, log_on_account
 from handlers.calls.forms import LogMeta
 from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.errors import reporting
 from handlers.ids import Command, Event
 from handlers.parsing import CommandError, LogText, parse_dm_log, parse_log_call
-from models import accounts
+from models import accounts, channels
+from models.base import id_of
 
 DM_SOURCE = "dm"
 
@@ -28,15 +31,6 @@ def register(app: App, deps: Deps) -> None:
         if request.account is not None and not accounts.normalize_name(request.account):
             request = LogText(account=None, notes=request.notes)  # "!!!: notes" names no account
         with reporting(respond, what=Command.LOG_CALL):
-            if request.account is None or not request.notes:
-                # Not enough to log at once: the modal opens with whatever was typed, nothing lost.
-                form = _form_from_text(deps, caller, request.account, request.notes)
-                meta = LogMeta(source="slash", response_url=command["response_url"])
-                client.views_open(
-                    trigger_id=command["trigger_id"],
-                    view=build_log_modal(form, private_metadata=meta.dump()),
-                )
-                return
             draft = draft_from_text(
                 caller,
                 request.notes,
@@ -45,8 +39,24 @@ def register(app: App, deps: Deps) -> None:
                 source="slash",
                 source_key=f"slash:{command['trigger_id']}",
             )
-            reply, _ = log_by_name(deps, caller, request.account, draft)
-            respond(**reply, response_type="ephemeral")
+            if request.account is not None and request.notes:
+                reply, _ = log_by_name(deps, caller, request.account, draft)
+                respond(**reply, response_type="ephemeral")
+                return
+            form = _form_from_text(deps, caller, request.account, request.notes)
+            linked = _linked(deps, caller, command) if form.account is None else None
+            if linked and request.notes:
+                # In an account's channel, "/log-call talked renewal" is about that account.
+                reply, _ = log_on_account(deps, caller, linked.id, draft)
+                respond(**reply, response_type="ephemeral")
+                return
+            # Not enough to log at once: the modal opens with whatever was typed, nothing lost.
+            form = replace(form, account=form.account or linked)
+            meta = LogMeta(source="slash", response_url=command["response_url"])
+            client.views_open(
+                trigger_id=command["trigger_id"],
+                view=build_log_modal(form, private_metadata=meta.dump()),
+            )
 
     @app.event(Event.MESSAGE)
     def handle_direct_message(event: dict, say: Say, context: BoltContext) -> None:
@@ -84,3 +94,12 @@ def _form_from_text(deps: Deps, caller: SlackUser, account: str | None, notes: s
     if found is None:
         return LogForm(notes=notes if account is None else "")
     return LogForm(account=choice, notes="" if account is None else notes)
+
+
+def _linked(deps: Deps, caller: SlackUser, command: dict) -> Choice | None:
+    """The account the command's channel is linked to (`/crm link`), if any."""
+    with deps.db.begin() as session:
+        account = channels.get_linked_account(
+            session=session, team_id=caller.team_id, channel_id=command["channel_id"]
+        )
+        return Choice(id_of(account), account.name) if account else None
