@@ -12,16 +12,13 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -30,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot import db
 from models.accounts import Account, AccountStatus, normalize_name
 from models.matching import Candidate, Resolution, guess_account_in_text, resolve_account
+from tests.databases import temporary_database
 
 TEAM_ID = "T0BENCH"
 OTHER_TEAM_ID = "T0OTHER"
@@ -111,26 +109,6 @@ def typo(name: str, rng: random.Random) -> str:
     if kind == "swap":
         return name[:at] + name[at + 1] + name[at] + name[at + 2 :]
     return name[:at] + rng.choice("aeiourstn") + name[at + 1 :]
-
-
-@contextmanager
-def temporary_database(url: str | None) -> Iterator[str]:
-    """A fresh, empty database URL: a temp SQLite file, or a new database on a PostgreSQL server."""
-    if not url or url.startswith("sqlite"):
-        with tempfile.TemporaryDirectory(prefix="rapport-bench-") as folder:
-            yield f"sqlite:///{folder}/bench.db"
-        return
-    server = db.normalize_url(url)
-    name = f"rapport_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def fill(engine: Engine, names: list[str], other: list[str], deleted: list[str]) -> None:
@@ -233,7 +211,7 @@ def main() -> None:
         for name in rng.sample(names, args.queries)
     ]
 
-    with temporary_database(args.database_url) as url:
+    with temporary_database(args.database_url, prefix="rapport_bench") as url:
         engine = db.make_engine(url)
         try:
             started = time.perf_counter()

@@ -6,14 +6,13 @@ gets a new database of its own on that server for this run, dropped at the end.
 
 import os
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
@@ -23,6 +22,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.server import RapportWSGI
 from handlers.deps import Deps
+from tests.databases import temporary_database
 from tests.fakeslack import FakeSlack
 from tests.slackrig import TEAM_ID, SlackDriver
 
@@ -34,22 +34,9 @@ for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PRO
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    configured = os.environ.get("DATABASE_URL", "")
-    if not configured.startswith(("postgres", "postgresql")):
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'rapport-test.db'}"
-        return
-    server = db.normalize_url(configured)
-    name = f"rapport_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def database_url() -> Iterator[str]:
+    with temporary_database(os.environ.get("DATABASE_URL")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,31 @@
+"""Scratch databases for tests and benchmarks: runs never see each other's rows."""
+
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+
+from bot import db
+
+
+@contextmanager
+def temporary_database(url: str | None, *, prefix: str = "rapport_test") -> Iterator[str]:
+    """A fresh, empty database URL: a temp SQLite file, or a new database on a PostgreSQL server
+    (the one `url` names), dropped again at the end."""
+    if not url or not url.startswith(("postgres", "postgresql")):
+        with tempfile.TemporaryDirectory(prefix=f"{prefix}-") as folder:
+            yield f"sqlite:///{folder}/rapport.db"
+        return
+    server = db.normalize_url(url)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
