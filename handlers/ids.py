@@ -52,3 +52,17 @@ class LogModal(StrEnum):
     FOLLOWUP_INPUT = "log_followup_input"
     FOLLOWUP_NOTE_BLOCK = "log_followup_note"
     FOLLOWUP_NOTE_INPUT = "log_followup_note_input"
+
+
+class LookupAction(StrEnum):
+    SHOW_CARD = "who_owns_show"  # value: account id (picked among several)
+    SHARE = "who_owns_share"  # value: account id
+    TAKE = "who_owns_take"  # value: account id
+    SHOW_HISTORY = "history_show"  # value: account id (picked among several)
+    OLDER = "history_older"  # value: "<account id>|<filter>|<cursor>"
+    NEWER = "history_newer"
+
+
+class HomeAction(StrEnum):
+    LOG_CALL = "home_log_call"
+    FOLLOWUP = "home_followup"  # overflow: "done:<id>", "snooze1:<id>", "snooze7:<id>"

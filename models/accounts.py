@@ -154,10 +154,30 @@ def assign_owner(
     actor_is_admin: bool,
     now: datetime,
 ) -> tuple[Account, Rep | None]:
-    """Give an account a new owner (admins and its owner only); returns the previous owner."""
+    """Give the account called `name` a new owner; see set_owner."""
     account = get_account_by_name(session=session, team_id=team_id, name=name)
     if account is None:
         raise NotFound(f"No account is called {clean_display_name(name)}.")
+    return set_owner(
+        session=session,
+        account=account,
+        owner=owner,
+        actor=actor,
+        actor_is_admin=actor_is_admin,
+        now=now,
+    )
+
+
+def set_owner(
+    *,
+    session: Session,
+    account: Account,
+    owner: Rep,
+    actor: Rep,
+    actor_is_admin: bool,
+    now: datetime,
+) -> tuple[Account, Rep | None]:
+    """Change an account's owner (admins and its owner; anyone for an unowned one); audited."""
     previous = session.get(Rep, account.owner_id) if account.owner_id else None
     if not actor_is_admin and account.owner_id not in (None, actor.id):
         raise NotAllowed("Only the account's owner or a Rapport admin can change its owner.")
@@ -169,7 +189,7 @@ def assign_owner(
     session.flush()
     audit.record(
         session=session,
-        team_id=team_id,
+        team_id=account.team_id,
         actor=actor.slack_user_id,
         action="account.assign",
         entity="account",

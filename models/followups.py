@@ -1,6 +1,6 @@
 """Follow-ups: a rep's promise to get back to an account, and the nudge bookkeeping."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Index, Text
@@ -8,7 +8,7 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from models import audit
 from models.accounts import Account
-from models.base import UTCDateTime, id_of
+from models.base import NotAllowed, NotFound, UTCDateTime, id_of
 from models.reps import Rep
 
 
@@ -85,3 +85,62 @@ def list_for_interaction(*, session: Session, team_id: str, interaction_id: int)
         Followup.team_id == team_id, Followup.interaction_id == interaction_id
     )
     return list(session.exec(statement))
+
+
+def _own_open(*, session: Session, team_id: str, followup_id: int, rep: Rep) -> Followup:
+    followup = session.get(Followup, followup_id)
+    if followup is None or followup.team_id != team_id:
+        raise NotFound("That follow-up no longer exists.")
+    if followup.rep_id != rep.id:
+        raise NotAllowed("That follow-up is someone else's.")
+    return followup
+
+
+def complete_followup(
+    *, session: Session, team_id: str, followup_id: int, rep: Rep, now: datetime
+) -> Followup:
+    """Mark a rep's follow-up done (again is a no-op)."""
+    followup = _own_open(session=session, team_id=team_id, followup_id=followup_id, rep=rep)
+    if followup.status == FollowupStatus.DONE:
+        return followup
+    before = {"status": followup.status}
+    followup.status, followup.completed_at = FollowupStatus.DONE, now
+    session.add(followup)
+    audit.record(
+        session=session,
+        team_id=team_id,
+        actor=rep.slack_user_id,
+        action="followup.done",
+        entity="followup",
+        entity_id=followup.id,
+        before=before,
+        after={"status": "done"},
+        at=now,
+    )
+    return followup
+
+
+def snooze_followup(
+    *, session: Session, team_id: str, followup_id: int, rep: Rep, by: timedelta, now: datetime
+) -> Followup:
+    """Push an open follow-up `by` from now (or from its due time, if that is later)."""
+    followup = _own_open(session=session, team_id=team_id, followup_id=followup_id, rep=rep)
+    if followup.status != FollowupStatus.OPEN:
+        raise NotAllowed("That follow-up is already done.")
+    before = {"due_at": followup.due_at.isoformat()}
+    followup.due_at = max(now, followup.due_at) + by
+    followup.snoozed_count += 1
+    followup.nudge_claimed_at = followup.nudged_at = None  # the nudge is due again at the new time
+    session.add(followup)
+    audit.record(
+        session=session,
+        team_id=team_id,
+        actor=rep.slack_user_id,
+        action="followup.snooze",
+        entity="followup",
+        entity_id=followup.id,
+        before=before,
+        after={"due_at": followup.due_at.isoformat()},
+        at=now,
+    )
+    return followup

@@ -17,7 +17,6 @@ from handlers.blocks.crm import (
     build_owner_assigned,
 )
 from handlers.blocks.text import escape, preview
-from handlers.blocks.upcoming import build_home_welcome
 from handlers.ids import Command
 from tests.slackrig import text_of
 
@@ -76,11 +75,6 @@ def test_owner_assigned_names_old_and_new_owner() -> None:
 
 def test_error_escapes_quoted_input() -> None:
     assert "<!everyone>" not in text_of(build_error("No account is called <!everyone>."))
-
-
-def test_home_fits_slack_limits() -> None:
-    home = build_home_welcome()
-    assert home["type"] == "home" and len(home["blocks"]) <= 100
 
 
 def logged(**overrides: object) -> Logged:

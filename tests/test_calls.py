@@ -312,6 +312,7 @@ def test_message_shortcut_prefills_and_keeps_the_permalink(
         interaction = session.exec(select(Interaction)).one()
     assert interaction.permalink == "https://acme.slack.com/archives/C0SALES01/p1763900000000200"
     assert (interaction.slack_author_id, interaction.source) == ("U0BOB", "message_shortcut")
+    _wait(lambda: any("Logged" in text_of(h.body) for h in fake_slack.hooks))
     [hook] = [h for h in fake_slack.hooks if "Logged" in text_of(h.body)]
     assert "<https://acme.slack.com/archives/C0SALES01/p1763900000000200|Slack message>" in text_of(
         hook.body

@@ -23,8 +23,12 @@ HELP_COMMANDS: list[tuple[str, str, bool]] = [
         "log a call, and a follow-up",
         True,
     ),
-    (f"{Command.WHO_OWNS} Acme", "owner, last touch, open deals", False),
-    (f"{Command.HISTORY} Acme", "the account's timeline", False),
+    (f"{Command.WHO_OWNS} Acme", "owner, last touch, open deals", True),
+    (
+        f"{Command.HISTORY} Acme calls",
+        "the account's timeline (calls, meetings, emails, notes, deals)",
+        True,
+    ),
     (f"{Command.DEAL} new Acme: Renewal 2027 $48,000", "create and move deals", False),
     (f"{Command.FOLLOWUP} Acme in 3 days: send the contract", "a follow-up for you", False),
 ]

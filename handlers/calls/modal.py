@@ -22,7 +22,8 @@ from handlers.calls.forms import LogMeta, LogSubmission, read_log_submission
 from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.errors import reporting
-from handlers.ids import LogModal, Shortcut
+from handlers.home import publish_home
+from handlers.ids import HomeAction, LogModal, Shortcut
 from handlers.parsing import plain_text
 from models import channels, contacts
 from models.matching import guess_account_in_text, resolve_account
@@ -37,6 +38,15 @@ def register(app: App, deps: Deps) -> None:
         meta = LogMeta(source="modal")
         client.views_open(
             trigger_id=shortcut["trigger_id"],
+            view=build_log_modal(LogForm(), private_metadata=meta.dump()),
+        )
+
+    @app.action(HomeAction.LOG_CALL)
+    def handle_home_log_call_button(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        meta = LogMeta(source="home")
+        client.views_open(
+            trigger_id=body["trigger_id"],
             view=build_log_modal(LogForm(), private_metadata=meta.dump()),
         )
 
@@ -108,6 +118,8 @@ def register(app: App, deps: Deps) -> None:
             )
             if created:  # a second submission of the same modal logs nothing and says nothing
                 reply_to(**reply)
+                if meta.source == "home":
+                    publish_home(deps, client, caller)
 
 
 def accepted(ack: Ack, submitted: T | dict[str, str]) -> T | None:

@@ -1,0 +1,188 @@
+"""Builders for answers: who owns an account, its history, picking among several names."""
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from handlers.blocks import Message, message
+from handlers.blocks.calls import KINDS, Choice
+from handlers.blocks.text import escape, local_time, mention, preview
+from handlers.ids import LookupAction
+from models.summaries import DealTotal, OwnerCard
+from models.timeline import Entry, EntryKind, Page
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
+NO_CENTS = {"JPY", "KRW"}
+FILTERS = {
+    "calls": "call",
+    "meetings": "meeting",
+    "emails": "email",
+    "notes": "note",
+    "deals": "stage",
+}
+
+
+def money(amount_minor: int, currency: str | None) -> str:
+    code = (currency or "USD").upper()
+    amount = amount_minor if code in NO_CENTS else amount_minor / 100
+    number = f"{amount:,.0f}" if code in NO_CENTS or amount == int(amount) else f"{amount:,.2f}"
+    symbol = SYMBOLS.get(code)
+    return f"{symbol}{number}" if symbol else f"{number} {code}"
+
+
+def _totals(totals: list[DealTotal]) -> str:
+    return " + ".join(money(t.amount_minor, t.currency) for t in totals if t.amount_minor)
+
+
+def build_owner_card(card: OwnerCard, *, tz: str, shareable: bool) -> Message:
+    """The /who-owns answer; `shareable` adds Share in channel (never in Slack Connect channels)."""
+    name = escape(card.account)
+    if card.owner_slack_id:
+        since = f" since {local_time(card.owner_since, tz)}" if card.owner_since else ""
+        by = (
+            f" (assigned by {mention(card.assigned_by_slack_id)})"
+            if card.assigned_by_slack_id and card.assigned_by_slack_id != card.owner_slack_id
+            else ""
+        )
+        lines = [f"*{name}* is owned by {mention(card.owner_slack_id)}{since}{by}."]
+    else:
+        lines = [f"*{name}* has no owner."]
+    touch = card.last_touch
+    if touch:
+        kind = KINDS.get(touch.kind, touch.kind).lower()
+        link = f" <{touch.permalink}|message>" if touch.permalink else ""
+        lines.append(
+            f"Last touch: {kind} by {mention(touch.rep_slack_id)} "
+            f"{local_time(touch.at, tz)}: “{escape(preview(touch.summary, 140))}”{link}"
+        )
+    else:
+        lines.append("No calls, meetings, emails or notes logged yet.")
+    if card.open_deals:
+        stages = ", ".join(escape(s) for s in card.open_stages)
+        value = _totals(card.open_totals)
+        lines.append(
+            f"{card.open_deals} open deal{'s' * (card.open_deals > 1)} ({stages})"
+            f"{' worth ' + value if value else ''}."
+        )
+    else:
+        lines.append("No open deals.")
+    if card.next_followup:
+        due, rep, note = card.next_followup
+        lines.append(
+            f"Next follow-up {local_time(due, tz)} by {mention(rep)}"
+            f"{': ' + escape(preview(note, 100)) if note else ''}."
+        )
+    blocks: list[Block] = [SectionBlock(text="\n".join(lines))]
+    buttons = [
+        ButtonElement(
+            text="History", action_id=LookupAction.SHOW_HISTORY, value=str(card.account_id)
+        )
+    ]
+    if not card.owner_slack_id:
+        buttons.insert(
+            0,
+            ButtonElement(
+                text="Take ownership",
+                action_id=LookupAction.TAKE,
+                value=str(card.account_id),
+                style="primary",
+            ),
+        )
+    if shareable:
+        buttons.append(
+            ButtonElement(
+                text="Share in channel", action_id=LookupAction.SHARE, value=str(card.account_id)
+            )
+        )
+    blocks.append(ActionsBlock(block_id=f"card_{card.account_id}", elements=buttons))
+    return message(f"{name}: owner and last touch", blocks)
+
+
+def build_shared_card(card: OwnerCard, *, tz: str, shared_by: str) -> Message:
+    built = build_owner_card(card, tz=tz, shareable=False)
+    built["blocks"] = [
+        built["blocks"][0],
+        ContextBlock(
+            elements=[MarkdownTextObject(text=f"Shared by {mention(shared_by)}")]
+        ).to_dict(),
+    ]
+    return built
+
+
+def build_pick(*, typed: str, choices: list[Choice], action: str, close: bool) -> Message:
+    """Several close names, or only the nearest ones: a button each, showing that account."""
+    shown = escape(preview(typed, 80))
+    if close:
+        text = f"Which account do you mean by “{shown}”?"
+    else:
+        text = f"No account matches “{shown}”. Create it with `/crm new {shown}`"
+        text += ", or did you mean one of these?" if choices else "."
+    if not choices:
+        return message(text, [SectionBlock(text=text)])
+    buttons = [
+        ButtonElement(text=preview(c.name, 70), action_id=f"{action}_{i}", value=str(c.id))
+        for i, c in enumerate(choices[:5])
+    ]
+    return message(
+        text, [SectionBlock(text=text), ActionsBlock(block_id=f"pick_{action}", elements=buttons)]
+    )
+
+
+def _entry_line(entry: Entry, tz: str) -> str:
+    who = f" · {mention(entry.rep_slack_id)}" if entry.rep_slack_id else ""
+    when = local_time(entry.at, tz)
+    if entry.kind == EntryKind.STAGE:
+        return (
+            f":chart_with_upwards_trend: *Deal* · {when}{who}\n{escape(preview(entry.text, 300))}"
+        )
+    if entry.kind == EntryKind.FOLLOWUP:
+        due = f" due {local_time(entry.due_at, tz)}" if entry.due_at else ""
+        note = f"\n>{escape(preview(entry.text, 600))}" if entry.text else ""
+        return f":alarm_clock: *Follow-up* ({entry.status}){due} · {when}{who}{note}"
+    link = f" · <{entry.permalink}|message>" if entry.permalink else ""
+    kind = KINDS.get(entry.kind, entry.kind)
+    return f"*{kind}* · {when}{who}{link}\n>{escape(preview(entry.text, 1200))}"
+
+
+def build_history(
+    *, account_id: int, account: str, page: Page, tz: str, only: str | None
+) -> Message:
+    """One page of an account's timeline, newest first, with Older / Newer."""
+    scope = f" ({only})" if only else ""
+    blocks: list[Block] = [SectionBlock(text=f":ledger: History of *{escape(account)}*{scope}")]
+    if not page.entries:
+        blocks.append(SectionBlock(text="Nothing logged yet."))
+    blocks += [SectionBlock(text=_entry_line(entry, tz)) for entry in page.entries]
+    buttons = []
+    if page.newer:
+        buttons.append(
+            ButtonElement(
+                text="Newer",
+                action_id=LookupAction.NEWER,
+                value=f"{account_id}|{only or ''}|{page.newer.encode()}",
+            )
+        )
+    if page.older:
+        buttons.append(
+            ButtonElement(
+                text="Older",
+                action_id=LookupAction.OLDER,
+                value=f"{account_id}|{only or ''}|{page.older.encode()}",
+            )
+        )
+    if buttons:
+        blocks.append(ActionsBlock(block_id=f"history_{account_id}", elements=buttons))
+    return message(f"History of {escape(account)}", blocks)
+
+
+def build_mention_help() -> Message:
+    text = (
+        "I can answer “who owns Acme?”, “history Globex” and “what's new with Initech?”. "
+        "In a DM, “called Acme: they signed” logs a call."
+    )
+    return message(text, [SectionBlock(text=text)])
