@@ -1,178 +1,332 @@
-"""How /history pages scale: 100,000 interactions on one account, first page vs deep pages.
+"""How /history pages scale: an account with 100,000 interactions, first page vs deep pages.
 
-    python bench/history.py [--interactions 100000] [--database-url postgresql://…]
+    python bench/history.py [--interactions 100000] [--repeat 200] [--database-url URL]
 
-Builds a scratch database (a temp SQLite file, or a new database on the PostgreSQL server named),
-times the first page, a page 10,000 entries deep and a page back towards the newest, and prints
-the query plan of the first page's interactions query, as the database itself reports it.
+Builds a fresh database (a temporary SQLite file, or a temporary database on the PostgreSQL
+server named by --database-url, dropped at the end), migrates it and fills it: one account with
+N interactions (many sharing a timestamp) plus stage changes and follow-ups, other accounts of
+the same workspace and a second workspace around it. Then, one transaction per page as a
+handler does it, times the first page, walks 1,000 pages down with the Older cursor, times the
+page found 10,000 entries deep and the Newer page back up from it, and prints the query plan
+of the interactions query for the first page and for the deep page.
 """
 
 import argparse
+import random
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, event, insert, text
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import db
 from models.accounts import Account
+from models.deals import Deal, DealStageChange
+from models.followups import Followup
 from models.interactions import Interaction
 from models.reps import Rep
-from models.timeline import EntryKind, Page, account_timeline
+from models.timeline import Cursor, Page, account_timeline
 from tests.databases import temporary_database
 
-TEAM_ID, T0 = "T0BENCH", datetime(2020, 1, 1, tzinfo=UTC)
-INTERACTIONS_ONLY = frozenset({EntryKind.CALL, EntryKind.MEETING, EntryKind.EMAIL, EntryKind.NOTE})
+TEAM_ID, OTHER_TEAM_ID = "T0BENCH", "T0OTHER"
+T0 = datetime(2021, 1, 1, tzinfo=UTC)
+DEPTH, PAGE = 10_000, 10
+KINDS = ["call", "call", "meeting", "email", "note"]
+STAGES = ["Lead", "Qualified", "Demo", "Proposal", "Negotiation", "Won"]
+TABLES = ["reps", "accounts", "interactions", "deals", "deal_stage_changes", "followups"]
+CHUNK = 10_000
+
+
+def insert_rows(engine: Engine, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows in chunks; their ids, in order."""
+    ids: list[int] = []
+    with engine.begin() as connection:
+        for start in range(0, len(rows), CHUNK):
+            result = connection.execute(
+                insert(table).returning(table.id, sort_by_parameter_order=True),
+                rows[start : start + CHUNK],
+            )
+            ids += result.scalars().all()
+    return ids
+
+
+def reps(team_id: str, count: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "team_id": team_id,
+            "slack_user_id": f"U{team_id[2:]}{n:03}",
+            "name": f"rep {n}",
+            "tz": "UTC",
+            "is_admin": False,
+            "active": True,
+            "created_at": T0,
+            "updated_at": T0,
+        }
+        for n in range(count)
+    ]
+
+
+def accounts(team_id: str, owners: list[int], count: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "team_id": team_id,
+            "name": f"Account {team_id} {n}",
+            "normalized_name": f"account {team_id.lower()} {n}",
+            "status": "active",
+            "owner_id": owners[n % len(owners)],
+            "created_at": T0,
+        }
+        for n in range(count)
+    ]
+
+
+def interactions(
+    rng: random.Random, team_id: str, account_ids: list[int], rep_ids: list[int], count: int
+) -> list[dict[str, Any]]:
+    """`count` interactions over the accounts, a minute or so apart, one in five tied in time."""
+    rows, at = [], T0
+    for n in range(count):
+        at += timedelta(seconds=0 if n % 5 == 4 else rng.randrange(30, 90))
+        rows.append(
+            {
+                "team_id": team_id,
+                "account_id": account_ids[n % len(account_ids)],
+                "rep_id": rng.choice(rep_ids),
+                "kind": rng.choice(KINDS),
+                "summary": f"Talked about the renewal, item {n}; they want SSO and a quote.",
+                "occurred_at": at,
+                "source": "import",
+                "created_at": at,
+            }
+        )
+    return rows
 
 
 def fill(engine: Engine, count: int) -> int:
+    """The workspace and its neighbours; returns the id of the account with `count` interactions."""
+    rng = random.Random(2026)
+    team_reps = insert_rows(engine, Rep, reps(TEAM_ID, 8))
+    other_reps = insert_rows(engine, Rep, reps(OTHER_TEAM_ID, 3))
+    big, *team_accounts = insert_rows(engine, Account, accounts(TEAM_ID, team_reps, 201))
+    other_accounts = insert_rows(engine, Account, accounts(OTHER_TEAM_ID, other_reps, 50))
+    insert_rows(engine, Interaction, interactions(rng, TEAM_ID, [big], team_reps, count))
+    insert_rows(
+        engine, Interaction, interactions(rng, TEAM_ID, team_accounts, team_reps, count // 2)
+    )
+    insert_rows(
+        engine,
+        Interaction,
+        interactions(rng, OTHER_TEAM_ID, other_accounts, other_reps, count // 5),
+    )
+    span = timedelta(seconds=60 * count)  # about the big account's history
+    fill_deals(engine, rng, TEAM_ID, [big] * 20 + team_accounts[:100], team_reps, span)
+    fill_deals(engine, rng, OTHER_TEAM_ID, other_accounts, other_reps, span)
+    fill_followups(engine, rng, TEAM_ID, [big] * 2_000 + team_accounts * 5, team_reps, span)
+    fill_followups(engine, rng, OTHER_TEAM_ID, other_accounts * 10, other_reps, span)
     with engine.begin() as connection:
-        rep = connection.execute(
-            insert(Rep)
-            .values(
-                team_id=TEAM_ID,
-                slack_user_id="U0BENCH",
-                name="bench",
-                tz="UTC",
-                is_admin=False,
-                active=True,
-                created_at=T0,
-                updated_at=T0,
+        connection.execute(
+            text("ANALYZE" if engine.dialect.name == "sqlite" else "ANALYZE " + ", ".join(TABLES))
+        )
+    return big
+
+
+def fill_deals(
+    engine: Engine,
+    rng: random.Random,
+    team_id: str,
+    account_ids: list[int],
+    rep_ids: list[int],
+    span: timedelta,
+) -> None:
+    """A deal per entry of `account_ids`, walked through the pipeline at random times."""
+    deal_rows = [
+        {
+            "team_id": team_id,
+            "account_id": account_id,
+            "owner_id": rng.choice(rep_ids),
+            "name": f"Deal {n}",
+            "stage": STAGES[-1],
+            "amount_minor": rng.randrange(1_000, 10_000_000),
+            "currency": "USD",
+            "stage_changed_at": T0,
+            "created_at": T0,
+        }
+        for n, account_id in enumerate(account_ids)
+    ]
+    deal_ids = insert_rows(engine, Deal, deal_rows)
+    changes = []
+    for deal_id, deal in zip(deal_ids, deal_rows, strict=True):
+        moments = sorted(T0 + span * rng.random() for _ in STAGES)
+        for from_stage, to_stage, at in zip([None, *STAGES], STAGES, moments, strict=False):
+            changes.append(
+                {
+                    "team_id": team_id,
+                    "deal_id": deal_id,
+                    "account_id": deal["account_id"],
+                    "from_stage": from_stage,
+                    "to_stage": to_stage,
+                    "changed_by_id": deal["owner_id"],
+                    "changed_at": at,
+                }
             )
-            .returning(Rep.id)
-        ).scalar_one()  # type: ignore[arg-type]
-        accounts = [
-            connection.execute(
-                insert(Account)
-                .values(
-                    team_id=team,
-                    name=f"Account {n}",
-                    normalized_name=f"account {n}",
-                    status="active",
-                    owner_id=rep,
-                    created_at=T0,
-                )
-                .returning(Account.id)
-            ).scalar_one()  # type: ignore[arg-type]
-            for n, team in enumerate([TEAM_ID, TEAM_ID, "T0OTHER"])
-        ]
-        rows = [
+    insert_rows(engine, DealStageChange, changes)
+
+
+def fill_followups(
+    engine: Engine,
+    rng: random.Random,
+    team_id: str,
+    account_ids: list[int],
+    rep_ids: list[int],
+    span: timedelta,
+) -> None:
+    rows = []
+    for account_id in account_ids:
+        created = T0 + span * rng.random()
+        rows.append(
             {
-                "team_id": TEAM_ID if n % 10 else "T0OTHER",
-                "account_id": accounts[0] if n % 10 else accounts[2],
-                "rep_id": rep,
-                "kind": "call",
-                "summary": f"note {n}",
-                "occurred_at": T0 + timedelta(minutes=n),
-                "source": "import",
-                "created_at": T0,
+                "team_id": team_id,
+                "rep_id": rng.choice(rep_ids),
+                "account_id": account_id,
+                "due_at": created + timedelta(days=rng.randrange(1, 30)),
+                "note": "send the contract",
+                "status": rng.choice(["open", "done", "done", "canceled"]),
+                "snoozed_count": rng.choice([0, 0, 0, 1]),
+                "nudge_attempts": 0,
+                "created_at": created,
             }
-            for n in range(count + count // 9)
-        ]
-        rows += [
-            {**rows[0], "account_id": accounts[1], "summary": f"other {n}"}
-            for n in range(count // 10)
-        ]
-        for start in range(0, len(rows), 20_000):
-            connection.execute(insert(Interaction), rows[start : start + 20_000])
-        connection.execute(text("ANALYZE"))
-    return accounts[0]
+        )
+    insert_rows(engine, Followup, rows)
 
 
-def timed(
-    engine: Engine, account_id: int, repeat: int, **kwargs: object
-) -> tuple[list[float], Page]:
-    factory = db.make_session_factory(engine)
-    times, page = [], None
+def page_at(factory: sessionmaker[Session], account_id: int, **cursor: Cursor | None) -> Page:
+    """One page, in its own transaction, as a handler reads it."""
+    with factory.begin() as session:
+        return account_timeline(session=session, team_id=TEAM_ID, account_id=account_id, **cursor)
+
+
+def timed(call: Callable[[], Page], repeat: int) -> tuple[list[float], Page]:
+    timings, page = [], None
     for _ in range(repeat):
-        with factory.begin() as session:
-            started = time.perf_counter()
-            page = account_timeline(
-                session=session, team_id=TEAM_ID, account_id=account_id, **kwargs
-            )  # type: ignore[arg-type]
-            times.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        page = call()
+        timings.append((time.perf_counter() - started) * 1000)
     assert page is not None
-    return times, page
+    return timings, page
 
 
-def plan(engine: Engine, account_id: int) -> str:
-    """The database's own plan for the first page's interactions query."""
-    captured: list[tuple[str, object]] = []
+def walk(factory: sessionmaker[Session], account_id: int, first: Page) -> tuple[list[float], Page]:
+    """Older, Older, ... down to entry DEPTH, checking the order holds; per-page timings."""
+    timings, page, seen = [], first, len(first.entries)
+    previous = first.entries[-1].cursor
+    while seen < DEPTH and page.older is not None:
+        older = Cursor.decode(page.older.encode())
+        started = time.perf_counter()
+        page = page_at(factory, account_id, older_than=older)
+        timings.append((time.perf_counter() - started) * 1000)
+        keys = [(e.at, e.cursor.rank, e.id) for e in page.entries]
+        assert keys == sorted(keys, reverse=True) and keys[0] < (
+            previous.at,
+            previous.rank,
+            previous.id,
+        )
+        previous, seen = page.entries[-1].cursor, seen + len(page.entries)
+    print(f"  walked {seen:,} entries in {len(timings) + 1:,} pages, each strictly older")
+    return timings, page
 
-    def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if "FROM interactions" in statement and not captured:
+
+def report(label: str, timings: list[float]) -> None:
+    ordered = sorted(timings)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    print(
+        f"  {label:<34} n={len(ordered):<5} p50 {statistics.median(ordered):6.2f} ms"
+        f"  p99 {p99:6.2f} ms"
+    )
+
+
+@contextmanager
+def captured_interactions_query(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """The SQL (and parameters) of the interactions queries run inside the block."""
+    captured: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM interactions" in statement:
             captured.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", capture)
     try:
-        timed(engine, account_id, 1, kinds=INTERACTIONS_ONLY)
+        yield captured
     finally:
         event.remove(engine, "before_cursor_execute", capture)
-    statement, parameters = captured[0]
-    prefix = (
-        "EXPLAIN (ANALYZE, BUFFERS) "
-        if engine.dialect.name == "postgresql"
-        else "EXPLAIN QUERY PLAN "
-    )
+
+
+def plan(engine: Engine, statement: str, parameters: Any) -> str:
+    """The database's own plan for a captured statement, with the same parameters."""
+    postgres = engine.dialect.name == "postgresql"
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
         cursor.execute(prefix + statement, parameters)
-        return "\n".join("  " + " | ".join(str(c) for c in row) for row in cursor.fetchall())
+        rows = cursor.fetchall()
+        lines = [row[0] if postgres else f"{row[3]}" for row in rows]
+        return "\n".join("    " + line for line in lines)
     finally:
         raw.close()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interactions", type=int, default=100_000)
-    parser.add_argument("--database-url")
+    parser.add_argument("--repeat", type=int, default=200, help="timed runs per page")
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
+    if not 20_000 <= args.interactions <= 1_000_000 or not 10 <= args.repeat <= 2_000:
+        parser.error("use 20,000 to 1,000,000 interactions and 10 to 2,000 runs per page")
+
     with temporary_database(args.database_url, prefix="rapport_bench") as url:
         engine = db.make_engine(url)
-        db.upgrade(engine)
-        started = time.perf_counter()
-        account_id = fill(engine, args.interactions)
-        print(
-            f"{engine.dialect.name}: {args.interactions:,} interactions on one account "
-            f"(plus others and a second team); setup {time.perf_counter() - started:.1f} s"
-        )
-        first, page = timed(engine, account_id, 50)
-        deep_cursor = page.older
-        walked = 0
-        factory = db.make_session_factory(engine)
-        with factory.begin() as session:  # walk to entry 10,000 by cursor, as the Older button does
-            while deep_cursor and walked < 10_000:
-                deep = account_timeline(
-                    session=session,
-                    team_id=TEAM_ID,
-                    account_id=account_id,
-                    older_than=deep_cursor,
-                    limit=100,
-                )
-                walked += len(deep.entries)
-                deep_cursor = deep.older
-        deep_times, deep_page = timed(engine, account_id, 50, older_than=deep_cursor)
-        newer_times, _ = timed(engine, account_id, 50, newer_than=deep_page.newer)
-        for name, times in [
-            ("first page", first),
-            (f"page at entry {walked:,}", deep_times),
-            ("newer page from there", newer_times),
-        ]:
-            ordered = sorted(times)
-            print(
-                f"  {name:<24} p50 {statistics.median(ordered):6.2f} ms  "
-                f"p99 {ordered[int(0.99 * (len(ordered) - 1))]:6.2f} ms"
-            )
-        print("query plan, first page (interactions):")
-        print(plan(engine, account_id))
-        engine.dispose()
+        try:
+            run(engine, args.interactions, args.repeat)
+        finally:
+            engine.dispose()
+
+
+def run(engine: Engine, count: int, repeat: int) -> None:
+    started = time.perf_counter()
+    db.upgrade(engine)
+    account_id = fill(engine, count)
+    print(
+        f"{engine.dialect.name}: {count:,} interactions, 20 deals' stage changes and 2,000 "
+        f"follow-ups on one account; 200 more accounts ({count // 2:,} interactions) and a second "
+        f"workspace ({count // 5:,}); setup {time.perf_counter() - started:.1f} s"
+    )
+    factory = db.make_session_factory(engine)
+    with captured_interactions_query(engine) as first_sql:
+        first_times, first = timed(lambda: page_at(factory, account_id), repeat)
+    walk_times, walked = walk(factory, account_id, first)
+    older = walked.older
+    with captured_interactions_query(engine) as deep_sql:
+        deep_times, deep = timed(lambda: page_at(factory, account_id, older_than=older), repeat)
+    newer = deep.newer
+    newer_times, _ = timed(lambda: page_at(factory, account_id, newer_than=newer), repeat)
+    report("first page", first_times)
+    report("each Older page down to 10,000", walk_times)
+    report(f"page after entry {DEPTH:,}", deep_times)
+    report("Newer page back from there", newer_times)
+    print("query plan, first page, interactions:")
+    print(plan(engine, *first_sql[0]))
+    print(f"query plan, page after entry {DEPTH:,}, interactions:")
+    print(plan(engine, *deep_sql[0]))
 
 
 if __name__ == "__main__":

@@ -34,11 +34,16 @@ class Deal(SQLModel, table=True):
 
 class DealStageChange(SQLModel, table=True):
     __tablename__ = "deal_stage_changes"
-    __table_args__ = (Index("ix_deal_stage_changes_deal", "team_id", "deal_id", "changed_at"),)
+    __table_args__ = (
+        Index("ix_deal_stage_changes_deal", "team_id", "deal_id", "changed_at"),
+        # The account timeline, newest first, paged by (changed_at, id) cursor.
+        Index("ix_deal_stage_changes_timeline", "team_id", "account_id", "changed_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     deal_id: int = Field(foreign_key="deals.id")
+    account_id: int = Field(foreign_key="accounts.id")  # the deal's, copied: a timeline index
     from_stage: str | None = Field(default=None, max_length=64)
     to_stage: str = Field(max_length=64)
     changed_by_id: int | None = Field(default=None, foreign_key="reps.id")

@@ -24,7 +24,8 @@ class Followup(SQLModel, table=True):
         # The sweep's question: which open follow-ups are due and not yet nudged?
         Index("ix_followups_due", "status", "due_at"),
         Index("ix_followups_team_rep", "team_id", "rep_id", "status", "due_at"),
-        Index("ix_followups_team_account", "team_id", "account_id"),
+        # The account timeline, newest first, paged by (created_at, id) cursor.
+        Index("ix_followups_timeline", "team_id", "account_id", "created_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,20 +1,23 @@
-"""Read-side summaries: the /who-owns card and a rep's App Home."""
+"""Read-side summaries: the /who-owns card of an account, and a rep's day for the App Home."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from models.accounts import Account, AccountStatus, get_account
+from models.base import id_of
 from models.deals import DEFAULT_STAGES, Deal
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
 from models.reps import Rep
 
-CLOSED = ("Won", "Lost")
+CLOSED_STAGES = ("Won", "Lost")
+UPCOMING_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -47,72 +50,6 @@ class OwnerCard:
     next_followup: tuple[datetime, str, str] | None
 
 
-def _slack_id(session: Session, rep_id: int | None) -> str | None:
-    rep = session.get(Rep, rep_id) if rep_id else None
-    return rep.slack_user_id if rep else None
-
-
-def _stage_order(stage: str) -> int:
-    return DEFAULT_STAGES.index(stage) if stage in DEFAULT_STAGES else len(DEFAULT_STAGES)
-
-
-def _totals(deals: list[Deal]) -> list[DealTotal]:
-    sums: dict[str | None, list[int]] = defaultdict(lambda: [0, 0])
-    for deal in deals:
-        sums[deal.currency][0] += deal.amount_minor or 0
-        sums[deal.currency][1] += 1
-    totals = [DealTotal(currency, amount, count) for currency, (amount, count) in sums.items()]
-    return sorted(totals, key=lambda t: (-t.amount_minor, t.currency or ""))
-
-
-def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
-    """Who owns an account, its last touch, open deals and next follow-up."""
-    account = get_account(session=session, team_id=team_id, account_id=account_id)
-    last = session.exec(
-        select(Interaction, Rep.slack_user_id)
-        .join(Rep, col(Rep.id) == col(Interaction.rep_id))
-        .where(Interaction.team_id == team_id, Interaction.account_id == account_id)
-        .order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
-        .limit(1)
-    ).first()
-    deals = list(
-        session.exec(
-            select(Deal).where(
-                Deal.team_id == team_id,
-                Deal.account_id == account_id,
-                col(Deal.stage).notin_(CLOSED),
-            )
-        )
-    )
-    nxt = session.exec(
-        select(Followup, Rep.slack_user_id)
-        .join(Rep, col(Rep.id) == col(Followup.rep_id))
-        .where(
-            Followup.team_id == team_id,
-            Followup.account_id == account_id,
-            Followup.status == FollowupStatus.OPEN,
-        )
-        .order_by(col(Followup.due_at))
-        .limit(1)
-    ).first()
-    return OwnerCard(
-        account_id=account_id,
-        account=account.name,
-        owner_slack_id=_slack_id(session, account.owner_id),
-        owner_since=account.owner_since,
-        assigned_by_slack_id=_slack_id(session, account.owner_assigned_by_id),
-        last_touch=LastTouch(
-            last[1], last[0].occurred_at, last[0].kind, last[0].summary, last[0].permalink
-        )
-        if last
-        else None,
-        open_deals=len(deals),
-        open_stages=sorted({d.stage for d in deals}, key=_stage_order),
-        open_totals=_totals(deals),
-        next_followup=(nxt[0].due_at, nxt[1], nxt[0].note) if nxt else None,
-    )
-
-
 @dataclass(frozen=True)
 class FollowupRow:
     id: int
@@ -125,8 +62,8 @@ class FollowupRow:
 @dataclass(frozen=True)
 class StageGroup:
     stage: str
-    deals: list[tuple[int, str, str, int | None, str | None]]
-    totals: list[DealTotal]
+    deals: list[tuple[int, str, str, int | None, str | None]]  # at most `cap` of them
+    totals: list[DealTotal]  # every open deal in the stage, per currency
 
 
 @dataclass(frozen=True)
@@ -142,38 +79,90 @@ class HomeSummary:
     stale_total: int
 
 
-def _end_of_local_day(now: datetime, tz: str) -> datetime:
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = now.astimezone(zone)
-    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight.astimezone(now.tzinfo)
+# One row of an open-deals aggregate: (stage, currency, sum of amounts, number of deals).
+StageSum = tuple[str, str | None, int | None, int]
 
 
-def _followup_rows(
-    session: Session, team_id: str, rep_id: int, start: datetime | None, end: datetime, cap: int
-) -> tuple[list[FollowupRow], int]:
-    where: list[ColumnElement[bool] | bool] = [
-        Followup.team_id == team_id,
-        Followup.rep_id == rep_id,
-        Followup.status == FollowupStatus.OPEN,
-        Followup.due_at < end,
-    ]
-    if start is not None:
-        where.append(Followup.due_at >= start)
-    total = session.exec(select(func.count()).select_from(Followup).where(*where)).one()
-    rows = session.exec(
-        select(Followup, Account.name)
-        .join(Account, col(Account.id) == col(Followup.account_id), isouter=True)
-        .where(*where)
+def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
+    """Who owns a live account, its last touch, open deals and next follow-up; else NotFound."""
+    account = get_account(session=session, team_id=team_id, account_id=account_id)
+    sums = _open_deal_sums(session, Deal.team_id == team_id, Deal.account_id == account_id)
+    return OwnerCard(
+        account_id=account_id,
+        account=account.name,
+        owner_slack_id=_slack_id(session, account.owner_id),
+        owner_since=account.owner_since if account.owner_id else None,
+        assigned_by_slack_id=_slack_id(session, account.owner_assigned_by_id),
+        last_touch=_last_touch(session, team_id, account_id),
+        open_deals=sum(count for *_, count in sums),
+        open_stages=sorted({stage for stage, *_ in sums}, key=_stage_order),
+        open_totals=_totals(sums),
+        next_followup=_next_followup(session, team_id, account_id),
+    )
+
+
+def _slack_id(session: Session, rep_id: int | None) -> str | None:
+    rep = session.get(Rep, rep_id) if rep_id else None
+    return rep.slack_user_id if rep else None
+
+
+def _last_touch(session: Session, team_id: str, account_id: int) -> LastTouch | None:
+    row = session.exec(
+        select(Interaction, Rep.slack_user_id)
+        .join(Rep, col(Rep.id) == col(Interaction.rep_id))
+        .where(Interaction.team_id == team_id, Interaction.account_id == account_id)
+        .order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    touch, rep = row
+    return LastTouch(rep, touch.occurred_at, touch.kind, touch.summary, touch.permalink)
+
+
+def _next_followup(
+    session: Session, team_id: str, account_id: int
+) -> tuple[datetime, str, str] | None:
+    row = session.exec(
+        select(Followup, Rep.slack_user_id)
+        .join(Rep, col(Rep.id) == col(Followup.rep_id))
+        .where(Followup.team_id == team_id, Followup.account_id == account_id)
+        .where(Followup.status == FollowupStatus.OPEN)
         .order_by(col(Followup.due_at), col(Followup.id))
-        .limit(cap)
+        .limit(1)
+    ).first()
+    return (row[0].due_at, row[1], row[0].note) if row else None
+
+
+def _open_deal_sums(session: Session, *where: ColumnElement[bool] | bool) -> list[StageSum]:
+    """Open deals matching `where`, summed per (stage, currency)."""
+    statement = (
+        select(Deal.stage, Deal.currency, func.sum(Deal.amount_minor), func.count())
+        .join(Account, col(Account.id) == col(Deal.account_id))
+        .where(*where, col(Deal.stage).not_in(CLOSED_STAGES))
+        .where(Account.status == AccountStatus.ACTIVE)
+        .group_by(col(Deal.stage), col(Deal.currency))
     )
     return [
-        FollowupRow(f.id or 0, name, f.due_at, f.note, f.snoozed_count > 0) for f, name in rows
-    ], total
+        (stage, currency, total, count) for stage, currency, total, count in session.exec(statement)
+    ]
+
+
+def _totals(sums: Iterable[StageSum]) -> list[DealTotal]:
+    """Per currency, the largest amount first; deals without an amount count, adding nothing."""
+    amounts: dict[str | None, int] = defaultdict(int)
+    counts: dict[str | None, int] = defaultdict(int)
+    for _, currency, total, count in sums:
+        amounts[currency] += int(total or 0)  # PostgreSQL sums bigint as numeric
+        counts[currency] += count
+    totals = [DealTotal(currency, amounts[currency], counts[currency]) for currency in amounts]
+    return sorted(totals, key=lambda t: (-t.amount_minor, t.currency or ""))
+
+
+def _stage_order(stage: str) -> tuple[int, str]:
+    """Pipeline order; stages a team added that the default pipeline lacks go last, by name."""
+    known = stage in DEFAULT_STAGES
+    return (DEFAULT_STAGES.index(stage) if known else len(DEFAULT_STAGES), stage)
 
 
 def home_summary(
@@ -186,32 +175,103 @@ def home_summary(
     stale_days: int,
     cap: int = 15,
 ) -> HomeSummary:
-    """A rep's follow-ups (overdue, today, next 7 days), open deals by stage, stale accounts."""
+    """A rep's open follow-ups (overdue, today, next 7 days), deals by stage, stale accounts."""
     end_of_today = _end_of_local_day(now, tz)
-    overdue, overdue_total = _followup_rows(session, team_id, rep_id, None, now, cap)
-    today, today_total = _followup_rows(session, team_id, rep_id, now, end_of_today, cap)
-    upcoming, upcoming_total = _followup_rows(
-        session, team_id, rep_id, end_of_today, now + timedelta(days=7), cap
+    week = now + timedelta(days=UPCOMING_DAYS)
+    overdue = _followups_due(session, team_id, rep_id, None, now, cap)
+    today = _followups_due(session, team_id, rep_id, now, end_of_today, cap)
+    upcoming = _followups_due(session, team_id, rep_id, end_of_today, week, cap)
+    stale, stale_total = _stale_accounts(
+        session, team_id, rep_id, now - timedelta(days=stale_days), cap
     )
-    deals = session.exec(
-        select(Deal, Account.name)
-        .join(Account, col(Account.id) == col(Deal.account_id))
-        .where(Deal.team_id == team_id, Deal.owner_id == rep_id, col(Deal.stage).notin_(CLOSED))
-        .order_by(col(Deal.id))
-    ).all()
-    by_stage: dict[str, list[tuple[Deal, str]]] = defaultdict(list)
-    for deal, account in deals:
-        by_stage[deal.stage].append((deal, account))
-    stages = [
+    return HomeSummary(
+        overdue=overdue[0],
+        today=today[0],
+        upcoming=upcoming[0],
+        overdue_total=overdue[1],
+        today_total=today[1],
+        upcoming_total=upcoming[1],
+        stages=_stage_groups(session, team_id, rep_id, cap),
+        stale=stale,
+        stale_total=stale_total,
+    )
+
+
+def _end_of_local_day(now: datetime, tz: str) -> datetime:
+    """The next midnight in the rep's time zone (UTC when the zone is unknown), in UTC."""
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        zone = ZoneInfo("UTC")
+    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def _followups_due(
+    session: Session,
+    team_id: str,
+    rep_id: int,
+    start: datetime | None,
+    end: datetime,
+    cap: int,
+) -> tuple[list[FollowupRow], int]:
+    """The rep's open follow-ups due in [start, end), soonest first: `cap` of them, and how many."""
+    where: list[ColumnElement[bool] | bool] = [
+        Followup.team_id == team_id,
+        Followup.rep_id == rep_id,
+        Followup.status == FollowupStatus.OPEN,
+        col(Followup.due_at) < end,
+    ]
+    if start is not None:
+        where.append(col(Followup.due_at) >= start)
+    total = session.exec(select(func.count()).select_from(Followup).where(*where)).one()
+    rows = session.exec(
+        select(Followup, Account.name)
+        .join(Account, col(Account.id) == col(Followup.account_id), isouter=True)
+        .where(*where)
+        .order_by(col(Followup.due_at), col(Followup.id))
+        .limit(cap)
+    )
+    shown = [
+        FollowupRow(id_of(f), account, f.due_at, f.note, f.snoozed_count > 0) for f, account in rows
+    ]
+    return shown, total
+
+
+def _stage_groups(session: Session, team_id: str, rep_id: int, cap: int) -> list[StageGroup]:
+    """The rep's open deals per stage in pipeline order: `cap` deals each, totals of all."""
+    mine = (Deal.team_id == team_id, Deal.owner_id == rep_id)
+    sums = _open_deal_sums(session, *mine)
+    stages = sorted({stage for stage, *_ in sums}, key=_stage_order)
+    return [
         StageGroup(
             stage,
-            [(d.id or 0, a, d.name, d.amount_minor, d.currency) for d, a in rows],
-            _totals([d for d, _ in rows]),
+            _deals_in_stage(session, (*mine, Deal.stage == stage), cap),
+            _totals(s for s in sums if s[0] == stage),
         )
-        for stage, rows in sorted(by_stage.items(), key=lambda item: _stage_order(item[0]))
+        for stage in stages
     ]
-    cutoff = now - timedelta(days=stale_days)
-    stale_where: list[ColumnElement[bool] | bool] = [
+
+
+def _deals_in_stage(
+    session: Session, where: tuple[ColumnElement[bool] | bool, ...], cap: int
+) -> list[tuple[int, str, str, int | None, str | None]]:
+    """Deals matching `where` on live accounts, the largest first, at most `cap` of them."""
+    rows = session.exec(
+        select(Deal, Account.name)
+        .join(Account, col(Account.id) == col(Deal.account_id))
+        .where(*where, Account.status == AccountStatus.ACTIVE)
+        .order_by(col(Deal.amount_minor).desc().nulls_last(), col(Deal.id))
+        .limit(cap)
+    )
+    return [(id_of(d), account, d.name, d.amount_minor, d.currency) for d, account in rows]
+
+
+def _stale_accounts(
+    session: Session, team_id: str, rep_id: int, cutoff: datetime, cap: int
+) -> tuple[list[tuple[int, str, datetime | None]], int]:
+    """The rep's live accounts untouched since `cutoff`, never-touched and oldest first."""
+    where: list[ColumnElement[bool] | bool] = [
         Account.team_id == team_id,
         Account.owner_id == rep_id,
         Account.status == AccountStatus.ACTIVE,
@@ -220,21 +280,15 @@ def home_summary(
             and_(col(Account.last_touched_at).is_(None), col(Account.created_at) < cutoff),
         ),
     ]
-    stale_total = session.exec(select(func.count()).select_from(Account).where(*stale_where)).one()
-    stale = [
-        (a.id or 0, a.name, a.last_touched_at)
-        for a in session.exec(
-            select(Account).where(*stale_where).order_by(col(Account.last_touched_at)).limit(cap)
+    total = session.exec(select(func.count()).select_from(Account).where(*where)).one()
+    rows = session.exec(
+        select(Account.id, Account.name, Account.last_touched_at)
+        .where(*where)
+        .order_by(
+            col(Account.last_touched_at).asc().nulls_first(),
+            col(Account.created_at),
+            col(Account.id),
         )
-    ]
-    return HomeSummary(
-        overdue,
-        today,
-        upcoming,
-        overdue_total,
-        today_total,
-        upcoming_total,
-        stages,
-        stale,
-        stale_total,
+        .limit(cap)
     )
+    return [(id_ or 0, name, touched) for id_, name, touched in rows], total

@@ -1,20 +1,22 @@
 """An account's history, newest first: interactions, deal stage changes and follow-ups.
 
-Paged by keyset cursor, not offset: each source is read from its own index with
-`ORDER BY ... LIMIT`, so a page costs the same at entry 10 and at entry 10,000.
+Paged by keyset cursor, not offset: each source is read from its own timeline index with
+`ORDER BY ... LIMIT`, seeking straight to the cursor, so a page costs the same at entry 10 and
+at entry 10,000. The sources are merged in Python in one total order, (at, rank, id) descending.
 """
 
 import heapq
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import tuple_
+from sqlalchemy import Select, or_
 from sqlmodel import Session, col, select
 
+from models.base import id_of
 from models.deals import Deal, DealStageChange
-from models.followups import Followup
+from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
 from models.reps import Rep
 
@@ -29,7 +31,35 @@ class EntryKind(StrEnum):
 
 
 INTERACTION_KINDS = frozenset({EntryKind.CALL, EntryKind.MEETING, EntryKind.EMAIL, EntryKind.NOTE})
-RANK = {"interaction": 3, "stage": 2, "followup": 1}  # ties on time: a stable, total order
+# Rows of different sources at the same instant still have one order: interactions first.
+INTERACTION_RANK, STAGE_RANK, FOLLOWUP_RANK = 3, 2, 1
+RANKS = frozenset({INTERACTION_RANK, STAGE_RANK, FOLLOWUP_RANK})
+MAX_CURSOR_LENGTH = 100
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a timeline; `encode()` fits a Slack button value (no "|" in it)."""
+
+    at: datetime
+    rank: int
+    id: int
+
+    def encode(self) -> str:
+        """The cursor as a short string, e.g. `2026-11-23T15:00:00+00:00~3~42`."""
+        return f"{self.at.astimezone(UTC).isoformat()}~{self.rank}~{self.id}"
+
+    @classmethod
+    def decode(cls, text: str) -> "Cursor":
+        """The cursor `encode()` made; ValueError for anything else."""
+        parts = text.split("~") if len(text) <= MAX_CURSOR_LENGTH else []
+        if len(parts) != 3:
+            raise ValueError(f"not a timeline cursor: {text[:MAX_CURSOR_LENGTH]!r}")
+        at, rank, id_ = datetime.fromisoformat(parts[0]), int(parts[1]), int(parts[2])
+        if at.tzinfo is None or rank not in RANKS or id_ < 0:
+            raise ValueError(f"not a timeline cursor: {text!r}")
+        return cls(at=at.astimezone(UTC), rank=rank, id=id_)
 
 
 @dataclass(frozen=True)
@@ -42,30 +72,11 @@ class Entry:
     permalink: str | None = None
     status: str | None = None
     due_at: datetime | None = None
-    rank: int = 0
 
     @property
-    def key(self) -> tuple[datetime, int, int]:
-        return (self.at, self.rank, self.id)
-
-
-@dataclass(frozen=True)
-class Cursor:
-    at: datetime
-    rank: int
-    id: int
-
-    def encode(self) -> str:
-        return f"{self.at.isoformat()}~{self.rank}~{self.id}"
-
-    @classmethod
-    def decode(cls, text: str) -> "Cursor":
-        """The cursor a button carried; ValueError for anything else."""
-        at, rank, id_ = text.split("~")
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None:
-            raise ValueError("cursor time has no zone")
-        return cls(at=moment, rank=int(rank), id=int(id_))
+    def cursor(self) -> Cursor:
+        """This entry's position in the timeline's order."""
+        return Cursor(at=self.at, rank=_rank(self.kind), id=self.id)
 
 
 @dataclass(frozen=True)
@@ -85,145 +96,147 @@ def account_timeline(
     newer_than: Cursor | None = None,
     limit: int = 10,
 ) -> Page:
-    """One page of the account's timeline, newest first; cursors page older and newer."""
-    kinds = kinds or frozenset(EntryKind)
+    """One page of an account's timeline, newest first, with cursors to the pages around it."""
+    if older_than is not None and newer_than is not None:
+        raise ValueError("page older or newer, not both")
+    if limit < 1:
+        raise ValueError("a page holds at least one entry")
+    wanted = frozenset(EntryKind) if kinds is None else kinds
     ascending = newer_than is not None
-    cursor = newer_than or older_than
-    sources: list[list[Entry]] = []
-    if kinds & INTERACTION_KINDS:
-        sources.append(_interactions(session, team_id, account_id, kinds, cursor, ascending, limit))
-    if EntryKind.STAGE in kinds:
-        sources.append(_stages(session, team_id, account_id, cursor, ascending, limit))
-    if EntryKind.FOLLOWUP in kinds:
-        sources.append(_followups(session, team_id, account_id, cursor, ascending, limit))
-    merged = list(heapq.merge(*sources, key=lambda e: e.key, reverse=not ascending))
-    more = len(merged) > limit
-    entries = merged[:limit]
-    if ascending:
-        entries.reverse()
+    scope = _Scope(team_id, account_id, newer_than or older_than, ascending, limit + 1)
+    sources = [
+        _interactions(session, scope, wanted & INTERACTION_KINDS),
+        _stage_changes(session, scope) if EntryKind.STAGE in wanted else [],
+        _followups(session, scope) if EntryKind.FOLLOWUP in wanted else [],
+    ]
+    merged = list(heapq.merge(*sources, key=_order_key, reverse=not ascending))
+    return _page(merged, limit=limit, ascending=ascending, from_cursor=scope.cursor is not None)
+
+
+def _rank(kind: EntryKind) -> int:
+    if kind in INTERACTION_KINDS:
+        return INTERACTION_RANK
+    return STAGE_RANK if kind == EntryKind.STAGE else FOLLOWUP_RANK
+
+
+def _order_key(entry: Entry) -> tuple[datetime, int, int]:
+    return (entry.at, _rank(entry.kind), entry.id)
+
+
+def _page(merged: list[Entry], *, limit: int, ascending: bool, from_cursor: bool) -> Page:
+    """Cut `limit + 1` merged rows (read away from the cursor) into a page, newest first."""
+    entries, more = merged[:limit], len(merged) > limit
     if not entries:
-        return Page([], None, None)
-    top, bottom = entries[0], entries[-1]
-    has_older = more if not ascending else newer_than is not None
-    has_newer = (older_than is not None) if not ascending else more
+        return Page([], older=None, newer=None)
+    if ascending:  # read upwards from the cursor: the cursor's own entry lies below this page
+        entries.reverse()
+        older_exists, newer_exists = True, more
+    else:
+        older_exists, newer_exists = more, from_cursor
     return Page(
         entries=entries,
-        older=Cursor(*bottom.key) if has_older else None,
-        newer=Cursor(*top.key) if has_newer else None,
+        older=entries[-1].cursor if older_exists else None,
+        newer=entries[0].cursor if newer_exists else None,
     )
 
 
-def _past(at: Any, id_: Any, rank: int, cursor: Cursor | None, ascending: bool) -> Any:
-    """Rows strictly past the cursor in (at, rank, id) order, for a source whose rank is fixed."""
+@dataclass(frozen=True)
+class _Scope:
+    """What every source query shares: whose rows, from where, which way, how many."""
+
+    team_id: str
+    account_id: int
+    cursor: Cursor | None
+    ascending: bool
+    limit: int
+
+
+def _keyset(statement: S, at: Any, id_: Any, rank: int, scope: _Scope) -> S:
+    """Rows strictly past the cursor in (at, rank, id) order, nearest first, `limit` of them."""
+    order = (at.asc(), id_.asc()) if scope.ascending else (at.desc(), id_.desc())
+    statement = statement.order_by(*order).limit(scope.limit)
+    cursor = scope.cursor
     if cursor is None:
-        return True
-    if rank == cursor.rank:
-        pair, mark = tuple_(at, id_), tuple_(cursor.at, cursor.id)
-        return pair > mark if ascending else pair < mark
-    inclusive = (rank > cursor.rank) if ascending else (rank < cursor.rank)
-    if ascending:
-        return at >= cursor.at if inclusive else at > cursor.at
-    return at <= cursor.at if inclusive else at < cursor.at
+        return statement
+    if scope.ascending:
+        if rank != cursor.rank:  # only time decides; equal times fall on the rank's side
+            return statement.where(at >= cursor.at if rank > cursor.rank else at > cursor.at)
+        # `at >= x` lets the index seek; the OR only sorts out the rows at exactly x.
+        return statement.where(at >= cursor.at, or_(at > cursor.at, id_ > cursor.id))
+    if rank != cursor.rank:
+        return statement.where(at <= cursor.at if rank < cursor.rank else at < cursor.at)
+    return statement.where(at <= cursor.at, or_(at < cursor.at, id_ < cursor.id))
 
 
-def _interactions(
-    session: Session,
-    team_id: str,
-    account_id: int,
-    kinds: frozenset[EntryKind],
-    cursor: Cursor | None,
-    ascending: bool,
-    limit: int,
-) -> list[Entry]:
-    rank = RANK["interaction"]
-    at, id_ = col(Interaction.occurred_at), col(Interaction.id)
+def _interactions(session: Session, scope: _Scope, kinds: frozenset[EntryKind]) -> list[Entry]:
+    if not kinds:
+        return []
     statement = (
         select(Interaction, Rep.slack_user_id)
-        .join(Rep, Rep.id == Interaction.rep_id)  # type: ignore[arg-type]
-        .where(Interaction.team_id == team_id, Interaction.account_id == account_id)
-        .where(_past(at, id_, rank, cursor, ascending))
-        .order_by(at.asc() if ascending else at.desc(), id_.asc() if ascending else id_.desc())
-        .limit(limit + 1)
+        .join(Rep, col(Rep.id) == col(Interaction.rep_id))
+        .where(Interaction.team_id == scope.team_id, Interaction.account_id == scope.account_id)
     )
-    wanted = [str(k) for k in kinds & INTERACTION_KINDS]
-    if len(wanted) < len(INTERACTION_KINDS):
-        statement = statement.where(Interaction.kind.in_(wanted))  # type: ignore[attr-defined]
+    if kinds != INTERACTION_KINDS:
+        statement = statement.where(col(Interaction.kind).in_(sorted(kinds)))
+    at, id_ = col(Interaction.occurred_at), col(Interaction.id)
     return [
         Entry(
             EntryKind(row.kind),
             row.occurred_at,
-            row.id or 0,
+            id_of(row),
             rep,
             row.summary,
             permalink=row.permalink,
-            rank=rank,
         )
-        for row, rep in session.exec(statement)
+        for row, rep in session.exec(_keyset(statement, at, id_, INTERACTION_RANK, scope))
     ]
 
 
-def _stages(
-    session: Session,
-    team_id: str,
-    account_id: int,
-    cursor: Cursor | None,
-    ascending: bool,
-    limit: int,
-) -> list[Entry]:
-    rank = RANK["stage"]
-    at, id_ = col(DealStageChange.changed_at), col(DealStageChange.id)
+def _stage_changes(session: Session, scope: _Scope) -> list[Entry]:
     statement = (
         select(DealStageChange, Deal.name, Rep.slack_user_id)
-        .join(Deal, Deal.id == DealStageChange.deal_id)  # type: ignore[arg-type]
-        .join(Rep, Rep.id == DealStageChange.changed_by_id, isouter=True)  # type: ignore[arg-type]
-        .where(DealStageChange.team_id == team_id, Deal.account_id == account_id)
-        .where(_past(at, id_, rank, cursor, ascending))
-        .order_by(at.asc() if ascending else at.desc(), id_.asc() if ascending else id_.desc())
-        .limit(limit + 1)
-    )
-    return [
-        Entry(
-            EntryKind.STAGE,
-            change.changed_at,
-            change.id or 0,
-            rep,
-            f"{deal}: {change.from_stage} → {change.to_stage}"
-            if change.from_stage
-            else f"{deal}: {change.to_stage}",
-            rank=rank,
+        .join(Deal, col(Deal.id) == col(DealStageChange.deal_id))
+        .join(Rep, col(Rep.id) == col(DealStageChange.changed_by_id), isouter=True)
+        .where(
+            DealStageChange.team_id == scope.team_id,
+            DealStageChange.account_id == scope.account_id,
         )
-        for change, deal, rep in session.exec(statement)
+    )
+    at, id_ = col(DealStageChange.changed_at), col(DealStageChange.id)
+    return [
+        Entry(EntryKind.STAGE, change.changed_at, id_of(change), rep, _stage_text(change, deal))
+        for change, deal, rep in session.exec(_keyset(statement, at, id_, STAGE_RANK, scope))
     ]
 
 
-def _followups(
-    session: Session,
-    team_id: str,
-    account_id: int,
-    cursor: Cursor | None,
-    ascending: bool,
-    limit: int,
-) -> list[Entry]:
-    rank = RANK["followup"]
-    at, id_ = col(Followup.created_at), col(Followup.id)
+def _stage_text(change: DealStageChange, deal: str) -> str:
+    if change.from_stage is None:
+        return f"{deal}: {change.to_stage}"
+    return f"{deal}: {change.from_stage} → {change.to_stage}"
+
+
+def _followups(session: Session, scope: _Scope) -> list[Entry]:
     statement = (
         select(Followup, Rep.slack_user_id)
-        .join(Rep, Rep.id == Followup.rep_id)  # type: ignore[arg-type]
-        .where(Followup.team_id == team_id, Followup.account_id == account_id)
-        .where(_past(at, id_, rank, cursor, ascending))
-        .order_by(at.asc() if ascending else at.desc(), id_.asc() if ascending else id_.desc())
-        .limit(limit + 1)
+        .join(Rep, col(Rep.id) == col(Followup.rep_id))
+        .where(Followup.team_id == scope.team_id, Followup.account_id == scope.account_id)
     )
+    at, id_ = col(Followup.created_at), col(Followup.id)
     return [
         Entry(
             EntryKind.FOLLOWUP,
             row.created_at,
-            row.id or 0,
+            id_of(row),
             rep,
             row.note,
-            status="snoozed" if row.status == "open" and row.snoozed_count else row.status,
+            status=_followup_status(row),
             due_at=row.due_at,
-            rank=rank,
         )
-        for row, rep in session.exec(statement)
+        for row, rep in session.exec(_keyset(statement, at, id_, FOLLOWUP_RANK, scope))
     ]
+
+
+def _followup_status(followup: Followup) -> str:
+    if followup.status == FollowupStatus.OPEN and followup.snoozed_count > 0:
+        return "snoozed"
+    return followup.status
