@@ -208,10 +208,22 @@ def fill_followups(
     insert_rows(engine, Followup, rows)
 
 
-def page_at(factory: sessionmaker[Session], account_id: int, **cursor: Cursor | None) -> Page:
+def page_at(
+    factory: sessionmaker[Session],
+    account_id: int,
+    *,
+    older_than: Cursor | None = None,
+    newer_than: Cursor | None = None,
+) -> Page:
     """One page, in its own transaction, as a handler reads it."""
     with factory.begin() as session:
-        return account_timeline(session=session, team_id=TEAM_ID, account_id=account_id, **cursor)
+        return account_timeline(
+            session=session,
+            team_id=TEAM_ID,
+            account_id=account_id,
+            older_than=older_than,
+            newer_than=newer_than,
+        )
 
 
 def timed(call: Callable[[], Page], repeat: int) -> tuple[list[float], Page]:

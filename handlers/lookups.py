@@ -44,9 +44,7 @@ def register(app: App, deps: Deps) -> None:
         caller: SlackUser = context["caller"]
         with reporting(respond, what=Command.WHO_OWNS):
             typed = plain_text(command.get("text", "")).strip() or None
-            shareable = not deps.directory.is_shared_externally(
-                client, caller.team_id, command["channel_id"]
-            )
+            shareable = _shareable(deps, client, caller, command["channel_id"])
             respond(
                 **answer(deps, caller, "who", typed, command["channel_id"], shareable=shareable),
                 response_type="ephemeral",
@@ -81,13 +79,8 @@ def register(app: App, deps: Deps) -> None:
             account_id = int(action["value"])
             if action["action_id"] == LookupAction.TAKE:
                 take_ownership(deps, caller, account_id)
-            shareable = (
-                not deps.directory.is_shared_externally(
-                    client, caller.team_id, body["channel"]["id"]
-                )
-                if body.get("channel")
-                else False
-            )
+            channel = (body.get("channel") or {}).get("id")
+            shareable = _shareable(deps, client, caller, channel)
             respond(**card(deps, caller, account_id, shareable=shareable), replace_original=True)
 
     @app.action(LookupAction.SHARE)
@@ -157,6 +150,13 @@ def register(app: App, deps: Deps) -> None:
                 reply(**build_mention_help())
                 return
             reply(**answer(deps, caller, question.ask, question.account, channel, shareable=False))
+
+
+def _shareable(deps: Deps, client: WebClient, caller: SlackUser, channel_id: str | None) -> bool:
+    """A card may offer Share in channel only where no other organisation can read it."""
+    if channel_id is None:
+        return False
+    return not deps.directory.is_shared_externally(client, caller.team_id, channel_id)
 
 
 def answer(

@@ -14,7 +14,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import models  # noqa: F401
 from bot import db
@@ -45,6 +45,13 @@ def engine(database_url: str) -> Iterator[Engine]:
     db.upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A transaction for model tests; committed at the end, then the tables are cleaned."""
+    with db.make_session_factory(engine).begin() as session:
+        yield session
 
 
 @pytest.fixture(autouse=True)

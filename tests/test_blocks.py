@@ -16,6 +16,7 @@ from handlers.blocks.crm import (
     build_error,
     build_owner_assigned,
 )
+from handlers.blocks.home import build_home
 from handlers.blocks.text import escape, preview
 from handlers.ids import Command
 from tests.slackrig import text_of
@@ -128,3 +129,14 @@ def test_log_modal_uses_mobile_friendly_inputs_only() -> None:
     assert len(modal["title"]["text"]) <= 24 and modal["submit"]["text"] == "Log"
     notes = next(b for b in modal["blocks"] if b.get("block_id") == "log_notes")["element"]
     assert len(notes["initial_value"]) == 3000
+
+
+def test_home_counts_every_deal_in_a_stage_though_it_lists_ten() -> None:
+    from models.summaries import DealTotal, HomeSummary, StageGroup
+
+    deals = [(n, "Acme", f"Deal {n}", 100, "USD") for n in range(15)]
+    stage = StageGroup(stage="Demo", deals=deals, totals=[DealTotal("USD", 4000, 40)])
+    summary = HomeSummary([], [], [], 0, 0, 0, [stage], [], 0)
+    home = build_home(summary, tz="UTC", stale_days=14)
+    text = text_of(home)
+    assert "*Demo* (40) · $40" in text and "and 30 more" in text and len(home["blocks"]) <= 100

@@ -3,10 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot import db
 from models import contacts, followups, interactions, pending
 from models.base import NotAllowed, NotFound
 from models.followups import Followup
@@ -14,12 +12,6 @@ from models.interactions import Interaction, InteractionKind
 from tests.factories import make_account, make_rep
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def session(engine: Engine):
-    with db.make_session_factory(engine).begin() as session:
-        yield session
 
 
 def log(session: Session, account, rep, *, key: str | None = "k1", at: datetime = NOW):  # type: ignore[no-untyped-def]

@@ -1,14 +1,12 @@
 """Account names as people type them, against the real database."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import product
 
 import pytest
-from sqlalchemy import Engine, insert
+from sqlalchemy import insert
 from sqlmodel import Session
 
-from bot import db
 from models.accounts import Account, AccountStatus, normalize_name
 from models.matching import Resolution, guess_account_in_text, resolve_account
 from models.reps import Rep
@@ -17,12 +15,6 @@ from tests.slackrig import TEAM_ID
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 OTHER_TEAM = "T0OTHER"
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with db.make_session_factory(engine).begin() as session:
-        yield session
 
 
 @pytest.fixture

@@ -15,12 +15,6 @@ from tests.factories import make_account, make_rep
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def session(engine: Engine):
-    with db.make_session_factory(engine).begin() as session:
-        yield session
-
-
 @pytest.mark.parametrize(
     ("typed", "key"),
     [

@@ -1,13 +1,10 @@
 """Read-side summaries: the /who-owns card and a rep's App Home."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot import db
 from models.accounts import Account, AccountStatus
 from models.base import NotFound, id_of
 from models.deals import Deal
@@ -22,12 +19,6 @@ OTHER_TEAM = "T0OTHER"
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 23:00 in Tokyo, 09:00 in New York
 TOKYO_MIDNIGHT = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 LONG_AGO = NOW - timedelta(days=60)
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with db.make_session_factory(engine).begin() as session:
-        yield session
 
 
 @pytest.fixture
@@ -94,7 +85,12 @@ def add_followup(
 
 
 def add_interaction(
-    session: Session, account: Account, rep: Rep, at: datetime, summary: str, **extra: object
+    session: Session,
+    account: Account,
+    rep: Rep,
+    at: datetime,
+    summary: str,
+    permalink: str | None = None,
 ) -> Interaction:
     interaction = Interaction(
         team_id=account.team_id,
@@ -105,7 +101,7 @@ def add_interaction(
         occurred_at=at,
         source="import",
         created_at=at,
-        **extra,
+        permalink=permalink,
     )
     session.add(interaction)
     session.flush()

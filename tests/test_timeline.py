@@ -1,15 +1,12 @@
 """The account timeline: newest first, mixed sources, keyset pages both ways, scoped by team."""
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot import db
 from models.accounts import Account
 from models.base import id_of
 from models.deals import Deal, DealStageChange
@@ -23,12 +20,6 @@ from tests.slackrig import TEAM_ID
 OTHER_TEAM = "T0OTHER"
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 RANK = {"interaction": 3, "stage": 2, "followup": 1}
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with db.make_session_factory(engine).begin() as session:
-        yield session
 
 
 @pytest.fixture

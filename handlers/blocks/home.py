@@ -20,6 +20,7 @@ from handlers.ids import HomeAction
 from models.summaries import FollowupRow, HomeSummary
 
 HOME_BLOCKS_MAX = 100
+SHOWN_PER_STAGE = 10
 
 
 def _followup(row: FollowupRow, tz: str) -> SectionBlock:
@@ -71,18 +72,20 @@ def build_home(summary: HomeSummary, *, tz: str, stale_days: int) -> dict:
     if not summary.stages:
         blocks.append(SectionBlock(text="No open deals."))
     for group in summary.stages:
+        count = sum(t.count for t in group.totals)  # group.deals is capped; totals are not
+        shown = group.deals[:SHOWN_PER_STAGE]
         worth = " + ".join(
             money(t.amount_minor, t.currency) for t in group.totals if t.amount_minor
         )
         lines = [
             f"• *{escape(account)}*: {escape(preview(name, 80))}"
             f"{' · ' + money(amount, currency) if amount else ''}"
-            for _, account, name, amount, currency in group.deals[:10]
+            for _, account, name, amount, currency in shown
         ]
-        more = f"\n_and {len(group.deals) - 10} more_" if len(group.deals) > 10 else ""
+        more = f"\n_and {count - len(shown)} more_" if count > len(shown) else ""
         blocks.append(
             SectionBlock(
-                text=f"*{escape(group.stage)}* ({len(group.deals)})"
+                text=f"*{escape(group.stage)}* ({count})"
                 f"{' · ' + worth if worth else ''}\n" + "\n".join(lines) + more
             )
         )

@@ -49,19 +49,20 @@ def register(app: App, deps: Deps) -> None:
     def handle_undo_button(ack: Ack, action: dict, respond: Respond, context: BoltContext) -> None:
         ack()
         caller: SlackUser = context["caller"]
-        with reporting(respond, what=LogAction.UNDO), deps.db.begin() as session:
-            rep = deps.rep(session, caller)
-            undone = interactions.undo_interaction(
-                session=session,
-                team_id=caller.team_id,
-                interaction_id=int(action["value"]),
-                rep=rep,
-                now=deps.now(),
-            )
+        with reporting(respond, what=LogAction.UNDO):
+            with deps.db.begin() as session:  # the reply goes out only once this has committed
+                rep = deps.rep(session, caller)
+                undone = interactions.undo_interaction(
+                    session=session,
+                    team_id=caller.team_id,
+                    interaction_id=int(action["value"]),
+                    rep=rep,
+                    now=deps.now(),
+                )
+                account = accounts.get_account(
+                    session=session, team_id=caller.team_id, account_id=undone.account_id
+                )
             kind = KINDS[undone.kind].lower()
-            account = accounts.get_account(
-                session=session, team_id=caller.team_id, account_id=undone.account_id
-            )
             respond(
                 **build_done(f"Undone: the {kind} on *{escape(account.name)}* is removed."),
                 replace_original=True,
@@ -133,36 +134,33 @@ def register(app: App, deps: Deps) -> None:
             return
         meta = LogMeta.model_validate_json(view["private_metadata"])
         reply = confirmer(client, caller, meta)
-        with reporting(reply, what=LogModal.EDIT_CALLBACK), deps.db.begin() as session:
-            rep = deps.rep(session, caller)
-            edited = interactions.update_interaction(
-                session=session,
-                team_id=caller.team_id,
-                interaction_id=meta.interaction_id or 0,
-                rep=rep,
-                kind=InteractionKind(submitted.kind),
-                summary=submitted.notes,
-                occurred_at=submitted.occurred_at,
-                now=deps.now(),
+        with reporting(reply, what=LogModal.EDIT_CALLBACK):
+            with deps.db.begin() as session:  # reply only once this has committed
+                rep = deps.rep(session, caller)
+                edited = interactions.update_interaction(
+                    session=session,
+                    team_id=caller.team_id,
+                    interaction_id=meta.interaction_id or 0,
+                    rep=rep,
+                    kind=InteractionKind(submitted.kind),
+                    summary=submitted.notes,
+                    occurred_at=submitted.occurred_at,
+                    now=deps.now(),
+                )
+                account = accounts.get_account(
+                    session=session, team_id=caller.team_id, account_id=edited.account_id
+                )
+            logged = Logged(
+                interaction_id=edited.id or 0,
+                kind=edited.kind,
+                account=account.name,
+                typed_account=None,
+                notes=edited.summary,
+                permalink=edited.permalink,
+                followup_due=None,
+                tz=rep.tz,
             )
-            account = accounts.get_account(
-                session=session, team_id=caller.team_id, account_id=edited.account_id
-            )
-            reply(
-                **build_logged(
-                    Logged(
-                        interaction_id=edited.id or 0,
-                        kind=edited.kind,
-                        account=account.name,
-                        typed_account=None,
-                        notes=edited.summary,
-                        permalink=edited.permalink,
-                        followup_due=None,
-                        tz=rep.tz,
-                    )
-                ),
-                replace_original=True,
-            )
+            reply(**build_logged(logged), replace_original=True)
 
     @app.view(LogModal.FOLLOWUP_CALLBACK)
     def handle_followup_submission(
@@ -177,31 +175,27 @@ def register(app: App, deps: Deps) -> None:
         due, note = submitted
         meta = LogMeta.model_validate_json(view["private_metadata"])
         reply = confirmer(client, caller, meta)
-        with reporting(reply, what=LogModal.FOLLOWUP_CALLBACK), deps.db.begin() as session:
-            rep = deps.rep(session, caller)
-            found = interactions.get_interaction(
-                session=session, team_id=caller.team_id, interaction_id=meta.interaction_id or 0
-            )
-            account = accounts.get_account(
-                session=session, team_id=caller.team_id, account_id=found.account_id
-            )
-            existing = followups.list_for_interaction(
-                session=session, team_id=caller.team_id, interaction_id=found.id or 0
-            )
-            if not any(f.due_at == due and f.rep_id == rep.id for f in existing):  # double submit
-                followups.create_followup(
-                    session=session,
-                    rep=rep,
-                    account=account,
-                    due_at=due,
-                    note=note or found.summary,
-                    now=deps.now(),
-                    interaction_id=found.id,
+        with reporting(reply, what=LogModal.FOLLOWUP_CALLBACK):
+            with deps.db.begin() as session:  # reply only once this has committed
+                rep = deps.rep(session, caller)
+                found = interactions.get_interaction(
+                    session=session, team_id=caller.team_id, interaction_id=meta.interaction_id or 0
                 )
-            reply(
-                **build_done(
-                    f":alarm_clock: Follow-up on *{escape(account.name)}* "
-                    f"{local_time(due, rep.tz)}."
-                ),
-                replace_original=False,
-            )
+                account = accounts.get_account(
+                    session=session, team_id=caller.team_id, account_id=found.account_id
+                )
+                existing = followups.list_for_interaction(
+                    session=session, team_id=caller.team_id, interaction_id=found.id or 0
+                )
+                if not any(f.due_at == due and f.rep_id == rep.id for f in existing):  # resubmit
+                    followups.create_followup(
+                        session=session,
+                        rep=rep,
+                        account=account,
+                        due_at=due,
+                        note=note or found.summary,
+                        now=deps.now(),
+                        interaction_id=found.id,
+                    )
+            text = f":alarm_clock: Follow-up on *{escape(account.name)}* {local_time(due, rep.tz)}."
+            reply(**build_done(text), replace_original=False)
