@@ -119,6 +119,9 @@ def gunicorn_options(*, port: int, workers: int = WORKERS) -> dict[str, Any]:
         "graceful_timeout": 10,
         "keepalive": 5,
         "accesslog": None,  # RapportWSGI logs each request with its correlation id
+        # gunicorn 27's control socket has one default path per user: two instances on a host
+        # (replicas, or a benchmark's baseline) would take each other's. Rapport doesn't use it.
+        "control_socket_disable": True,
     }
 
 
