@@ -69,34 +69,8 @@ def register(app: App, deps: Deps) -> None:
             )
 
     @app.action(LogAction.EDIT)
-    def handle_edit_button(
-        ack: Ack,
-        action: dict,
-        body: dict,
-        client: WebClient,
-        respond: Respond,
-        context: BoltContext,
-    ) -> None:
-        ack()
-        caller: SlackUser = context["caller"]
-        with reporting(respond, what=LogAction.EDIT):
-            with deps.db.begin() as session:
-                found = interactions.get_interaction(
-                    session=session, team_id=caller.team_id, interaction_id=int(action["value"])
-                )
-            form = LogForm(
-                kind=found.kind, notes=found.summary, when=local_input(found.occurred_at, caller.tz)
-            )
-            meta = LogMeta(
-                source="edit", interaction_id=found.id, response_url=body.get("response_url")
-            )
-            client.views_open(
-                trigger_id=body["trigger_id"],
-                view=build_log_modal(form, private_metadata=meta.dump(), edit=True),
-            )
-
     @app.action(LogAction.ADD_FOLLOWUP)
-    def handle_add_followup_button(
+    def handle_log_modal_button(
         ack: Ack,
         action: dict,
         body: dict,
@@ -104,23 +78,37 @@ def register(app: App, deps: Deps) -> None:
         respond: Respond,
         context: BoltContext,
     ) -> None:
+        """Edit and Add follow-up: each opens a modal about the logged interaction."""
         ack()
         caller: SlackUser = context["caller"]
-        with reporting(respond, what=LogAction.ADD_FOLLOWUP):
+        edit = action["action_id"] == LogAction.EDIT
+        with reporting(respond, what=action["action_id"]):
             with deps.db.begin() as session:
                 found = interactions.get_interaction(
                     session=session, team_id=caller.team_id, interaction_id=int(action["value"])
                 )
-                account = accounts.get_account(
-                    session=session, team_id=caller.team_id, account_id=found.account_id
+                account = (
+                    None
+                    if edit
+                    else accounts.get_account(
+                        session=session, team_id=caller.team_id, account_id=found.account_id
+                    )
                 )
             meta = LogMeta(
-                source="followup", interaction_id=found.id, response_url=body.get("response_url")
-            )
-            client.views_open(
-                trigger_id=body["trigger_id"],
-                view=build_followup_modal(account=account.name, private_metadata=meta.dump()),
-            )
+                source="edit" if edit else "followup",
+                interaction_id=found.id,
+                response_url=body.get("response_url"),
+            ).dump()
+            if account is None:
+                form = LogForm(
+                    kind=found.kind,
+                    notes=found.summary,
+                    when=local_input(found.occurred_at, caller.tz),
+                )
+                view = build_log_modal(form, private_metadata=meta, edit=True)
+            else:
+                view = build_followup_modal(account=account.name, private_metadata=meta)
+            client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.view(LogModal.EDIT_CALLBACK)
     def handle_edit_submission(
