@@ -21,11 +21,11 @@ order); this module adds the rules a CRM needs on top of it:
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateparser.date import DateDataParser
 
-from handlers.parsing import CommandError
+from handlers.parsing.text import CommandError
+from models.base import zone as rep_zone
 
 HINT = "“next Tuesday”, “in 2 weeks” or “Dec 3”"
 ALIASES = {"tmrw": "tomorrow", "tmr": "tomorrow", "thurs": "thu", "weds": "wed", "wks": "weeks"}
@@ -44,7 +44,7 @@ def parse_when(
     phrase: str, *, now: datetime, tz: str, default_hour: int = 9, allow_past: bool = False
 ) -> datetime:
     """The UTC instant `phrase` names for a rep in `tz`; the rules are in the module docstring."""
-    zone = _zone(tz)
+    zone = rep_zone(tz)
     text = _normalize(phrase)
     if not text:
         raise DateError(f"Say when, e.g. {HINT}.")
@@ -62,14 +62,6 @@ def parse_when(
     if local.date() == local_now.date():
         due = _today(due, now=now, allow_past=allow_past)
     return _checked(due, now=now, zone=zone, timed=False, allow_past=allow_past)
-
-
-def _zone(tz: str) -> tzinfo:
-    """The rep's zone, or UTC when Slack gave a name this machine doesn't know."""
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 def _normalize(phrase: str) -> str:

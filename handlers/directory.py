@@ -25,6 +25,11 @@ class SlackUser:
     is_bot: bool
     deleted: bool
 
+    def is_full_member(self, team_id: str) -> bool:
+        """A person of this workspace who may use Rapport and own accounts: not a guest, a bot,
+        a deactivated user, or someone from another organisation (Slack Connect)."""
+        return self.team_id == team_id and not (self.is_guest or self.is_bot or self.deleted)
+
     def profile(self, *, extra_admins: frozenset[str] = frozenset()) -> RepProfile:
         return RepProfile(
             slack_user_id=self.id,

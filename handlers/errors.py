@@ -3,20 +3,16 @@
 User-caused errors (DomainError, CommandError) carry their own sentence. Anything else is logged
 with its stack trace and the request's correlation id, and the user is told the reference.
 
-Work after `ack()` runs inside `reporting(...)`: slack-bolt 1.30 resets an acknowledged response
-when the listener then raises, so an error escaping within Bolt's 10 ms ack poll turns the
-user's 200 into a 404 after 3 s (slack_bolt/listener/thread_runner.py). Nothing may escape.
+After the ack, `handlers.listener` routes every error through `reply_for`; before it (in Bolt's
+middleware), `bot.app`'s `@app.error` does.
 """
 
 import contextvars
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
 
 from handlers.blocks import Message
 from handlers.blocks.crm import build_error
-from handlers.parsing import CommandError
+from handlers.parsing.text import CommandError
 from models.base import DomainError
 
 logger = logging.getLogger(__name__)
@@ -34,12 +30,3 @@ def reply_for(error: Exception, *, what: object = None) -> Message:
     return build_error(
         f"Something went wrong on Rapport's side (ref {reference}). Please try again."
     )
-
-
-@contextmanager
-def reporting(reply: Callable[..., Any], *, what: object = None) -> Iterator[None]:
-    """Run after-ack work; any error becomes a reply through `reply` instead of escaping."""
-    try:
-        yield
-    except Exception as error:
-        reply(**reply_for(error, what=what))

@@ -32,7 +32,7 @@ def make_guard(deps: Deps) -> Callable[..., BoltResponse | None]:
         if not refused:
             try:
                 caller = deps.directory.get(client, installed_team, user_id)
-                refused = caller.is_guest or caller.team_id != installed_team or caller.deleted
+                refused = not caller.is_full_member(installed_team)
             except UnknownUser:
                 refused = True
         if refused:

@@ -1,65 +1,60 @@
 """The App Home tab, republished on open and after every change made from it."""
 
 from datetime import timedelta
+from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App
 from slack_sdk import WebClient
 
+from handlers import listener
 from handlers.blocks.home import build_home
 from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.ids import Event, HomeAction
+from handlers.listener import Reply, Turn
 from models import followups, summaries
 
 SNOOZES = {"snooze1": timedelta(days=1), "snooze7": timedelta(days=7)}
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.event(Event.APP_HOME_OPENED)
-    def handle_home_opened(event: dict, client: WebClient, context: BoltContext) -> None:
-        if event.get("tab") == "home":
-            publish_home(deps, client, context["caller"])
-
-    @app.action(HomeAction.FOLLOWUP)
-    def handle_home_followup(
-        ack: Ack, action: dict, client: WebClient, context: BoltContext
-    ) -> None:
-        ack()
-        caller: SlackUser = context["caller"]
-        choice, _, followup_id = action["selected_option"]["value"].partition(":")
-        with deps.db.begin() as session:
-            rep = deps.rep(session, caller)
-            if choice == "done":
-                followups.complete_followup(
-                    session=session,
-                    team_id=caller.team_id,
-                    followup_id=int(followup_id),
-                    rep=rep,
-                    now=deps.now(),
-                )
-            elif choice in SNOOZES:
-                followups.snooze_followup(
-                    session=session,
-                    team_id=caller.team_id,
-                    followup_id=int(followup_id),
-                    rep=rep,
-                    by=SNOOZES[choice],
-                    now=deps.now(),
-                )
-        publish_home(deps, client, caller)
+    app.event(Event.APP_HOME_OPENED)(listener.event(deps, handle_home_opened, reply=_by_dm))
+    app.action(HomeAction.FOLLOWUP)(listener.action(deps, handle_home_followup))
 
 
-def publish_home(deps: Deps, client: WebClient, caller: SlackUser) -> None:
-    with deps.db.begin() as session:
-        rep = deps.rep(session, caller)
+def _by_dm(deps: Deps, client: WebClient, caller: SlackUser, event: dict) -> Reply:
+    return listener.dm(client, caller.id)
+
+
+def handle_home_opened(turn: Turn) -> None:
+    if turn.body["event"].get("tab") == "home":
+        publish_home(turn)
+
+
+def handle_home_followup(turn: Turn) -> None:
+    choice, _, followup_id = turn.body["actions"][0]["selected_option"]["value"].partition(":")
+    with turn.begin() as session:
+        rep = turn.rep(session)
+        change: dict[str, Any] = dict(
+            session=session, team_id=rep.team_id, followup_id=int(followup_id), rep=rep
+        )
+        if choice == "done":
+            followups.complete_followup(**change, now=turn.now())
+        elif choice in SNOOZES:
+            followups.snooze_followup(**change, by=SNOOZES[choice], now=turn.now())
+    publish_home(turn)
+
+
+def publish_home(turn: Turn) -> None:
+    with turn.begin() as session:
+        rep = turn.rep(session)
         summary = summaries.home_summary(
             session=session,
-            team_id=caller.team_id,
+            team_id=rep.team_id,
             rep_id=rep.id or 0,
-            now=deps.now(),
-            tz=caller.tz,
-            stale_days=deps.stale_days,
+            now=turn.now(),
+            tz=turn.caller.tz,
+            stale_days=turn.deps.stale_days,
         )
-    client.views_publish(
-        user_id=caller.id, view=build_home(summary, tz=caller.tz, stale_days=deps.stale_days)
-    )
+    view = build_home(summary, tz=turn.caller.tz, stale_days=turn.deps.stale_days)
+    turn.client.views_publish(user_id=turn.caller.id, view=view)

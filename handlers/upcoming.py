@@ -4,8 +4,10 @@ manifest.yml declares every surface, so each one answers with what works today i
 "operation_timeout" / 404 a missing listener would give. Each feature's issue replaces its entry.
 """
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
+from handlers import listener
+from handlers.blocks import Message
 from handlers.blocks.crm import build_not_yet
 from handlers.deps import Deps
 from handlers.ids import Command
@@ -14,8 +16,16 @@ LATER_COMMANDS = (Command.DEAL, Command.FOLLOWUP)
 
 
 def register(app: App, deps: Deps) -> None:
-    def handle_later_command(ack: Ack, command: dict) -> None:
-        ack(**build_not_yet(what=command["command"]))
+    for later in LATER_COMMANDS:
+        app.command(later)(listener.command(deps, handle_later_command, at_once=not_yet(later)))
 
-    for later_command in LATER_COMMANDS:
-        app.command(later_command)(handle_later_command)
+
+def not_yet(command: Command) -> listener.AtOnce:
+    def answer(text: str) -> Message:
+        return build_not_yet(what=command)
+
+    return answer
+
+
+def handle_later_command(turn: listener.Turn) -> None:
+    return None  # answered in the ack

@@ -132,40 +132,14 @@ def create_account(
     session.flush()
     audit.record(
         session=session,
-        team_id=team_id,
-        actor=created_by.slack_user_id,
+        actor=created_by,
         action="account.create",
-        entity="account",
-        entity_id=account.id,
+        subject=account,
         before=None,
         after=_snapshot(account, owner),
         at=now,
     )
     return account
-
-
-def assign_owner(
-    *,
-    session: Session,
-    team_id: str,
-    name: str,
-    owner: Rep,
-    actor: Rep,
-    actor_is_admin: bool,
-    now: datetime,
-) -> tuple[Account, Rep | None]:
-    """Give the account called `name` a new owner; see set_owner."""
-    account = get_account_by_name(session=session, team_id=team_id, name=name)
-    if account is None:
-        raise NotFound(f"No account is called {clean_display_name(name)}.")
-    return set_owner(
-        session=session,
-        account=account,
-        owner=owner,
-        actor=actor,
-        actor_is_admin=actor_is_admin,
-        now=now,
-    )
 
 
 def set_owner(
@@ -189,11 +163,9 @@ def set_owner(
     session.flush()
     audit.record(
         session=session,
-        team_id=account.team_id,
-        actor=actor.slack_user_id,
+        actor=actor,
         action="account.assign",
-        entity="account",
-        entity_id=account.id,
+        subject=account,
         before=before,
         after=_snapshot(account, owner),
         at=now,

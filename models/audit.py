@@ -1,12 +1,13 @@
 """The audit log: every write, with who, what, when, before and after."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import JSON, Index
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.base import UTCDateTime
+from models.reps import Rep
 
 
 class AuditEntry(SQLModel, table=True):
@@ -27,25 +28,31 @@ class AuditEntry(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
 
 
+class Audited(Protocol):
+    """A row of a workspace: what an audit entry is about."""
+
+    __tablename__: ClassVar[Any]
+    team_id: str
+    id: int | None
+
+
 def record(
     *,
     session: Session,
-    team_id: str,
-    actor: str,
+    actor: Rep | str,
     action: str,
-    entity: str,
-    entity_id: int | None,
+    subject: Audited,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     at: datetime,
 ) -> AuditEntry:
-    """Append one entry to the audit log."""
+    """Append one entry about `subject` (its workspace, table, id) by a rep (or "system")."""
     entry = AuditEntry(
-        team_id=team_id,
-        actor=actor,
+        team_id=subject.team_id,
+        actor=actor.slack_user_id if isinstance(actor, Rep) else actor,
         action=action,
-        entity=entity,
-        entity_id=entity_id,
+        entity=str(subject.__tablename__).removesuffix("s"),  # "accounts" -> "account"
+        entity_id=subject.id,
         before=before,
         after=after,
         at=at,

@@ -1,7 +1,8 @@
-"""Shared column types and the domain's error type."""
+"""Shared column types, the domain's error type, and time zones."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
@@ -55,3 +56,11 @@ def id_of(row: HasId) -> int:
     if row.id is None:
         raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
     return row.id
+
+
+def zone(tz: str | None) -> tzinfo:
+    """A rep's Slack time zone (users.info `tz`); an unknown name, or none, is UTC."""
+    try:
+        return ZoneInfo(tz or "UTC")
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return UTC

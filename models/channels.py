@@ -59,11 +59,9 @@ def link_channel(
     session.add(link)
     audit.record(
         session=session,
-        team_id=account.team_id,
-        actor=actor.slack_user_id,
+        actor=actor,
         action="channel.link",
-        entity="account",
-        entity_id=account.id,
+        subject=account,
         before={"channel": channel_id, "account": previous.name if previous else None},
         after={"channel": channel_id, "account": account.name},
         at=now,
@@ -83,15 +81,14 @@ def unlink_channel(
     if link is None:
         return None
     account = session.get(Account, link.account_id)
+    assert account is not None  # the link's foreign key keeps its account row
     session.delete(link)
     audit.record(
         session=session,
-        team_id=team_id,
-        actor=actor.slack_user_id,
+        actor=actor,
         action="channel.unlink",
-        entity="account",
-        entity_id=link.account_id,
-        before={"channel": channel_id, "account": account.name if account else None},
+        subject=account,
+        before={"channel": channel_id, "account": account.name},
         after=None,
         at=now,
     )

@@ -47,11 +47,9 @@ def add_contact(
         session.add(existing)
         audit.record(
             session=session,
-            team_id=account.team_id,
             actor=actor,
             action="contact.update",
-            entity="contact",
-            entity_id=existing.id,
+            subject=existing,
             before=before,
             after=_snapshot(existing),
             at=now,
@@ -69,11 +67,9 @@ def add_contact(
     session.flush()
     audit.record(
         session=session,
-        team_id=account.team_id,
         actor=actor,
         action="contact.create",
-        entity="contact",
-        entity_id=contact.id,
+        subject=contact,
         before=None,
         after=_snapshot(contact),
         at=now,

@@ -3,7 +3,8 @@
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Index, Text
+from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
 from models import audit
@@ -26,6 +27,8 @@ class Followup(SQLModel, table=True):
         Index("ix_followups_team_rep", "team_id", "rep_id", "status", "due_at"),
         # The account timeline, newest first, paged by (created_at, id) cursor.
         Index("ix_followups_timeline", "team_id", "account_id", "created_at", "id"),
+        # A double-submitted modal (or a retried request) carries the same key: one follow-up.
+        UniqueConstraint("team_id", "source_key", name="uq_followups_source_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -41,6 +44,7 @@ class Followup(SQLModel, table=True):
     nudged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     nudge_attempts: int = 0
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    source_key: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -53,8 +57,9 @@ def create_followup(
     note: str,
     now: datetime,
     interaction_id: int | None = None,
-) -> Followup:
-    """A follow-up for a rep, due at `due_at` (UTC)."""
+    source_key: str | None = None,
+) -> tuple[Followup, bool]:
+    """A follow-up for a rep, due at `due_at` (UTC), once per source key; and whether it is new."""
     followup = Followup(
         team_id=rep.team_id,
         rep_id=id_of(rep),
@@ -62,22 +67,29 @@ def create_followup(
         interaction_id=interaction_id,
         due_at=due_at,
         note=note,
+        source_key=source_key,
         created_at=now,
     )
-    session.add(followup)
-    session.flush()
+    try:
+        with session.begin_nested():  # the unique source key decides between concurrent twins
+            session.add(followup)
+    except IntegrityError:
+        if source_key is None:
+            raise  # not a twin: a broken reference
+        statement = select(Followup).where(
+            Followup.team_id == rep.team_id, Followup.source_key == source_key
+        )
+        return session.exec(statement).one(), False
     audit.record(
         session=session,
-        team_id=rep.team_id,
-        actor=rep.slack_user_id,
+        actor=rep,
         action="followup.create",
-        entity="followup",
-        entity_id=followup.id,
+        subject=followup,
         before=None,
         after={"account_id": followup.account_id, "due_at": due_at.isoformat(), "note": note},
         at=now,
     )
-    return followup
+    return followup, True
 
 
 def list_for_interaction(*, session: Session, team_id: str, interaction_id: int) -> list[Followup]:
@@ -109,11 +121,9 @@ def complete_followup(
     session.add(followup)
     audit.record(
         session=session,
-        team_id=team_id,
-        actor=rep.slack_user_id,
+        actor=rep,
         action="followup.done",
-        entity="followup",
-        entity_id=followup.id,
+        subject=followup,
         before=before,
         after={"status": "done"},
         at=now,
@@ -135,11 +145,9 @@ def snooze_followup(
     session.add(followup)
     audit.record(
         session=session,
-        team_id=team_id,
-        actor=rep.slack_user_id,
+        actor=rep,
         action="followup.snooze",
-        entity="followup",
-        entity_id=followup.id,
+        subject=followup,
         before=before,
         after={"due_at": followup.due_at.isoformat()},
         at=now,

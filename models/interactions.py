@@ -115,11 +115,9 @@ def log_interaction(
         session.add(account)
     audit.record(
         session=session,
-        team_id=account.team_id,
-        actor=rep.slack_user_id,
+        actor=rep,
         action="interaction.create",
-        entity="interaction",
-        entity_id=interaction.id,
+        subject=interaction,
         before=None,
         after=_snapshot(interaction),
         at=now,
@@ -146,11 +144,9 @@ def update_interaction(
     _retouch(session=session, account_id=interaction.account_id)
     audit.record(
         session=session,
-        team_id=team_id,
-        actor=rep.slack_user_id,
+        actor=rep,
         action="interaction.update",
-        entity="interaction",
-        entity_id=interaction.id,
+        subject=interaction,
         before=before,
         after=_snapshot(interaction),
         at=now,
@@ -176,11 +172,9 @@ def undo_interaction(
     _retouch(session=session, account_id=interaction.account_id)
     audit.record(
         session=session,
-        team_id=team_id,
-        actor=rep.slack_user_id,
+        actor=rep,
         action="interaction.delete",
-        entity="interaction",
-        entity_id=interaction.id,
+        subject=interaction,
         before=_snapshot(interaction),
         after=None,
         at=now,

@@ -23,7 +23,8 @@ from rapidfuzz.distance import OSA
 from sqlalchemy import func, literal
 from sqlmodel import Session, col, select
 
-from models.accounts import LEGAL_SUFFIXES, Account, AccountStatus, normalize_name
+from models.accounts import LEGAL_SUFFIXES, Account, AccountStatus, get_account, normalize_name
+from models.base import NotFound
 
 CLEAR_SCORE = 85.0  # one typo in a 5-letter name ("acmee" -> "acme") scores 88.9
 CLEAR_LEAD = 8.0  # ...and beat the runner-up by about one edit (5 let 1% of typos misresolve)
@@ -77,6 +78,21 @@ def resolve_account(*, session: Session, team_id: str, name: str, limit: int = 5
         match=picked[0] if picked else None,
         choices=[found[name] for name, _ in choices if name in found],
         nearest=[found[name] for name, _ in nearest if name in found],
+    )
+
+
+def find_account(*, session: Session, team_id: str, name: str) -> Account:
+    """The live account a typed name clearly means (as resolve_account), or NotFound saying why."""
+    found = resolve_account(session=session, team_id=team_id, name=name)
+    if found.match is not None:
+        return get_account(session=session, team_id=team_id, account_id=found.match.id)
+    if found.choices:
+        names = " or ".join(c.name for c in found.choices[:3])
+        raise NotFound(f"“{found.query}” could be {names}; say which.")
+    nearest = f" (nearest: {', '.join(c.name for c in found.nearest)})" if found.nearest else ""
+    raise NotFound(
+        f"No account is called {found.query}{nearest}; check the name, "
+        f"or create it with /crm new {found.query}."
     )
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from models.base import id_of
 from models.deals import Deal, DealStageChange
 from models.followups import Followup, FollowupStatus
-from models.interactions import Interaction
+from models.interactions import Interaction, InteractionKind
 from models.reps import Rep
 
 
@@ -30,7 +30,11 @@ class EntryKind(StrEnum):
     FOLLOWUP = "followup"
 
 
-INTERACTION_KINDS = frozenset({EntryKind.CALL, EntryKind.MEETING, EntryKind.EMAIL, EntryKind.NOTE})
+INTERACTION_KINDS = frozenset(EntryKind(kind.value) for kind in InteractionKind)
+# What `/history <account> <filter>` takes: every interaction kind in the plural, and deals.
+HISTORY_FILTERS = {f"{kind}s": EntryKind(kind.value) for kind in InteractionKind} | {
+    "deals": EntryKind.STAGE
+}
 # Rows of different sources at the same instant still have one order: interactions first.
 INTERACTION_RANK, STAGE_RANK, FOLLOWUP_RANK = 3, 2, 1
 RANKS = frozenset({INTERACTION_RANK, STAGE_RANK, FOLLOWUP_RANK})

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from handlers.dates import DateError, FollowupSplit, parse_when, split_followup
-from handlers.parsing import CommandError
+from handlers.parsing.text import CommandError
 
 # Monday 2026-11-23 15:00 UTC: 10:00 in New York (EST), 16:00 in Berlin (CET), and already
 # Tuesday 00:00 in Tokyo (JST), so "today" there is still before 09:00.

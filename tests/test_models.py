@@ -10,6 +10,7 @@ from bot import db
 from models import accounts, audit
 from models.accounts import Account, normalize_name
 from models.base import DomainError, NotAllowed, NotFound
+from models.matching import find_account
 from tests.factories import make_account, make_rep
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -75,35 +76,25 @@ def test_accounts_are_scoped_to_their_workspace(session: Session) -> None:
         == other.id
     )
     with pytest.raises(NotFound):
-        accounts.assign_owner(
-            session=session,
-            team_id="T0THIRD",
-            name="Acme",
-            owner=other,
-            actor=other,
-            actor_is_admin=True,
-            now=NOW,
-        )
+        find_account(session=session, team_id="T0THIRD", name="Acme")
 
 
 def test_only_the_owner_or_an_admin_can_reassign(session: Session) -> None:
     alice, bob = make_rep(session, "U0ALICE", now=NOW), make_rep(session, "U0BOB", now=NOW)
     make_account(session, "Acme", owner=alice, now=NOW)
     with pytest.raises(NotAllowed):
-        accounts.assign_owner(
+        accounts.set_owner(
             session=session,
-            team_id=alice.team_id,
-            name="acme",
+            account=find_account(session=session, team_id=alice.team_id, name="acme"),
             owner=bob,
             actor=bob,
             actor_is_admin=False,
             now=NOW,
         )
     later = NOW + timedelta(hours=1)
-    account, previous = accounts.assign_owner(
+    account, previous = accounts.set_owner(
         session=session,
-        team_id=alice.team_id,
-        name="ACME inc",
+        account=find_account(session=session, team_id=alice.team_id, name="ACME inc"),
         owner=bob,
         actor=alice,
         actor_is_admin=False,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from handlers.parsing import (
-    CommandError,
+from handlers.parsing.calls import DmLog, parse_dm_log, parse_log_call
+from handlers.parsing.crm import (
     ContactText,
     CrmAssign,
     CrmContact,
@@ -11,14 +11,10 @@ from handlers.parsing import (
     CrmLink,
     CrmNewAccount,
     CrmNotYet,
-    DmLog,
     parse_contact,
     parse_crm,
-    parse_dm_log,
-    parse_log_call,
-    plain_text,
-    split_mentions,
 )
+from handlers.parsing.text import CommandError, plain_text, split_mentions
 
 
 @pytest.mark.parametrize(

@@ -22,9 +22,13 @@ from slack_sdk.models.views import View
 from handlers.blocks import Message, message
 from handlers.blocks.text import escape, local_time, preview
 from handlers.ids import LogAction, LogModal
+from models import logbook
+from models.interactions import InteractionKind
 
-KINDS = {"call": "Call", "meeting": "Meeting", "email": "Email", "note": "Note"}
-WITH_ARTICLE = {"call": "a call", "meeting": "a meeting", "email": "an email", "note": "a note"}
+KINDS: dict[str, str] = {kind: kind.capitalize() for kind in InteractionKind}  # "Call"
+WITH_ARTICLE: dict[str, str] = {
+    kind: f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}" for kind in InteractionKind
+}
 NOTES_MAX = 3000  # plain_text_input's own limit
 
 
@@ -123,6 +127,30 @@ def build_pick_account(
         ),
     ]
     return message(f"Which account? {shown}", blocks)
+
+
+def build_log_result(result: logbook.Logged | logbook.NeedsPick) -> Message:
+    """The answer to a log: what was logged, or which account the rep meant."""
+    if isinstance(result, logbook.NeedsPick):
+        return build_pick_account(
+            typed=result.typed,
+            pending_id=result.pending_id,
+            choices=[Choice(c.id, c.name) for c in result.choices],
+            nearest=[Choice(c.id, c.name) for c in result.nearest],
+        )
+    interaction = result.interaction
+    logged = Logged(
+        interaction_id=interaction.id or 0,
+        kind=interaction.kind,
+        account=result.account.name,
+        typed_account=result.typed,
+        notes=interaction.summary,
+        permalink=interaction.permalink,
+        followup_due=result.followup_due,
+        tz=result.rep.tz,
+        warning=result.warning,
+    )
+    return build_logged(logged)
 
 
 def build_done(text: str) -> Message:

@@ -18,13 +18,6 @@ from models.timeline import Entry, EntryKind, Page
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
 NO_CENTS = {"JPY", "KRW"}
-FILTERS = {
-    "calls": "call",
-    "meetings": "meeting",
-    "emails": "email",
-    "notes": "note",
-    "deals": "stage",
-}
 
 
 def money(amount_minor: int, currency: str | None) -> str:

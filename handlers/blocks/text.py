@@ -1,7 +1,8 @@
 """Text helpers every builder shares: what a user typed is always escaped before Slack sees it."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from models.base import zone
 
 
 def escape(text: str) -> str:
@@ -27,14 +28,6 @@ def local_time(moment: datetime, tz: str) -> str:
     local = moment.astimezone(zone(tz))
     fallback = f"{local:%a %b} {local.day}, {local:%H:%M} {local.tzname()}"
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
-
-
-def zone(tz: str) -> ZoneInfo:
-    """A rep's time zone; an unknown name (or none) is UTC."""
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def local_input(moment: datetime, tz: str) -> str:

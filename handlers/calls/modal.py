@@ -1,139 +1,120 @@
-"""The log modal: opened by the shortcuts, fed by options, submitted, edited."""
+"""The log modal: opened by the shortcuts and the Home button, fed by options, submitted."""
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
+from handlers import listener
 from handlers.blocks.calls import (
     Choice,
     LogForm,
     build_account_options,
     build_contact_options,
     build_log_modal,
+    build_log_result,
 )
 from handlers.blocks.text import local_input
-from handlers.calls.flow import Draft, log_on_account
 from handlers.calls.forms import LogMeta, LogSubmission, read_log_submission
 from handlers.deps import Deps
-from handlers.directory import SlackUser
-from handlers.errors import reporting
 from handlers.home import publish_home
 from handlers.ids import HomeAction, LogModal, Shortcut
-from handlers.parsing import plain_text
-from models import channels, contacts
+from handlers.listener import Turn
+from handlers.parsing.text import plain_text
+from models import accounts, channels, contacts, logbook
+from models.base import DomainError
+from models.interactions import InteractionKind
 from models.matching import guess_account_in_text, resolve_account
-
-T = TypeVar("T")
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.global_shortcut(Shortcut.LOG_CALL)
-    def handle_log_call_shortcut(ack: Ack, shortcut: dict, client: WebClient) -> None:
-        ack()
-        meta = LogMeta(source="modal")
-        client.views_open(
-            trigger_id=shortcut["trigger_id"],
-            view=build_log_modal(LogForm(), private_metadata=meta.dump()),
-        )
+    app.global_shortcut(Shortcut.LOG_CALL)(listener.action(deps, handle_open_log_modal))
+    app.action(HomeAction.LOG_CALL)(listener.action(deps, handle_open_log_modal))
+    app.message_shortcut(Shortcut.LOG_MESSAGE)(listener.action(deps, handle_log_message_shortcut))
+    app.options(LogModal.ACCOUNT_SELECT)(listener.options(deps, handle_account_suggestions))
+    app.options(LogModal.CONTACT_SELECT)(listener.options(deps, handle_contact_suggestions))
+    app.view(LogModal.CALLBACK)(listener.view(deps, read_log, handle_log_modal_submission))
 
-    @app.action(HomeAction.LOG_CALL)
-    def handle_home_log_call_button(ack: Ack, body: dict, client: WebClient) -> None:
-        ack()
-        meta = LogMeta(source="home")
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=build_log_modal(LogForm(), private_metadata=meta.dump()),
-        )
 
-    @app.message_shortcut(Shortcut.LOG_MESSAGE)
-    def handle_log_message_shortcut(
-        ack: Ack, shortcut: dict, client: WebClient, context: BoltContext
-    ) -> None:
-        ack()
-        caller: SlackUser = context["caller"]
-        message, channel_id = shortcut["message"], shortcut["channel"]["id"]
-        meta = LogMeta(
-            source="message_shortcut",
-            response_url=shortcut.get("response_url"),
-            channel_id=channel_id,
-            message_ts=message["ts"],
-            author_id=message.get("user"),
-        )
-        form = _form_from_message(deps, caller, channel_id, message)
-        client.views_open(
-            trigger_id=shortcut["trigger_id"],
-            view=build_log_modal(form, private_metadata=meta.dump()),
-        )
+def handle_open_log_modal(turn: Turn) -> None:
+    """The "Log a call" shortcut and App Home's button: an empty log modal."""
+    meta = LogMeta(source="home" if turn.body["type"] == "block_actions" else "modal")
+    view = build_log_modal(LogForm(), private_metadata=meta.dump())
+    turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
 
-    @app.options(LogModal.ACCOUNT_SELECT)
-    def handle_account_suggestions(ack: Ack, payload: dict, context: BoltContext) -> None:
-        typed = payload.get("value", "")
-        with deps.db.begin() as session:
-            found = resolve_account(session=session, team_id=context["caller"].team_id, name=typed)
-        matches = [found.match] if found.match else []
-        choices = [Choice(c.id, c.name) for c in [*matches, *found.choices, *found.nearest]]
-        ack(options=build_account_options(choices, typed=typed))
 
-    @app.options(LogModal.CONTACT_SELECT)
-    def handle_contact_suggestions(ack: Ack, body: dict, context: BoltContext) -> None:
-        state = body.get("view", {}).get("state", {}).get("values", {})
-        selected = (
-            state.get(LogModal.ACCOUNT_BLOCK, {})
-            .get(LogModal.ACCOUNT_SELECT, {})
-            .get("selected_option")
-            or {}
-        ).get("value", "")
-        found: list[tuple[int, str]] = []
-        if selected.isdigit():
-            with deps.db.begin() as session:
-                found = [
-                    (c.id or 0, c.name)
-                    for c in contacts.list_contacts(
-                        session=session, team_id=context["caller"].team_id, account_id=int(selected)
-                    )
-                ]
-        ack(options=build_contact_options(found))
+def handle_log_message_shortcut(turn: Turn) -> None:
+    shortcut = turn.body
+    message, channel_id = shortcut["message"], shortcut["channel"]["id"]
+    meta = LogMeta(
+        source="message_shortcut",
+        response_url=shortcut.get("response_url"),
+        channel_id=channel_id,
+        message_ts=message["ts"],
+        author_id=message.get("user"),
+    )
+    form = _form_from_message(turn, channel_id, message)
+    view = build_log_modal(form, private_metadata=meta.dump())
+    turn.client.views_open(trigger_id=shortcut["trigger_id"], view=view)
 
-    @app.view(LogModal.CALLBACK)
-    def handle_log_modal_submission(
-        ack: Ack, view: dict, client: WebClient, context: BoltContext
-    ) -> None:
-        caller: SlackUser = context["caller"]
-        submitted = accepted(
-            ack, read_log_submission(view["state"]["values"], now=deps.now(), tz=caller.tz)
+
+def handle_account_suggestions(turn: Turn) -> list[dict]:
+    typed = turn.body.get("value", "")
+    with turn.begin() as session:
+        found = resolve_account(session=session, team_id=turn.caller.team_id, name=typed)
+    matches = [found.match] if found.match else []
+    choices = [Choice(c.id, c.name) for c in [*matches, *found.choices, *found.nearest]]
+    return build_account_options(choices, typed=typed)
+
+
+def handle_contact_suggestions(turn: Turn) -> list[dict]:
+    state = turn.body.get("view", {}).get("state", {}).get("values", {})
+    picked = state.get(LogModal.ACCOUNT_BLOCK, {}).get(LogModal.ACCOUNT_SELECT, {})
+    selected = (picked.get("selected_option") or {}).get("value", "")
+    if not selected.isdigit():
+        return build_contact_options([])
+    with turn.begin() as session:
+        found = contacts.list_contacts(
+            session=session, team_id=turn.caller.team_id, account_id=int(selected)
         )
-        if submitted is None:
-            return
-        meta = LogMeta.model_validate_json(view["private_metadata"])
-        reply_to = confirmer(client, caller, meta)
-        with reporting(reply_to, what=LogModal.CALLBACK):
-            draft = _draft(client, submitted, meta, source_key=f"view:{view['id']}")
-            reply, created = log_on_account(
-                deps, caller, submitted.account_id, draft, new_name=submitted.new_account
+        return build_contact_options([(c.id or 0, c.name) for c in found])
+
+
+def read_log(turn: Turn) -> LogSubmission | dict[str, str]:
+    values = turn.body["view"]["state"]["values"]
+    return read_log_submission(values, now=turn.now(), tz=turn.caller.tz)
+
+
+def handle_log_modal_submission(turn: Turn, submitted: LogSubmission) -> None:
+    meta = LogMeta.model_validate_json(turn.body["view"]["private_metadata"])
+    draft = _draft(turn.client, submitted, meta, source_key=f"view:{turn.body['view']['id']}")
+    with turn.begin() as session:
+        rep, now = turn.rep(session), turn.now()
+        if submitted.new_account is not None:
+            logged = logbook.log_on_new_account(
+                session=session, rep=rep, name=submitted.new_account, draft=draft, now=now
             )
-            if created:  # a second submission of the same modal logs nothing and says nothing
-                reply_to(**reply)
-                if meta.source == "home":
-                    publish_home(deps, client, caller)
+        elif submitted.account_id is not None:
+            account = accounts.get_account(
+                session=session, team_id=rep.team_id, account_id=submitted.account_id
+            )
+            logged = logbook.log_on_account(
+                session=session, rep=rep, account=account, draft=draft, now=now
+            )
+        else:
+            raise DomainError("Pick an account to log this on.")
+    if logged.created:  # a second submission of the same modal logs nothing and says nothing
+        turn.reply(**build_log_result(logged))
+        if meta.source == "home":
+            publish_home(turn)
 
 
-def accepted(ack: Ack, submitted: T | dict[str, str]) -> T | None:
-    """Answer a modal submission: field errors keep it open (shown under each field), else close."""
-    if isinstance(submitted, dict):
-        ack(response_action="errors", errors=submitted)
-        return None
-    ack()
-    return submitted
-
-
-def _draft(client: WebClient, submitted: LogSubmission, meta: LogMeta, *, source_key: str) -> Draft:
-    return Draft(
-        kind=submitted.kind,
+def _draft(
+    client: WebClient, submitted: LogSubmission, meta: LogMeta, *, source_key: str
+) -> logbook.Draft:
+    return logbook.Draft(
+        kind=InteractionKind(submitted.kind),
         notes=submitted.notes,
         occurred_at=submitted.occurred_at,
         source=meta.source,
@@ -149,39 +130,28 @@ def _permalink(client: WebClient, meta: LogMeta) -> str | None:
     if not (meta.channel_id and meta.message_ts):
         return None
     try:
-        return client.chat_getPermalink(channel=meta.channel_id, message_ts=meta.message_ts)[
-            "permalink"
-        ]
+        found = client.chat_getPermalink(channel=meta.channel_id, message_ts=meta.message_ts)
+        return found["permalink"]
     except SlackApiError:
         return None  # the log still lands; only the link is missing
 
 
-def confirmer(client: WebClient, caller: SlackUser, meta: LogMeta) -> Callable[..., None]:
-    """Reply where the modal came from (its response_url), else by DM."""
-
-    def confirm(**message: Any) -> None:
-        if meta.response_url:
-            WebhookClient(meta.response_url).send(**message, response_type="ephemeral")
-        else:
-            message.pop("replace_original", None)
-            client.chat_postMessage(channel=caller.id, **message)
-
-    return confirm
-
-
-def _form_from_message(deps: Deps, caller: SlackUser, channel_id: str, message: dict) -> LogForm:
+def _form_from_message(turn: Turn, channel_id: str, message: dict) -> LogForm:
     """The message's text, time and author; the account from the channel's link or the text."""
-    text = plain_text(message.get("text", ""))
-    with deps.db.begin() as session:
+    text, team_id = plain_text(message.get("text", "")), turn.caller.team_id
+    with turn.begin() as session:
         linked = channels.get_linked_account(
-            session=session, team_id=caller.team_id, channel_id=channel_id
+            session=session, team_id=team_id, channel_id=channel_id
         )
         guess = Choice(linked.id or 0, linked.name) if linked else None
         if guess is None and (
-            found := guess_account_in_text(session=session, team_id=caller.team_id, text=text)
+            found := guess_account_in_text(session=session, team_id=team_id, text=text)
         ):
             guess = Choice(found.id, found.name)
     sent = datetime.fromtimestamp(float(message["ts"]), tz=UTC)
     return LogForm(
-        account=guess, notes=text, when=local_input(sent, caller.tz), author_id=message.get("user")
+        account=guess,
+        notes=text,
+        when=local_input(sent, turn.caller.tz),
+        author_id=message.get("user"),
     )

@@ -1,0 +1,206 @@
+"""One wrapper per kind of Slack request: it acks, hands the handler a `Turn` (who asked, where
+answers go), and makes sure nothing escapes after the ack.
+
+slack-bolt 1.30 resets an acknowledged response when the listener then raises, so an error
+escaping within Bolt's 10 ms ack poll turns the user's 200 into a 404 after 3 s
+(slack_bolt/listener/thread_runner.py). So after the ack every error becomes a reply, and a reply
+that fails in turn is logged with the request's correlation id; none of them reaches Bolt.
+
+Handlers are plain functions `handle_*(turn, ...) -> Message | None`: what they return is sent
+through `turn.reply`, the way this kind of request is answered.
+"""
+
+import json
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
+from sqlmodel import Session
+
+from handlers.blocks import Message
+from handlers.deps import Deps
+from handlers.directory import SlackUser
+from handlers.errors import correlation_id, reply_for
+from models.reps import Rep
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Reply = Callable[..., Any]
+Listener = Callable[..., None]
+# Keys of a response_url message that chat.postMessage doesn't take.
+RESPONSE_URL_ONLY = ("replace_original", "delete_original", "response_type")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One request from Slack, as a handler sees it."""
+
+    deps: Deps
+    caller: SlackUser
+    client: WebClient
+    body: dict[str, Any]
+    reply: Reply  # answers where the request came from
+
+    def now(self) -> datetime:
+        return self.deps.now()
+
+    def begin(self) -> AbstractContextManager[Session]:
+        """`with turn.begin() as session:` — the handler's one transaction."""
+        return self.deps.db.begin()
+
+    def rep(self, session: Session) -> Rep:
+        """The caller's rep row, created or refreshed from their Slack profile."""
+        return self.deps.rep(session, self.caller)
+
+
+Handler = Callable[[Turn], Message | None]
+AtOnce = Callable[[str], Message | None]  # a command's text -> an answer for the ack, or None
+
+
+def command(deps: Deps, handler: Handler, *, at_once: AtOnce) -> Listener:
+    """A slash command: `at_once(text)` may answer in the ack itself (help, a typo); otherwise
+    the ack is empty and the handler's answer goes to the command's response_url, privately."""
+
+    def listener(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+        try:
+            answer = at_once(body.get("text", ""))
+        except Exception as error:
+            answer = reply_for(error, what=body.get("command"))
+        if answer is not None:
+            ack(**answer)
+            return
+        ack()
+        respond = context.respond
+        assert respond is not None  # a slash command always has a response_url
+
+        def reply(**message: Any) -> None:
+            respond(**({"response_type": "ephemeral"} | message))
+
+        _run(handler, Turn(deps, context["caller"], client, body, reply))
+
+    return listener
+
+
+def action(deps: Deps, handler: Handler) -> Listener:
+    """A button, menu or shortcut: acked at once; answers go to its response_url, else by DM."""
+
+    def listener(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+        ack()
+        caller: SlackUser = context["caller"]
+        reply: Reply = context.respond or dm(client, caller.id)
+        _run(handler, Turn(deps, caller, client, body, reply))
+
+    return listener
+
+
+def view(
+    deps: Deps,
+    read: Callable[[Turn], T | dict[str, str]],
+    handler: Callable[[Turn, T], Message | None],
+) -> Listener:
+    """A modal submission: `read` checks the fields (errors keep the modal open, each under its
+    field); then the modal closes and the answer goes to the response_url the modal carries in
+    its private_metadata, or by DM."""
+
+    def listener(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+        caller: SlackUser = context["caller"]
+        turn = Turn(deps, caller, client, body, _modal_reply(client, caller, body["view"]))
+        try:
+            submitted = read(turn)
+        except Exception as error:
+            ack()
+            _tell(turn.reply, error, what=body["view"].get("callback_id"))
+            return
+        if isinstance(submitted, dict):
+            ack(response_action="errors", errors=submitted)
+            return
+        ack()
+        _run(lambda t: handler(t, submitted), turn, what=handler.__name__)
+
+    return listener
+
+
+ReplyTo = Callable[[Deps, WebClient, SlackUser, dict], Reply]
+
+
+def event(deps: Deps, handler: Handler, *, reply: ReplyTo) -> Listener:
+    """An Events API event (Bolt acks it): `reply(deps, client, caller, event)` says where its
+    answers go."""
+
+    def listener(body: dict, client: WebClient, context: BoltContext) -> None:
+        caller: SlackUser | None = context.get("caller")
+        if caller is None:  # bot messages and subtyped events carry no person
+            return
+        try:
+            answer_to = reply(deps, client, caller, body["event"])
+        except Exception:
+            logger.exception("no way to answer %s", body["event"].get("type"))
+            return
+        _run(handler, Turn(deps, caller, client, body, answer_to))
+
+    return listener
+
+
+def options(deps: Deps, handler: Callable[[Turn], list[dict]]) -> Listener:
+    """An external_select's suggestions, in the ack; on an error, none (and a logged trace)."""
+
+    def listener(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+        turn = Turn(deps, context["caller"], client, body, lambda **_: None)
+        try:
+            found = handler(turn)
+        except Exception:
+            logger.exception("options for %s failed", body.get("action_id"))
+            found = []
+        ack(options=found)
+
+    return listener
+
+
+def dm(client: WebClient, channel: str, *, thread_ts: str | None = None) -> Reply:
+    """Answers in a DM (a user id opens it) or its thread: for requests without a response_url."""
+
+    def reply(**message: Any) -> None:
+        for key in RESPONSE_URL_ONLY:
+            message.pop(key, None)
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
+
+    return reply
+
+
+def _modal_reply(client: WebClient, caller: SlackUser, view: dict) -> Reply:
+    """Where a modal's answer goes: the response_url it was opened from, else a DM."""
+    try:
+        response_url = json.loads(view.get("private_metadata") or "{}").get("response_url")
+    except (ValueError, AttributeError):
+        response_url = None
+    if not response_url:
+        return dm(client, caller.id)
+
+    def reply(**message: Any) -> None:
+        WebhookClient(response_url).send(**({"response_type": "ephemeral"} | message))
+
+    return reply
+
+
+def _run(handler: Callable[[Turn], Message | None], turn: Turn, *, what: str = "") -> None:
+    """Run after the ack: the answer is sent, and any error becomes a reply instead of escaping."""
+    try:
+        answer = handler(turn)
+        if answer is not None:
+            turn.reply(**answer)
+    except Exception as error:
+        _tell(turn.reply, error, what=what or getattr(handler, "__name__", handler))
+
+
+def _tell(reply: Reply, error: Exception, *, what: object) -> None:
+    try:
+        reply(**reply_for(error, what=what))
+    except Exception:
+        logger.exception("could not tell the user about an error (ref %s)", correlation_id.get())

@@ -1,0 +1,139 @@
+"""The /crm grammar: help, new, assign, link, contact, and the subcommands still to come."""
+
+import re
+from dataclasses import dataclass
+
+from handlers.parsing.text import (
+    CommandError,
+    partition_outside_markup,
+    plain_text,
+    split_mentions,
+    unescape,
+)
+
+
+@dataclass(frozen=True)
+class CrmHelp:
+    unknown: str | None = None  # what the user typed, when it wasn't a subcommand
+
+
+@dataclass(frozen=True)
+class CrmNewAccount:
+    account: str
+    owner_id: str | None  # None: the caller
+
+
+@dataclass(frozen=True)
+class CrmAssign:
+    account: str
+    rep_id: str
+
+
+@dataclass(frozen=True)
+class CrmContact:
+    text: str  # parsed by parse_contact once the subcommand is known
+
+
+@dataclass(frozen=True)
+class CrmLink:
+    account: str | None  # None: unlink
+
+
+@dataclass(frozen=True)
+class CrmNotYet:
+    subcommand: str  # a subcommand of PRODUCT.md that this version does not have yet
+
+
+CrmRequest = CrmHelp | CrmNewAccount | CrmAssign | CrmContact | CrmLink | CrmNotYet
+
+LATER_SUBCOMMANDS = frozenset(
+    [
+        "pipeline",
+        "stages",
+        "digest",
+        "handoff",
+        "merge",
+        "duplicates",
+        "audit",
+        "erase-contact",
+    ]
+)
+
+
+def parse_crm(text: str) -> CrmRequest:
+    """`/crm [help | new <account> [@owner] | assign <account> @rep | …]`."""
+    words = text.strip().split(maxsplit=1)
+    if not words or words[0].lower() in ("help", "?", "-h", "--help"):
+        return CrmHelp()
+    subcommand, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
+    if subcommand in ("new", "create", "add"):
+        return _parse_new(rest)
+    if subcommand in ("assign", "reassign"):
+        return _parse_assign(rest)
+    if subcommand == "link":
+        account = " ".join(unescape(rest).split())
+        if not account:
+            raise CommandError("Say which account this channel is for, e.g. `/crm link Acme`.")
+        return CrmLink(account)
+    if subcommand == "unlink":
+        return CrmLink(None)
+    if subcommand in ("contact", "contacts"):
+        return CrmContact(rest)
+    if subcommand in LATER_SUBCOMMANDS:
+        return CrmNotYet(subcommand)
+    return CrmHelp(unknown=unescape(text.strip()))
+
+
+def _parse_new(rest: str) -> CrmNewAccount:
+    name, users = split_mentions(rest)
+    name = unescape(name)
+    if not name:
+        raise CommandError("Name the account to create, e.g. `/crm new Acme Corp @dana`.")
+    if len(users) > 1:
+        raise CommandError("An account has one owner: mention just one person.")
+    if "@" in name.split()[-1]:
+        raise CommandError("Pick the owner from Slack's @-suggestions so I know exactly who it is.")
+    return CrmNewAccount(account=name, owner_id=users[0] if users else None)
+
+
+def _parse_assign(rest: str) -> CrmAssign:
+    name, users = split_mentions(rest)
+    name = unescape(name)
+    if not name or len(users) != 1:
+        raise CommandError("Say which account and who gets it, e.g. `/crm assign Acme Corp @dana`.")
+    return CrmAssign(account=name, rep_id=users[0])
+
+
+@dataclass(frozen=True)
+class ContactText:
+    account: str
+    name: str
+    email: str | None
+    title: str | None
+
+
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def parse_contact(text: str) -> ContactText:
+    """`contact <account>: Jane Roe, jane@acme.com, VP Sales` (email and title optional)."""
+    account, colon, rest = partition_outside_markup(text, ":")
+    account, rest = plain_text(account), plain_text(rest)
+    parts = [part.strip() for part in rest.split(",") if part.strip()]
+    if not colon or not account.strip() or not parts:
+        raise CommandError(
+            "Say whose contact and who, e.g. "
+            "`/crm contact Acme: Jane Roe, jane@acme.com, VP Sales`."
+        )
+    name, extra = parts[0], parts[1:]
+    emails = [part for part in extra if "@" in part]
+    email = emails[0].removeprefix("mailto:") if emails else None
+    if email and not EMAIL.match(email):
+        raise CommandError(f"{email} doesn't look like an email address.")
+    titles = [part for part in extra if "@" not in part]
+    return ContactText(
+        account=" ".join(account.split()),
+        name=name,
+        email=email,
+        title=", ".join(titles) or None,
+    )

@@ -1,0 +1,60 @@
+"""What people type, as Slack sends it: mentions, markup and entities, turned back into plain text.
+
+Slash commands are declared with should_escape: true, so Slack sends mentions as `<@U123|name>`
+and escapes the user's own `&`, `<`, `>` as entities; parsers pull mentions out first and then
+unescape, so the domain stores what the user actually typed.
+"""
+
+import re
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+class CommandError(ValueError):
+    """Input the parser can't use; `str(error)` is the one sentence the user reads."""
+
+
+def unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def split_mentions(text: str) -> tuple[str, list[str]]:
+    """The text without its user mentions, and the mentioned user ids in order."""
+    users = MENTION.findall(text)
+    return " ".join(MENTION.sub(" ", text).split()), users
+
+
+# Slack's markup for mentions, channels, broadcasts and links, as it arrives in text.
+SLACK_MARKUP = re.compile(
+    r"<([@#!])([^>|]+)(?:\|([^>]*))?>|<((?:https?|mailto|tel):[^>|]+)(?:\|([^>]*))?>"
+)
+
+
+def plain_text(slack_text: str) -> str:
+    """What a person typed, from Slack's markup: `<@U1|dana>` is `@dana`, `<!channel>` `@channel`.
+
+    Stored notes hold this plain form; shown again, they are escaped, so they ping nobody.
+    """
+
+    def readable(match: re.Match[str]) -> str:
+        sigil, target, label, url, url_label = match.groups()
+        if url and url.startswith(("mailto:", "tel:")):
+            return url_label or url.split(":", 1)[1]
+        if url:
+            return f"{url_label} ({url})" if url_label and url_label != url else url
+        if sigil == "!":
+            name = label or target.split("^")[0]
+            return name if name.startswith("@") else f"@{name}"
+        return f"{sigil}{label or target}"
+
+    return unescape(SLACK_MARKUP.sub(readable, slack_text))
+
+
+def partition_outside_markup(text: str, separators: str) -> tuple[str, str, str]:
+    """str.partition on the first of `separators` that isn't inside Slack's <…> markup."""
+    depth = 0
+    for index, char in enumerate(text):
+        depth += (char == "<") - (char == ">" and depth > 0)
+        if depth == 0 and char in separators:
+            return text[:index], char, text[index + 1 :]
+    return text, "", ""

@@ -1,0 +1,205 @@
+"""Logging, whichever way it came in (a command, a DM, a modal, a nudge's button, an import):
+resolve the account, log once, make the follow-up, or park the draft until the rep picks.
+
+A draft whose account isn't clear waits in the database (models.pending), so the rep's click
+works after a restart or on another replica. Taking a parked draft and logging it happen in the
+caller's one transaction: if logging fails, the draft is still there.
+"""
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from models import accounts, followups, interactions, pending
+from models.accounts import Account
+from models.interactions import Interaction, InteractionKind
+from models.matching import Candidate, resolve_account
+from models.reps import Rep
+
+PENDING_LOG = "log"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A log not yet written: everything but the account."""
+
+    kind: InteractionKind
+    notes: str
+    occurred_at: datetime
+    source: str  # slash, modal, home, message_shortcut, dm, import
+    source_key: str | None  # the Slack delivery's key: a repeat logs nothing
+    followup_due: datetime | None = None
+    permalink: str | None = None
+    author_id: str | None = None  # a logged message's Slack author
+    contact_id: int | None = None
+    warning: str | None = None  # a sentence to show with the result (e.g. an unread date)
+
+    def to_payload(self, typed: str) -> dict[str, Any]:
+        """The draft as JSON for a pending row, with the account name as typed."""
+        data = asdict(self) | {"typed": typed}
+        for key in ("occurred_at", "followup_due"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> tuple["Draft", str]:
+        """The draft and the typed account name that `to_payload` stored."""
+        fields = {k: v for k, v in data.items() if k != "typed"}
+        for key in ("occurred_at", "followup_due"):
+            fields[key] = datetime.fromisoformat(fields[key]) if fields[key] else None
+        fields["kind"] = InteractionKind(fields["kind"])
+        return cls(**fields), data["typed"]
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A draft written to an account (or found written already, `created` False)."""
+
+    interaction: Interaction
+    account: Account
+    rep: Rep
+    typed: str | None  # the name as typed, when the account was resolved from it
+    followup_due: datetime | None
+    warning: str | None
+    created: bool
+
+
+@dataclass(frozen=True)
+class NeedsPick:
+    """The name wasn't clear: the draft is parked until the rep picks an account or creates one."""
+
+    pending_id: int
+    typed: str
+    choices: list[Candidate]  # several close names
+    nearest: list[Candidate]  # nothing close: the nearest names
+
+
+def log_by_name(
+    *, session: Session, rep: Rep, typed: str, draft: Draft, now: datetime
+) -> Logged | NeedsPick:
+    """Log on the account `typed` clearly names, or park the draft and say which names are close."""
+    resolution = resolve_account(session=session, team_id=rep.team_id, name=typed)
+    if resolution.match is not None:
+        account = accounts.get_account(
+            session=session, team_id=rep.team_id, account_id=resolution.match.id
+        )
+        logged = log_on_account(session=session, rep=rep, account=account, draft=draft, now=now)
+        return replace(logged, typed=typed)
+    parked = pending.create_pending(
+        session=session,
+        team_id=rep.team_id,
+        slack_user_id=rep.slack_user_id,
+        kind=PENDING_LOG,
+        payload=draft.to_payload(typed),
+        now=now,
+    )
+    return NeedsPick(
+        pending_id=parked.id or 0,
+        typed=typed,
+        choices=resolution.choices,
+        nearest=resolution.nearest,
+    )
+
+
+def log_on_new_account(
+    *, session: Session, rep: Rep, name: str, draft: Draft, now: datetime
+) -> Logged:
+    """Log on the account called `name`, created (owned by the rep) if there is none yet."""
+    account = accounts.get_account_by_name(session=session, team_id=rep.team_id, name=name)
+    if account is None:
+        account = accounts.create_account(
+            session=session, team_id=rep.team_id, name=name, owner=rep, created_by=rep, now=now
+        )
+    logged = log_on_account(session=session, rep=rep, account=account, draft=draft, now=now)
+    return replace(logged, typed=name)
+
+
+def finish_pending(
+    *, session: Session, rep: Rep, pending_id: int, account_id: int | None, now: datetime
+) -> Logged | None:
+    """A pick (or Create) click: log the parked draft once; None if it was used already."""
+    parked = pending.consume_pending(
+        session=session,
+        team_id=rep.team_id,
+        pending_id=pending_id,
+        slack_user_id=rep.slack_user_id,
+        now=now,
+    )
+    if parked is None:
+        return None
+    draft, typed = Draft.from_payload(parked.payload)
+    if account_id is None:
+        return log_on_new_account(session=session, rep=rep, name=typed, draft=draft, now=now)
+    account = accounts.get_account(session=session, team_id=rep.team_id, account_id=account_id)
+    return log_on_account(session=session, rep=rep, account=account, draft=draft, now=now)
+
+
+def log_on_account(
+    *, session: Session, rep: Rep, account: Account, draft: Draft, now: datetime
+) -> Logged:
+    """Write the draft on `account` once per source key, with its follow-up when it is new."""
+    interaction, created = interactions.log_interaction(
+        session=session,
+        account=account,
+        rep=rep,
+        kind=draft.kind,
+        summary=draft.notes,
+        occurred_at=draft.occurred_at,
+        now=now,
+        source=draft.source,
+        source_key=draft.source_key,
+        permalink=draft.permalink,
+        contact_id=draft.contact_id,
+        slack_author_id=draft.author_id,
+    )
+    if created and draft.followup_due:
+        followups.create_followup(
+            session=session,
+            rep=rep,
+            account=account,
+            due_at=draft.followup_due,
+            note=draft.notes,
+            now=now,
+            interaction_id=interaction.id,
+        )
+    return Logged(
+        interaction=interaction,
+        account=account,
+        rep=rep,
+        typed=None,
+        followup_due=draft.followup_due,
+        warning=draft.warning,
+        created=created,
+    )
+
+
+def add_followup(
+    *,
+    session: Session,
+    rep: Rep,
+    interaction_id: int,
+    due_at: datetime,
+    note: str,
+    now: datetime,
+    source_key: str,
+) -> tuple[followups.Followup, Account, bool]:
+    """A follow-up on a logged interaction's account, once per source key; and whether it's new."""
+    found = interactions.get_interaction(
+        session=session, team_id=rep.team_id, interaction_id=interaction_id
+    )
+    account = accounts.get_account(
+        session=session, team_id=rep.team_id, account_id=found.account_id
+    )
+    followup, created = followups.create_followup(
+        session=session,
+        rep=rep,
+        account=account,
+        due_at=due_at,
+        note=note or found.summary,
+        now=now,
+        interaction_id=found.id,
+        source_key=source_key,
+    )
+    return followup, account, created
