@@ -94,7 +94,9 @@ def action(deps: Deps, handler: Handler) -> Listener:
     def listener(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
         ack()
         caller: SlackUser = context["caller"]
-        reply: Reply = context.respond or dm(client, caller.id)
+        # Bolt gives every action a `respond`, but only one with a response_url can answer.
+        respond = context.respond if body.get("response_url") else None
+        reply: Reply = respond or dm(client, caller.id)
         _run(handler, Turn(deps, caller, client, body, reply))
 
     return listener

@@ -480,3 +480,20 @@ def _wait(condition, timeout: float = 3.0) -> None:  # type: ignore[no-untyped-d
     deadline = time.monotonic() + timeout
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.02)
+
+
+def test_a_pick_that_fails_keeps_the_notes_for_the_next_click(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    make_accounts(slack, "Acme Widgets", "Acme Robotics")
+    reply = slack.command("/log-call", "acme: they want SSO").reply()
+    with Session(engine) as session:  # the account picked below is deleted meanwhile
+        for account in session.exec(select(Account)):
+            account.status = AccountStatus.DELETED
+            session.add(account)
+        session.commit()
+    _, failed_url = click(slack, reply, "log_pick_account")
+    assert "no longer exists" in text_of(slack.fake.wait_for_hook(failed_url)[0].body)
+    _, create_url = click(slack, reply, "log_create_account")
+    assert "Logged a call" in text_of(slack.fake.wait_for_hook(create_url)[0].body)
+    assert [(row[0], row[3]) for row in logged(engine)] == [("acme", "they want SSO")]

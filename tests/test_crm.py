@@ -148,3 +148,18 @@ def test_users_info_is_cached_across_requests(slack: SlackDriver, fake_slack: Fa
     for _ in range(3):
         slack.command("/crm", "help").ack_json()
     assert len(fake_slack.calls_to("users.info")) == 1
+
+
+def test_crm_assign_resolves_names_like_every_other_command(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    slack.command("/crm", "new Acme Corp").reply()
+    slack.command("/crm", "new Globex Widgets").reply()
+    slack.command("/crm", "new Globex Robotics").reply()
+    typo = text_of(slack.command("/crm", "assign acmee <@U0BOB|bob>").reply())
+    assert "*Acme Corp* is now owned by <@U0BOB>" in typo
+    prefix = text_of(slack.command("/crm", "assign ACME, inc. <@U0ALICE>", user_id="U0BOB").reply())
+    assert "*Acme Corp* is now owned by <@U0ALICE>" in prefix
+    unclear = text_of(slack.command("/crm", "assign globex <@U0BOB>").reply())
+    assert "could be Globex" in unclear and "say which" in unclear
+    assert accounts_in(engine)["Globex Widgets"] == "U0ALICE"

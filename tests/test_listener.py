@@ -1,0 +1,62 @@
+"""Nothing escapes after the ack: every error becomes a reply, and a reply that fails is logged."""
+
+import logging
+import time
+
+import pytest
+
+from tests.fakeslack import FakeSlack
+from tests.slackrig import TEAM_ID, SlackDriver, text_of
+
+
+def home_menu_click(value: str) -> dict:
+    """What Slack sends when a rep picks an entry of a follow-up's menu on the App Home tab."""
+    return {
+        "type": "block_actions",
+        "user": {"id": "U0ALICE", "username": "alice", "name": "alice", "team_id": TEAM_ID},
+        "api_app_id": "A0CRMBOT1",
+        "token": "legacy",
+        "trigger_id": "9.9.9",
+        "team": {"id": TEAM_ID, "domain": "acme"},
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "view": {"id": "V0HOME", "type": "home", "blocks": [], "state": {"values": {}}},
+        "state": {"values": {}},
+        "actions": [
+            {
+                "type": "overflow",
+                "action_id": "home_followup",
+                "block_id": "b",
+                "selected_option": {
+                    "text": {"type": "plain_text", "text": "Done", "emoji": True},
+                    "value": value,
+                },
+                "action_ts": "1763900600.000100",
+            }
+        ],
+    }
+
+
+def test_a_stale_home_button_is_answered_not_dropped(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    started = time.monotonic()
+    response = slack.interactive(home_menu_click("done:999999"))
+    assert response.status_code == 200 and time.monotonic() - started < 2
+    [dm] = fake_slack.wait_for("chat.postMessage")
+    assert dm.args["channel"] == "U0ALICE"
+    assert "That follow-up no longer exists." in text_of(dm.args)
+
+
+def test_an_error_whose_reply_fails_too_is_logged_with_its_reference(
+    slack: SlackDriver, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_slack.fail("chat.postMessage", error="channel_not_found")
+    with caplog.at_level(logging.INFO):
+        assert slack.interactive(home_menu_click("snooze1:999999")).status_code == 200
+        fake_slack.wait_for("chat.postMessage")
+        deadline = time.monotonic() + 3
+        while "could not tell the user" not in caplog.text:
+            assert time.monotonic() < deadline, caplog.text
+            time.sleep(0.01)
+    [line] = [r for r in caplog.records if "could not tell the user" in r.getMessage()]
+    assert line.exc_info is not None and "channel_not_found" in caplog.text
