@@ -1,7 +1,6 @@
 """The App Home tab, republished on open and after every change made from it."""
 
 from datetime import timedelta
-from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -34,14 +33,20 @@ def handle_home_opened(turn: Turn) -> None:
 def handle_home_followup(turn: Turn) -> None:
     choice, _, followup_id = turn.body["actions"][0]["selected_option"]["value"].partition(":")
     with turn.begin() as session:
-        rep = turn.rep(session)
-        change: dict[str, Any] = dict(
-            session=session, team_id=rep.team_id, followup_id=int(followup_id), rep=rep
-        )
+        rep, now = turn.rep(session), turn.now()
         if choice == "done":
-            followups.complete_followup(**change, now=turn.now())
+            followups.complete_followup(
+                session=session, team_id=rep.team_id, followup_id=int(followup_id), rep=rep, now=now
+            )
         elif choice in SNOOZES:
-            followups.snooze_followup(**change, by=SNOOZES[choice], now=turn.now())
+            followups.snooze_followup(
+                session=session,
+                team_id=rep.team_id,
+                followup_id=int(followup_id),
+                rep=rep,
+                by=SNOOZES[choice],
+                now=now,
+            )
     publish_home(turn)
 
 

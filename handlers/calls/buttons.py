@@ -130,7 +130,15 @@ def handle_edit_submission(turn: Turn, submitted: LogSubmission) -> Message:
         account = accounts.get_account(
             session=session, team_id=rep.team_id, account_id=edited.account_id
         )
-    shown = logbook.Logged(edited, account, rep, None, None, None, created=False)
+    shown = logbook.Logged(
+        interaction=edited,
+        account=account,
+        rep=rep,
+        typed=None,
+        followup_due=None,
+        warning=None,
+        created=False,
+    )
     return build_log_result(shown) | REPLACE
 
 
