@@ -165,7 +165,7 @@ def _check(stages: tuple[Stage, ...]) -> None:
         seen.add(key)
     outcomes = {stage.outcome for stage in stages}
     if StageOutcome.OPEN not in outcomes:
-        raise InvalidPipeline("A pipeline needs at least one open stage besides its won and lost ones.")
+        raise InvalidPipeline("A pipeline needs an open stage besides its won and lost ones.")
     if not {StageOutcome.WON, StageOutcome.LOST} <= outcomes:
         raise InvalidPipeline("A pipeline needs a won stage and a lost stage.")
     if len(stages) > MAX_STAGES:
