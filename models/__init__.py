@@ -14,6 +14,7 @@ from models import (
     interactions,
     pending,
     reps,
+    stages,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "interactions",
     "pending",
     "reps",
+    "stages",
 ]

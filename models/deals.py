@@ -1,4 +1,7 @@
-"""Deals and every change of their stage."""
+"""Deals and every change of their stage.
+
+A stage is stored by name, one of the workspace's pipeline (models.stages explains why).
+"""
 
 from datetime import date, datetime
 
@@ -6,8 +9,7 @@ from sqlalchemy import BigInteger, Index, Text
 from sqlmodel import Field, SQLModel
 
 from models.base import UTCDateTime
-
-DEFAULT_STAGES = ("Lead", "Qualified", "Demo", "Proposal", "Negotiation", "Won", "Lost")
+from models.stages import MAX_STAGE_NAME_LENGTH
 
 
 class Deal(SQLModel, table=True):
@@ -22,7 +24,7 @@ class Deal(SQLModel, table=True):
     account_id: int = Field(foreign_key="accounts.id")
     owner_id: int | None = Field(default=None, foreign_key="reps.id")
     name: str = Field(max_length=255)
-    stage: str = Field(max_length=64)
+    stage: str = Field(max_length=MAX_STAGE_NAME_LENGTH)  # a name in the team's pipeline
     amount_minor: int | None = Field(default=None, sa_type=BigInteger)  # cents, öre, yen
     currency: str | None = Field(default=None, max_length=3)
     expected_close: date | None = None
@@ -44,7 +46,7 @@ class DealStageChange(SQLModel, table=True):
     team_id: str = Field(max_length=32)
     deal_id: int = Field(foreign_key="deals.id")
     account_id: int = Field(foreign_key="accounts.id")  # the deal's, copied: a timeline index
-    from_stage: str | None = Field(default=None, max_length=64)
-    to_stage: str = Field(max_length=64)
+    from_stage: str | None = Field(default=None, max_length=MAX_STAGE_NAME_LENGTH)
+    to_stage: str = Field(max_length=MAX_STAGE_NAME_LENGTH)
     changed_by_id: int | None = Field(default=None, foreign_key="reps.id")
     changed_at: datetime = Field(sa_type=UTCDateTime)

@@ -11,12 +11,12 @@ from sqlmodel import Session, col, select
 
 from models.accounts import Account, AccountStatus, get_account
 from models.base import id_of
-from models.deals import DEFAULT_STAGES, Deal
+from models.deals import Deal
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
 from models.reps import Rep
+from models.stages import Pipeline, get_pipeline
 
-CLOSED_STAGES = ("Won", "Lost")
 UPCOMING_DAYS = 7
 
 
@@ -86,7 +86,10 @@ StageSum = tuple[str, str | None, int | None, int]
 def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
     """Who owns a live account, its last touch, open deals and next follow-up; else NotFound."""
     account = get_account(session=session, team_id=team_id, account_id=account_id)
-    sums = _open_deal_sums(session, Deal.team_id == team_id, Deal.account_id == account_id)
+    pipeline = get_pipeline(session=session, team_id=team_id)
+    sums = _open_deal_sums(
+        session, pipeline, Deal.team_id == team_id, Deal.account_id == account_id
+    )
     return OwnerCard(
         account_id=account_id,
         account=account.name,
@@ -95,7 +98,7 @@ def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
         assigned_by_slack_id=_slack_id(session, account.owner_assigned_by_id),
         last_touch=_last_touch(session, team_id, account_id),
         open_deals=sum(count for *_, count in sums),
-        open_stages=sorted({stage for stage, *_ in sums}, key=_stage_order),
+        open_stages=sorted({stage for stage, *_ in sums}, key=pipeline.order_key),
         open_totals=_totals(sums),
         next_followup=_next_followup(session, team_id, account_id),
     )
@@ -134,17 +137,23 @@ def _next_followup(
     return (row[0].due_at, row[1], row[0].note) if row else None
 
 
-def _open_deal_sums(session: Session, *where: ColumnElement[bool] | bool) -> list[StageSum]:
+def _open_deal_sums(
+    session: Session, pipeline: Pipeline, *where: ColumnElement[bool] | bool
+) -> list[StageSum]:
     """Open deals matching `where`, summed per (stage, currency)."""
     statement = (
         select(Deal.stage, Deal.currency, func.sum(Deal.amount_minor), func.count())
         .join(Account, col(Account.id) == col(Deal.account_id))
-        .where(*where, col(Deal.stage).not_in(CLOSED_STAGES))
+        .where(*where, col(Deal.stage).not_in(pipeline.closed_names))
         .where(Account.status == AccountStatus.ACTIVE)
         .group_by(col(Deal.stage), col(Deal.currency))
     )
+    # NOT IN the exact names keeps the query plain; a closed stage spelled in another case
+    # (an import, say) is left out here, per group, so both agree with Pipeline.is_closed.
     return [
-        (stage, currency, total, count) for stage, currency, total, count in session.exec(statement)
+        (stage, currency, total, count)
+        for stage, currency, total, count in session.exec(statement)
+        if not pipeline.is_closed(stage)
     ]
 
 
@@ -157,12 +166,6 @@ def _totals(sums: Iterable[StageSum]) -> list[DealTotal]:
         counts[currency] += count
     totals = [DealTotal(currency, amounts[currency], counts[currency]) for currency in amounts]
     return sorted(totals, key=lambda t: (-t.amount_minor, t.currency or ""))
-
-
-def _stage_order(stage: str) -> tuple[int, str]:
-    """Pipeline order; stages a team added that the default pipeline lacks go last, by name."""
-    known = stage in DEFAULT_STAGES
-    return (DEFAULT_STAGES.index(stage) if known else len(DEFAULT_STAGES), stage)
 
 
 def home_summary(
@@ -240,9 +243,10 @@ def _followups_due(
 
 def _stage_groups(session: Session, team_id: str, rep_id: int, cap: int) -> list[StageGroup]:
     """The rep's open deals per stage in pipeline order: `cap` deals each, totals of all."""
+    pipeline = get_pipeline(session=session, team_id=team_id)
     mine = (Deal.team_id == team_id, Deal.owner_id == rep_id)
-    sums = _open_deal_sums(session, *mine)
-    stages = sorted({stage for stage, *_ in sums}, key=_stage_order)
+    sums = _open_deal_sums(session, pipeline, *mine)
+    stages = sorted({stage for stage, *_ in sums}, key=pipeline.order_key)
     return [
         StageGroup(
             stage,

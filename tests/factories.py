@@ -6,6 +6,8 @@ from sqlmodel import Session
 
 from models import accounts, reps
 from models.accounts import Account
+from models.base import id_of
+from models.deals import Deal
 from models.reps import Rep, RepProfile
 from tests.slackrig import TEAM_ID
 
@@ -27,3 +29,30 @@ def make_account(session: Session, name: str, *, owner: Rep, now: datetime) -> A
     return accounts.create_account(
         session=session, team_id=owner.team_id, name=name, owner=owner, created_by=owner, now=now
     )
+
+
+def make_deal(
+    session: Session,
+    account: Account,
+    owner: Rep,
+    stage: str,
+    amount: int | None = None,
+    *,
+    now: datetime,
+    name: str = "Renewal",
+    currency: str | None = "USD",
+) -> Deal:
+    deal = Deal(
+        team_id=account.team_id,
+        account_id=id_of(account),
+        owner_id=owner.id,
+        name=name,
+        stage=stage,
+        amount_minor=amount,
+        currency=currency,
+        stage_changed_at=now,
+        created_at=now,
+    )
+    session.add(deal)
+    session.flush()
+    return deal
