@@ -1,5 +1,6 @@
 """The audit log: every write, with who, what, when, before and after."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
@@ -36,12 +37,21 @@ class Audited(Protocol):
     id: int | None
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What an entry is about when it isn't one row, e.g. a workspace's pipeline."""
+
+    entity: str
+    team_id: str
+    id: int | None = None
+
+
 def record(
     *,
     session: Session,
     actor: Rep | str,
     action: str,
-    subject: Audited,
+    subject: Audited | Subject,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     at: datetime,
@@ -51,7 +61,7 @@ def record(
         team_id=subject.team_id,
         actor=actor.slack_user_id if isinstance(actor, Rep) else actor,
         action=action,
-        entity=str(subject.__tablename__).removesuffix("s"),  # "accounts" -> "account"
+        entity=_entity(subject),
         entity_id=subject.id,
         before=before,
         after=after,
@@ -59,6 +69,12 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def _entity(subject: Audited | Subject) -> str:
+    if isinstance(subject, Subject):
+        return subject.entity
+    return str(subject.__tablename__).removesuffix("s")  # "accounts" -> "account"
 
 
 def list_entries(

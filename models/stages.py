@@ -220,11 +220,9 @@ def set_pipeline(
     session.flush()
     audit.record(
         session=session,
-        team_id=team_id,
-        actor=actor.slack_user_id,
+        actor=actor,
         action="pipeline.set",
-        entity="pipeline",
-        entity_id=None,
+        subject=audit.Subject(entity="pipeline", team_id=team_id),
         before=_snapshot(before, default=not stored),
         after=_snapshot(pipeline, default=False),
         at=now,

@@ -4,13 +4,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from models.accounts import Account, AccountStatus, get_account
-from models.base import id_of
+from models.base import id_of, zone
 from models.deals import Deal
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
@@ -202,12 +201,9 @@ def home_summary(
 
 def _end_of_local_day(now: datetime, tz: str) -> datetime:
     """The next midnight in the rep's time zone (UTC when the zone is unknown), in UTC."""
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        zone = ZoneInfo("UTC")
-    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
-    return datetime.combine(tomorrow, time(0), tzinfo=zone).astimezone(UTC)
+    local = zone(tz)
+    tomorrow = now.astimezone(local).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(0), tzinfo=local).astimezone(UTC)
 
 
 def _followups_due(
