@@ -88,8 +88,10 @@ class Supervisor:
 
     def run(self) -> int:
         """Until SIGTERM/SIGINT or the web server's exit; returns the web server's exit code."""
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: self.stopping.set())
+        previous = {
+            signum: signal.signal(signum, lambda *_: self.stopping.set())
+            for signum in (signal.SIGTERM, signal.SIGINT)
+        }
         self.start()
         try:
             while not self.stopping.wait(0.5):
@@ -98,6 +100,8 @@ class Supervisor:
                     break
         finally:
             self.stop()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
         assert self.web is not None
         code = self.web.returncode
         return code if code >= 0 else 128 - code  # killed by a signal: the shell's convention

@@ -32,7 +32,9 @@ def test_the_runtime_shares_one_client_one_clock_and_a_pool_sized_by_the_setting
         built.close()
 
 
-def test_the_console_can_bring_its_own_web_client(settings: Settings, fake_slack: FakeSlack) -> None:
+def test_the_console_can_bring_its_own_web_client(
+    settings: Settings, fake_slack: FakeSlack
+) -> None:
     own = WebClient(token="xoxb-console", base_url=fake_slack.api_url)
     built = build_runtime(settings, client=own)
     try:
