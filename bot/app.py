@@ -30,9 +30,12 @@ def make_client(settings: Settings) -> WebClient:
     return client
 
 
-def create_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> App:
+def create_app(
+    settings: Settings, deps: Deps, *, client: WebClient | None = None, socket_mode: bool = False
+) -> App:
+    """The Bolt app; `client` is the Web API client it and its listeners use (bot.runtime)."""
     app = App(
-        client=make_client(settings),
+        client=client or make_client(settings),
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not socket_mode,  # Socket Mode requests are not signed
         listener_executor=ContextThreadPoolExecutor(

@@ -1,7 +1,9 @@
-"""`rapport`: serve the bot, upgrade the database, print the Slack app manifest."""
+"""`rapport`: serve the bot, sweep, upgrade the database, print the Slack app manifest."""
 
 import logging
+import signal
 import sys
+import threading
 
 import click
 from slack_sdk.errors import SlackApiError
@@ -29,7 +31,18 @@ def main() -> None:
 )
 @click.option("--socket", "mode", flag_value="socket", help="Socket Mode (needs SLACK_APP_TOKEN).")
 @click.option("--port", type=click.IntRange(1, 65535), help="HTTP port (default: PORT, or 3000).")
-def serve(mode: str | None, port: int | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    help="gunicorn workers in HTTP mode (default: WEB_CONCURRENCY, or CPUs up to 4).",
+)
+@click.option(
+    "--no-sweep",
+    "no_sweep",
+    is_flag=True,
+    help="Start no sweeper: for replicas where `rapport sweep` runs separately.",
+)
+def serve(mode: str | None, port: int | None, workers: int | None, no_sweep: bool) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, HTTP otherwise."""
     configure_logging()
     settings = Settings()
@@ -42,15 +55,51 @@ def serve(mode: str | None, port: int | None) -> None:
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)
     engine.dispose()  # the workers open their own pools
-    if http:
-        from bot.server import serve_http
-
-        logger.info("Rapport listening on :%s%s", port or settings.port, "/slack/events")
-        serve_http(settings, port=port or settings.port)
-    else:
+    if not http:
         from bot.socket import serve_socket
 
-        serve_socket(settings)
+        serve_socket(settings, sweep=not no_sweep)
+        return
+    from bot.server import serve_http, workers_for
+
+    port, workers = port or settings.port, workers_for(settings, workers)
+    if no_sweep:
+        logger.info("Rapport listening on :%s/slack/events (%d workers)", port, workers)
+        serve_http(settings, port=port, workers=workers)
+        return
+    from bot.supervisor import Supervisor
+
+    # The web server is this same command with --no-sweep, exactly what an operator runs on a
+    # replica whose sweeper runs elsewhere; it checks the token and the schema again (cheap).
+    web = _rapport("serve", "--http", "--no-sweep", "--port", str(port), "--workers", str(workers))
+    sys.exit(Supervisor(web, _rapport("sweep")).run())
+
+
+def _rapport(*args: str) -> list[str]:
+    return [sys.executable, "-m", "bot.cli", *args]
+
+
+@main.command()
+def sweep() -> None:
+    """Sweep for due nudges every RAPPORT_SWEEP_SECONDS, until stopped (SIGTERM or Ctrl-C)."""
+    configure_logging()
+    settings = Settings()
+    try:
+        settings.require_bot_token()
+    except MissingSetting as error:
+        _fail(str(error))
+    _check_slack(settings)
+    from bot.runtime import SWEEPER_POOL_SIZE, build_runtime
+    from bot.scheduler import run_sweeper
+
+    runtime = build_runtime(settings, pool_size=SWEEPER_POOL_SIZE, handles_requests=False)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        run_sweeper(settings, runtime.deps, runtime.client, until=stop)
+    finally:
+        runtime.close()
 
 
 def uses_http(mode: str | None, settings: Settings) -> bool:

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
     sweep_seconds: int = Field(default=60, alias="RAPPORT_SWEEP_SECONDS", ge=1)
+    # Connections each process keeps for its threads (plus db.MAX_OVERFLOW): README, "Running
+    # several replicas", has the arithmetic against PostgreSQL's max_connections.
+    db_pool_size: int = Field(default=5, alias="RAPPORT_DB_POOL_SIZE", ge=1)
+    web_concurrency: int | None = Field(default=None, alias="WEB_CONCURRENCY", ge=1)
     admins: Annotated[frozenset[str], NoDecode] = Field(default=frozenset(), alias="RAPPORT_ADMINS")
     deals_channel: str | None = Field(default=None, alias="RAPPORT_DEALS_CHANNEL")
     stale_days: int = Field(default=14, alias="RAPPORT_STALE_DAYS", ge=1)
@@ -36,12 +40,7 @@ class Settings(BaseSettings):
 
     def require_tokens(self, *, http: bool) -> None:
         """Fail fast, in one sentence, when the tokens the chosen mode needs are missing."""
-        if not self.slack_bot_token:
-            raise MissingSetting(f"SLACK_BOT_TOKEN is not set: {SETUP_HINT}.")
-        if not self.slack_bot_token.startswith("xoxb-"):
-            raise MissingSetting(
-                f"SLACK_BOT_TOKEN must be a bot token starting with xoxb-: {SETUP_HINT}."
-            )
+        self.require_bot_token()
         if http and not self.slack_signing_secret:
             raise MissingSetting(
                 f"SLACK_SIGNING_SECRET is not set (HTTP mode needs it): {SETUP_HINT}."
@@ -49,4 +48,13 @@ class Settings(BaseSettings):
         if not http and not (self.slack_app_token or "").startswith("xapp-"):
             raise MissingSetting(
                 f"SLACK_APP_TOKEN (xapp-) is not set (Socket Mode needs it): {SETUP_HINT}."
+            )
+
+    def require_bot_token(self) -> None:
+        """What every process that calls Slack needs, the sweeper included."""
+        if not self.slack_bot_token:
+            raise MissingSetting(f"SLACK_BOT_TOKEN is not set: {SETUP_HINT}.")
+        if not self.slack_bot_token.startswith("xoxb-"):
+            raise MissingSetting(
+                f"SLACK_BOT_TOKEN must be a bot token starting with xoxb-: {SETUP_HINT}."
             )

@@ -31,6 +31,8 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Two INFO lines per sweep otherwise; its warnings (missed runs, overlapping sweeps) stay.
+    logging.getLogger("apscheduler.executors").setLevel(max(level, logging.WARNING))
 
 
 class ContextThreadPoolExecutor(ThreadPoolExecutor):

@@ -1,44 +1,63 @@
 """The one place that knows about time triggers: a sweep every RAPPORT_SWEEP_SECONDS.
 
 The database rows are the truth; each sweep job reads what is due at `now` and claims it, so a
-restart or a second replica neither loses nor repeats work. Jobs are plain functions of `now`,
-each opening its own transaction; tests call them directly.
+restart or a second replica neither loses nor repeats work. Jobs are plain functions called with
+keyword arguments `deps`, `client` (the app's Web API client) and `now`, each opening its own
+transaction (`with deps.db.begin() as session:`); tests call them directly.
+
+One scheduler per process that sweeps: the `rapport sweep` process (which `rapport serve --http`
+runs beside its gunicorn workers), or the Socket Mode process. Web workers never start one.
 """
 
 import logging
-from collections.abc import Callable, Sequence
+import os
+import threading
+import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
 
-from bot.app import utcnow
 from bot.config import Settings
 from handlers.deps import Deps
 
 logger = logging.getLogger(__name__)
 
-SweepJob = Callable[[datetime], None]
+
+class SweepJob(Protocol):
+    def __call__(self, *, deps: Deps, client: WebClient, now: datetime) -> None: ...
 
 
-def sweep_jobs(deps: Deps) -> list[SweepJob]:
+def sweep_jobs() -> list[SweepJob]:
     """What a sweep runs. The nudges and digest jobs join this list in their issue."""
     return []
 
 
-def sweep(jobs: Sequence[SweepJob], now: Callable[[], datetime] = utcnow) -> int:
-    """Run every job once at `now`; one failing job is logged and the others still run."""
-    at, failures = now(), 0
+def sweep(jobs: Sequence[SweepJob], *, deps: Deps, client: WebClient) -> int:
+    """Run every job once at one `now`; one failing job is logged and the others still run."""
+    at, failures, started = deps.now(), 0, time.perf_counter()
     for job in jobs:
         try:
-            job(at)
+            job(deps=deps, client=client, now=at)
         except Exception:
             failures += 1
             logger.exception("sweep job %s failed", getattr(job, "__name__", job))
+    logger.info(
+        "sweep finished (pid %d): %d jobs, %d failed, %.1fms",
+        os.getpid(),
+        len(jobs),
+        failures,
+        (time.perf_counter() - started) * 1000,
+    )
     return failures
 
 
-def start_scheduler(settings: Settings, deps: Deps) -> BackgroundScheduler:
+def start_scheduler(settings: Settings, deps: Deps, client: WebClient) -> BackgroundScheduler:
+    """A background thread sweeping every RAPPORT_SWEEP_SECONDS; a sweep that outlives its
+    interval is neither run twice at once nor queued up (max_instances=1, coalesce)."""
     scheduler = BackgroundScheduler(
         timezone=UTC,
         job_defaults={
@@ -50,9 +69,25 @@ def start_scheduler(settings: Settings, deps: Deps) -> BackgroundScheduler:
     scheduler.add_job(
         sweep,
         IntervalTrigger(seconds=settings.sweep_seconds),
-        args=(sweep_jobs(deps), deps.now),
+        args=(sweep_jobs(),),
+        kwargs={"deps": deps, "client": client},
         id="sweep",
         replace_existing=True,
     )
     scheduler.start()
+    logger.info(
+        "scheduler started (pid %d): sweeping every %ds", os.getpid(), settings.sweep_seconds
+    )
     return scheduler
+
+
+def run_sweeper(
+    settings: Settings, deps: Deps, client: WebClient, *, until: threading.Event
+) -> None:
+    """The `rapport sweep` process: sweep until `until` is set, then let a running sweep finish."""
+    scheduler = start_scheduler(settings, deps, client)
+    try:
+        until.wait()
+    finally:
+        scheduler.shutdown(wait=True)
+        logger.info("scheduler stopped (pid %d)", os.getpid())

@@ -1,4 +1,8 @@
-"""HTTP mode: Bolt's single endpoint and a health check, served by gunicorn (gthread workers)."""
+"""HTTP mode: Bolt's single endpoint and a health check, served by gunicorn (gthread workers).
+
+Each worker builds its own runtime (bot.runtime) after the fork and starts no scheduler: sweeps
+run in one `rapport sweep` process beside the workers (bot.cli, bot.supervisor).
+"""
 
 import json
 import logging
@@ -13,21 +17,16 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine
 
 from bot import db
-from bot.app import LISTENER_THREADS, create_app, utcnow
 from bot.config import Settings
 from bot.logs import configure_logging, correlation_id, new_correlation_id
-from bot.scheduler import start_scheduler
-from handlers import dates
-from handlers.deps import Deps
+from bot.runtime import build_runtime
 
 logger = logging.getLogger("rapport.http")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 HTTP_THREADS = 8  # per worker; each waits for its listener's ack (at most 3 s)
-WORKERS = max(1, min(4, os.cpu_count() or 1))
-# Every listener thread, every HTTP thread (health checks) and the scheduler may hold a connection.
-DB_POOL_SIZE = LISTENER_THREADS + HTTP_THREADS + 1
+WORKERS = max(1, min(4, os.cpu_count() or 1))  # unless WEB_CONCURRENCY or --workers says
 
 StartResponse = Callable[..., Any]
 
@@ -74,24 +73,14 @@ class RapportWSGI:
 
 
 def build_wsgi(settings: Settings) -> RapportWSGI:
-    """One worker's runtime: engine, handlers' deps, the Bolt app and the sweep scheduler."""
-    engine = db.make_engine(settings.database_url, pool_size=DB_POOL_SIZE)
-    deps = build_deps(settings, engine)
-    app = create_app(settings, deps)
-    start_scheduler(settings, deps)
-    dates.warm_up(deps.now())
-    return RapportWSGI(app, engine)
+    """One worker's runtime, built after gunicorn forks it (no pool or thread crosses a fork)."""
+    runtime = build_runtime(settings)
+    return RapportWSGI(runtime.app, runtime.engine)
 
 
-def build_deps(settings: Settings, engine: Engine) -> Deps:
-    return Deps(
-        db=db.make_session_factory(engine),
-        now=utcnow,
-        admins=settings.admins,
-        stale_days=settings.stale_days,
-        stuck_days=settings.stuck_days,
-        deals_channel=settings.deals_channel,
-    )
+def workers_for(settings: Settings, workers: int | None = None) -> int:
+    """--workers, else WEB_CONCURRENCY (as on Heroku and gunicorn), else up to 4 by CPU count."""
+    return workers or settings.web_concurrency or WORKERS
 
 
 class GunicornServer(BaseApplication):
@@ -125,5 +114,6 @@ def gunicorn_options(*, port: int, workers: int = WORKERS) -> dict[str, Any]:
     }
 
 
-def serve_http(settings: Settings, *, port: int) -> None:
-    GunicornServer(lambda: build_wsgi(settings), gunicorn_options(port=port)).run()
+def serve_http(settings: Settings, *, port: int, workers: int) -> None:
+    """gunicorn's master in this process: it forks the workers and starts no thread of its own."""
+    GunicornServer(lambda: build_wsgi(settings), gunicorn_options(port=port, workers=workers)).run()

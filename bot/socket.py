@@ -1,19 +1,28 @@
-"""Socket Mode: no public URL needed, for a laptop or a server behind a firewall."""
+"""Socket Mode: no public URL needed, for a laptop or a server behind a firewall.
+
+One process answers Slack and sweeps: its scheduler runs here, in a thread of its own.
+"""
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot import db
-from bot.app import create_app
 from bot.config import Settings
+from bot.runtime import Runtime, build_runtime
 from bot.scheduler import start_scheduler
-from bot.server import DB_POOL_SIZE, build_deps
-from handlers import dates
 
 
-def serve_socket(settings: Settings) -> None:
-    engine = db.make_engine(settings.database_url, pool_size=DB_POOL_SIZE)
-    deps = build_deps(settings, engine)
-    app = create_app(settings, deps, socket_mode=True)
-    start_scheduler(settings, deps)
-    dates.warm_up(deps.now())
-    SocketModeHandler(app, settings.slack_app_token).start()
+def build_socket_mode(settings: Settings) -> tuple[Runtime, SocketModeHandler]:
+    """The shared runtime and its Socket Mode handler; nothing connects until `start()`."""
+    runtime = build_runtime(settings, socket_mode=True)
+    return runtime, SocketModeHandler(runtime.app, settings.slack_app_token)
+
+
+def serve_socket(settings: Settings, *, sweep: bool = True) -> None:
+    runtime, handler = build_socket_mode(settings)
+    scheduler = start_scheduler(settings, runtime.deps, runtime.client) if sweep else None
+    try:
+        handler.start()
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        handler.close()
+        runtime.close()

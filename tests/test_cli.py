@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 from sqlalchemy import create_engine, inspect
@@ -85,3 +86,46 @@ def test_manifest_command_fills_in_the_url() -> None:
         result.returncode == 0 and result.stdout.count("https://crm.example.org/slack/events") == 9
     )
     assert rapport("manifest").returncode == 2
+
+
+def test_sweep_without_a_bot_token_says_what_is_missing(tmp_path) -> None:
+    result = rapport("sweep", cwd=str(tmp_path))
+    assert result.returncode == 2 and "SLACK_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_rapport_sweep_alone_sweeps_until_terminated(
+    fake_slack: FakeSlack, database_url: str, engine, tmp_path
+) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "RAPPORT_", "DATABASE_URL"))
+    } | {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",  # no signing secret: the sweeper answers no request
+        "SLACK_API_URL": fake_slack.api_url,
+        "DATABASE_URL": database_url,
+        "RAPPORT_SWEEP_SECONDS": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "sweep"],
+        env=env,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    watchdog, lines = threading.Timer(30, process.kill), []  # a hung sweeper ends the loop
+    watchdog.start()
+    try:
+        for line in process.stderr:
+            lines.append(line)
+            if "sweep finished" in line:
+                break
+    finally:
+        watchdog.cancel()
+        process.terminate()
+        output = "".join(lines) + process.communicate(timeout=30)[1]
+    assert process.returncode == 0, output
+    assert "scheduler started" in output and "0 failed" in output
+    assert "scheduler stopped" in output and "Traceback" not in output

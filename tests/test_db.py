@@ -1,11 +1,15 @@
-"""The store: URLs people paste, SQLite's pragmas, the health check."""
+"""The store: URLs people paste, SQLite's pragmas, the health check, the pool's size."""
+
+import threading
+import time
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, exc, text
 
-from bot import db
+from bot import db, server
 from bot.cli import uses_http
 from bot.config import Settings
+from bot.server import workers_for
 
 
 @pytest.mark.parametrize(
@@ -59,3 +63,43 @@ def test_settings_read_exactly_the_documented_variables(monkeypatch: pytest.Monk
     assert (settings.stale_days, settings.stuck_days, settings.port) == (7, 21, 8080)
     assert settings.database_url == "sqlite:///rapport.db"
     assert settings.slack_api_url == "https://slack.com/api/"
+
+
+def test_new_settings_size_the_pool_and_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("RAPPORT_DB_POOL_SIZE", raising=False)
+    defaults = Settings(_env_file=None)
+    assert defaults.db_pool_size == 5 and workers_for(defaults) == server.WORKERS
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("RAPPORT_DB_POOL_SIZE", "4")
+    settings = Settings(_env_file=None)
+    assert settings.db_pool_size == 4 and workers_for(settings) == 3
+    assert workers_for(settings, 2) == 2  # --workers wins
+
+
+def test_threads_wait_for_a_free_connection_and_give_up_inside_slacks_ack_window(
+    tmp_path,
+) -> None:
+    assert db.POOL_TIMEOUT_SECONDS < 3
+    engine = db.make_engine(
+        f"sqlite:///{tmp_path}/x.db", pool_size=1, max_overflow=0, pool_timeout=0.3
+    )
+    held = engine.connect()
+    started = time.monotonic()
+    with pytest.raises(exc.TimeoutError):
+        engine.connect()
+    assert 0.3 <= time.monotonic() - started < 2
+
+    got: list[int] = []
+
+    def query() -> None:
+        with engine.connect() as connection:
+            got.append(connection.execute(text("SELECT 1")).scalar_one())
+
+    waiter = threading.Thread(target=query)
+    waiter.start()
+    time.sleep(0.1)
+    held.close()  # back to the pool: the waiting thread gets it
+    waiter.join(timeout=5)
+    assert got == [1]
+    engine.dispose()

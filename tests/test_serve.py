@@ -1,11 +1,17 @@
-"""`rapport serve --http` for real: gunicorn, migrations on start, health, a signed command."""
+"""`rapport serve --http` for real: gunicorn, migrations on start, health, a signed command, and
+one sweeper beside the workers, restarted when it dies."""
 
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
@@ -14,6 +20,10 @@ from tests.conftest import SIGNING_SECRET
 from tests.fakeslack import FakeSlack
 from tests.slackrig import SlackDriver, text_of
 
+SCHEDULER_STARTED = re.compile(r"scheduler started \(pid (\d+)\)")
+SWEEP_FINISHED = re.compile(r"sweep finished \(pid (\d+)\)")
+WORKER_BOOTED = re.compile(r"Booting worker with pid: (\d+)")
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -21,41 +31,74 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def served(fake_slack: FakeSlack, database_url: str, engine, tmp_path) -> Iterator[str]:
+@dataclass
+class Served:
+    base: str
+    process: subprocess.Popen
+    lines: list[str] = field(default_factory=list)
+
+    def pids(self, pattern: re.Pattern) -> list[int]:
+        return [int(m[1]) for line in list(self.lines) if (m := pattern.search(line))]
+
+    def wait_until(self, what: str, condition: Callable[[], bool], timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                pytest.fail(f"{what} within {timeout} s; output:\n" + "".join(self.lines))
+            time.sleep(0.1)
+
+
+@contextmanager
+def serving(
+    fake_slack: FakeSlack, database_url: str, cwd: object, *args: str, **env: str
+) -> Iterator[Served]:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RAPPORT_"))} | {
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "RAPPORT_", "WEB_CONCURRENCY"))
+    } | {
         "SLACK_BOT_TOKEN": "xoxb-test-token",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake_slack.api_url,
         "DATABASE_URL": database_url,
         "PORT": str(port),
+        **env,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve"],
-        env=env,
-        cwd=tmp_path,
+        [sys.executable, "-m", "bot.cli", "serve", *args],
+        env=environ,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    base = f"http://127.0.0.1:{port}"
+    served = Served(f"http://127.0.0.1:{port}", process)
+    assert process.stdout is not None
+    reader = threading.Thread(target=lambda: served.lines.extend(process.stdout), daemon=True)
+    reader.start()
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", trust_env=False).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stdout.read() if process.stdout else ""
-                time.sleep(0.2)
-        else:
-            pytest.fail("rapport serve did not become healthy in 30 s")
-        yield base
+        served.wait_until("rapport serve became healthy", lambda: healthy(served), timeout=30)
+        yield served
     finally:
         process.terminate()
-        output = process.communicate(timeout=20)[0]
-        print(output)
+        process.wait(timeout=30)
+        reader.join(timeout=5)
+        print("".join(served.lines))
+
+
+def healthy(served: Served) -> bool:
+    assert served.process.poll() is None, "".join(served.lines)
+    try:
+        return httpx.get(f"{served.base}/healthz", trust_env=False).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@pytest.fixture
+def served(fake_slack: FakeSlack, database_url: str, engine, tmp_path) -> Iterator[str]:
+    with serving(fake_slack, database_url, tmp_path) as server:
+        yield server.base
 
 
 def test_rapport_serve_answers_slack_over_http(served: str, fake_slack: FakeSlack) -> None:
@@ -68,3 +111,58 @@ def test_rapport_serve_answers_slack_over_http(served: str, fake_slack: FakeSlac
         ).status_code
         == 401
     )
+
+
+def test_two_gunicorn_workers_share_one_sweeper_process(
+    fake_slack: FakeSlack, database_url: str, engine, tmp_path
+) -> None:
+    env = {"WEB_CONCURRENCY": "2", "RAPPORT_SWEEP_SECONDS": "1"}
+    with serving(fake_slack, database_url, tmp_path, "--http", **env) as server:
+        server.wait_until("two workers booted", lambda: len(server.pids(WORKER_BOOTED)) == 2)
+        server.wait_until("three sweeps", lambda: len(server.pids(SWEEP_FINISHED)) >= 3)
+        assert "/crm new" in help_over_http(server, fake_slack)
+        [sweeper] = server.pids(SCHEDULER_STARTED)
+        assert set(server.pids(SWEEP_FINISHED)) == {sweeper}
+        assert sweeper not in server.pids(WORKER_BOOTED) and sweeper != server.process.pid
+
+
+def test_serve_restarts_a_sweeper_that_dies_and_stops_it_with_the_server(
+    fake_slack: FakeSlack, database_url: str, engine, tmp_path
+) -> None:
+    env = {"WEB_CONCURRENCY": "1", "RAPPORT_SWEEP_SECONDS": "1"}
+    with serving(fake_slack, database_url, tmp_path, "--http", **env) as server:
+        server.wait_until("a scheduler started", lambda: len(server.pids(SCHEDULER_STARTED)) == 1)
+        [first] = server.pids(SCHEDULER_STARTED)
+        os.kill(first, signal.SIGKILL)
+        server.wait_until("a second sweeper", lambda: len(server.pids(SCHEDULER_STARTED)) == 2)
+        second = server.pids(SCHEDULER_STARTED)[1]
+        server.wait_until("it sweeps", lambda: second in server.pids(SWEEP_FINISHED))
+        assert second != first and "exited with -9; restarting it" in "".join(server.lines)
+    assert server.process.returncode == 0
+    assert not alive(second), "the sweeper outlived the server"
+
+
+def test_serve_no_sweep_leaves_sweeping_to_a_separate_rapport_sweep(
+    fake_slack: FakeSlack, database_url: str, engine, tmp_path
+) -> None:
+    env = {"RAPPORT_SWEEP_SECONDS": "1", "WEB_CONCURRENCY": "1"}
+    with serving(fake_slack, database_url, tmp_path, "--http", "--no-sweep", **env) as server:
+        assert "/crm new" in help_over_http(server, fake_slack)
+        time.sleep(1.5)  # a sweeper would have swept by now
+    assert "scheduler started" not in "".join(server.lines)
+
+
+def help_over_http(server: Served, fake_slack: FakeSlack) -> str:
+    driver = SlackDriver(server.base, SIGNING_SECRET, fake_slack)
+    try:
+        return text_of(driver.command("/crm", "help").ack_json())
+    finally:
+        driver.http.close()  # an idle keep-alive connection holds up gunicorn's graceful stop
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
