@@ -4,10 +4,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.standin.driver import TEAM_ID
 from models import accounts, reps
 from models.accounts import Account
 from models.reps import Rep, RepProfile
-from tests.slackrig import TEAM_ID
 
 
 def make_rep(

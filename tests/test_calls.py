@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.standin.driver import SlackDriver, click, selected, submit, suggest, text_input, text_of
+from bot.standin.webapi import FakeSlack
 from models.accounts import Account, AccountStatus
 from models.channels import AccountChannel
 from models.contacts import Contact
@@ -13,8 +15,6 @@ from models.followups import Followup
 from models.interactions import Interaction
 from models.reps import Rep
 from tests.conftest import Clock
-from tests.fakeslack import FakeSlack
-from tests.slackrig import SlackDriver, click, selected, submit, suggest, text_input, text_of
 
 M = "log_"  # action and block ids: handlers.ids.LogModal / LogAction
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from tests.fakeslack import FakeSlack
+from bot.standin.webapi import FakeSlack
 
 
 def rapport(

@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.standin.driver import TEAM_ID, SlackDriver, click, text_of
+from bot.standin.webapi import FakeSlack
 from models.accounts import Account
 from models.deals import Deal
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
 from models.reps import Rep
 from tests.conftest import Clock
-from tests.fakeslack import FakeSlack
-from tests.slackrig import TEAM_ID, SlackDriver, click, text_of
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 

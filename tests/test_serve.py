@@ -10,9 +10,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from bot.standin.driver import FORM, SlackDriver, SlackRequest, signed, text_of
+from bot.standin.http import HttpTransport
+from bot.standin.webapi import FakeSlack
 from tests.conftest import SIGNING_SECRET
-from tests.fakeslack import FakeSlack
-from tests.slackrig import SlackDriver, text_of
 
 
 def free_port() -> int:
@@ -59,12 +60,9 @@ def served(fake_slack: FakeSlack, database_url: str, engine, tmp_path) -> Iterat
 
 
 def test_rapport_serve_answers_slack_over_http(served: str, fake_slack: FakeSlack) -> None:
-    driver = SlackDriver(served, SIGNING_SECRET, fake_slack)
+    driver = SlackDriver(HttpTransport(served), SIGNING_SECRET, fake_slack)
     assert "/crm new" in text_of(driver.command("/crm", "help").ack_json())
     assert "Created *Acme*" in text_of(driver.command("/crm", "new Acme").reply(timeout=10))
-    assert (
-        driver.post(
-            "x=1", "application/x-www-form-urlencoded", {"X-Slack-Signature": "v0=bad"}
-        ).status_code
-        == 401
-    )
+    good = signed(SlackRequest("x=1", {"Content-Type": FORM}), SIGNING_SECRET)
+    forged = SlackRequest(good.body, good.headers | {"X-Slack-Signature": "v0=bad"})
+    assert driver.send(forged).status_code == 401
