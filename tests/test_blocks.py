@@ -75,7 +75,8 @@ def test_owner_assigned_names_old_and_new_owner() -> None:
 
 
 def test_error_escapes_quoted_input() -> None:
-    assert "<!everyone>" not in text_of(build_error("No account is called <!everyone>."))
+    text = text_of(build_error("No account is called <!everyone>."))
+    assert "No account is called &lt;!everyone&gt;." in text and "<!everyone>" not in text
 
 
 def logged(**overrides: object) -> Logged:

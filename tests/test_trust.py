@@ -125,4 +125,5 @@ def test_guest_events_get_no_answer(slack: SlackDriver, fake_slack: FakeSlack) -
 
 def test_help_reply_escapes_what_the_user_typed(slack: SlackDriver) -> None:
     text = text_of(slack.command("/crm", "&lt;!everyone&gt; &lt;@U0BOB&gt;").ack_json())
+    assert "`&lt;!everyone&gt; &lt;@U0BOB&gt;`" in text
     assert "<!everyone>" not in text and "<@U0BOB>" not in text
