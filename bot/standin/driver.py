@@ -62,6 +62,7 @@ def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]
     """Slack's v0 signature headers; Slack rejects (and Bolt 401s) a timestamp 300 s off."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    assert signature is not None  # slack_sdk returns None only without a timestamp or body
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
 

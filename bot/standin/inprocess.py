@@ -6,6 +6,8 @@ listener acks; work after the ack goes on in the app's listener threads (see `li
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_bolt import App, BoltRequest
 
 from bot.standin.driver import SlackRequest, SlackResponse, Transport
@@ -13,7 +15,9 @@ from bot.standin.driver import SlackRequest, SlackResponse, Transport
 
 def dispatch_to(app: App) -> Transport:
     def send(request: SlackRequest) -> SlackResponse:
-        headers = {name.lower(): value for name, value in request.headers.items()}
+        headers: dict[str, str | Sequence[str]] = {
+            name.lower(): value for name, value in request.headers.items()
+        }
         response = app.dispatch(BoltRequest(body=request.body, headers=headers))
         shown = {name.lower(): values[0] for name, values in response.headers.items() if values}
         return SlackResponse(response.status, response.body, shown)
