@@ -30,7 +30,7 @@ from slack_sdk.signature import SignatureVerifier
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fakeslack import FakeSlack  # noqa: E402
+from bot.standin.webapi import FakeSlack  # noqa: E402
 
 SECRET = "bench-signing-secret"
 USER = "U0ALICE"

@@ -21,10 +21,12 @@ from bot import db
 from bot.app import create_app
 from bot.config import Settings
 from bot.server import RapportWSGI
+from bot.standin.driver import TEAM_ID, SlackDriver
+from bot.standin.http import HttpTransport
+from bot.standin.listeners import ListenerWork
+from bot.standin.webapi import FakeSlack
 from handlers.deps import Deps
 from tests.databases import temporary_database
-from tests.fakeslack import FakeSlack
-from tests.slackrig import TEAM_ID, SlackDriver
 
 SIGNING_SECRET = "test-signing-secret"
 OTHER_TEAM = "T0OTHER"
@@ -86,12 +88,13 @@ def clock() -> Clock:
 
 @pytest.fixture(scope="session")
 def _fake_slack_server() -> Iterator[FakeSlack]:
-    with FakeSlack(team_id=TEAM_ID) as fake:
+    with FakeSlack(team_id=TEAM_ID, check_spec=True) as fake:
         yield fake
 
 
 @pytest.fixture
 def fake_slack(_fake_slack_server: FakeSlack) -> Iterator[FakeSlack]:
+    """The session's fake, fully reset, with the standard workspace's users."""
     fake = _fake_slack_server
     fake.reset()
     fake.add_user("U0ALICE", name="alice", real_name="Alice Ng", tz="America/New_York")
@@ -136,15 +139,21 @@ def slack(
     settings: Settings, deps: Deps, engine: Engine, fake_slack: FakeSlack
 ) -> Iterator[SlackDriver]:
     """The real app behind a real HTTP server on a free port, driven like Slack drives it."""
-    wsgi = RapportWSGI(create_app(settings, deps), engine)
+    app = create_app(settings, deps)
+    work = ListenerWork(app)
     server = make_server(
-        "127.0.0.1", 0, wsgi, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+        "127.0.0.1",
+        0,
+        RapportWSGI(app, engine),
+        server_class=_ThreadingWSGIServer,
+        handler_class=_QuietHandler,
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever's next poll; the default 0.5 s costs that per test
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
-    driver = SlackDriver(f"http://127.0.0.1:{server.server_port}", SIGNING_SECRET, fake_slack)
-    yield driver
-    driver.http.close()
+    transport = HttpTransport(f"http://127.0.0.1:{server.server_port}")
+    yield SlackDriver(transport, SIGNING_SECRET, fake_slack, settle=work.wait_idle)
+    work.wait_idle()  # no listener may outlive its test and write into the next one
     server.shutdown()
     server.server_close()
 

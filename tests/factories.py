@@ -4,12 +4,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.standin.driver import TEAM_ID
 from models import accounts, reps
 from models.accounts import Account
 from models.base import id_of
 from models.deals import Deal
 from models.reps import Rep, RepProfile
-from tests.slackrig import TEAM_ID
 
 
 def make_rep(

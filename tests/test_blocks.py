@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from bot.standin.driver import text_of
 from handlers.blocks.calls import (
     Choice,
     LogForm,
@@ -19,7 +20,6 @@ from handlers.blocks.crm import (
 from handlers.blocks.home import build_home
 from handlers.blocks.text import escape, preview
 from handlers.ids import Command
-from tests.slackrig import text_of
 
 
 def test_escape_defuses_mentions_and_broadcasts() -> None:
@@ -75,7 +75,8 @@ def test_owner_assigned_names_old_and_new_owner() -> None:
 
 
 def test_error_escapes_quoted_input() -> None:
-    assert "<!everyone>" not in text_of(build_error("No account is called <!everyone>."))
+    text = text_of(build_error("No account is called <!everyone>."))
+    assert "No account is called &lt;!everyone&gt;." in text and "<!everyone>" not in text
 
 
 def logged(**overrides: object) -> Logged:

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.standin.driver import SlackDriver, click, selected, submit, suggest, text_input, text_of
+from bot.standin.webapi import FakeSlack
 from models.accounts import Account, AccountStatus
 from models.channels import AccountChannel
 from models.contacts import Contact
@@ -13,8 +15,6 @@ from models.followups import Followup
 from models.interactions import Interaction
 from models.reps import Rep
 from tests.conftest import Clock
-from tests.fakeslack import FakeSlack
-from tests.slackrig import SlackDriver, click, selected, submit, suggest, text_input, text_of
 
 M = "log_"  # action and block ids: handlers.ids.LogModal / LogAction
 
@@ -198,8 +198,7 @@ def test_add_follow_up_button_makes_one_follow_up_even_if_submitted_twice(
     values = text_input(M + "followup", M + "followup_input", "Dec 3 2pm")
     for _ in range(2):
         assert submit(slack, call.args["view"], values, view_id="V0FOLLOW1").status_code == 200
-    slack.fake.wait_for("views.open")
-    _wait(lambda: len(followups_of(engine)) == 1)
+    slack.settle()  # both submissions fully handled: a second follow-up would be there by now
     assert followups_of(engine) == [("U0ALICE", datetime(2026, 12, 3, 19, 0, tzinfo=UTC))]
 
 
@@ -224,7 +223,8 @@ def test_log_call_without_text_opens_the_modal_and_a_submission_logs_once(
     )
     for _ in range(2):  # double-submitted: same view id
         assert submit(slack, view, values, view_id="V0LOGMODAL").status_code == 200
-    [hook] = slack.fake.wait_for_hook(result.response_url)
+    slack.settle()
+    [hook] = slack.fake.hooks_to(result.response_url)
     assert "Logged an email on *Acme*" in text_of(hook.body) and "&lt;!channel&gt;" in text_of(
         hook.body
     )
@@ -428,7 +428,7 @@ def test_a_retried_dm_logs_and_answers_once(
     slack.event(event)
     fake_slack.wait_for("chat.postMessage")
     slack.event(event, retry=1)
-    _wait(lambda: False, timeout=0.3)
+    slack.settle()
     assert len(logged(engine)) == 1 and len(fake_slack.calls_to("chat.postMessage")) == 1
 
 
@@ -475,10 +475,12 @@ def test_long_and_hostile_notes_are_kept_whole_and_shown_escaped(
 
 
 def _wait(condition, timeout: float = 3.0) -> None:  # type: ignore[no-untyped-def]
+    """Poll `condition` until it holds; fail the test if it still doesn't after `timeout`."""
     import time
 
     deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
+    while not condition():
+        assert time.monotonic() < deadline, f"still not true after {timeout}s: {condition}"
         time.sleep(0.02)
 
 

@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from tests.fakeslack import FakeSlack
+from bot.standin.webapi import FakeSlack
 
 
 def rapport(

@@ -3,11 +3,11 @@
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from bot.standin.driver import SlackDriver, text_of
+from bot.standin.webapi import FakeSlack
 from models.accounts import Account
 from models.audit import AuditEntry
 from models.reps import Rep
-from tests.fakeslack import FakeSlack
-from tests.slackrig import SlackDriver, text_of
 
 
 def accounts_in(engine: Engine) -> dict[str, str | None]:

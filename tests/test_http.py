@@ -11,12 +11,12 @@ from bot import db
 from bot.app import create_app
 from bot.config import Settings
 from bot.server import RapportWSGI
+from bot.standin.driver import FORM, SlackDriver, SlackRequest
 from handlers.deps import Deps
-from tests.slackrig import SlackDriver
 
 
 def test_healthz_is_200_when_the_database_answers(slack: SlackDriver) -> None:
-    response = httpx.get(f"{slack.base_url}/healthz", trust_env=False)
+    response = httpx.get(f"{slack.transport.base_url}/healthz", trust_env=False)
     assert response.status_code == 200 and response.json() == {"ok": True, "database": "up"}
 
 
@@ -37,13 +37,13 @@ def test_healthz_is_503_when_the_database_does_not(
 
 def test_url_verification_echoes_the_challenge(slack: SlackDriver) -> None:
     body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2r", "type": "url_verification"})
-    response = slack.post(body, "application/json")
+    response = slack.post(SlackRequest(body, {"Content-Type": "application/json"}))
     assert response.status_code == 200 and response.json() == {"challenge": "3eZbrw1aBm2r"}
 
 
 def test_ssl_check_is_answered(slack: SlackDriver) -> None:
     assert (
-        slack.post("ssl_check=1&token=legacy", "application/x-www-form-urlencoded").status_code
+        slack.post(SlackRequest("ssl_check=1&token=legacy", {"Content-Type": FORM})).status_code
         == 200
     )
 
@@ -53,7 +53,7 @@ def test_each_request_logs_one_line_with_its_correlation_id(
 ) -> None:
     with caplog.at_level(logging.INFO, logger="rapport.http"):
         slack.command("/crm", "help").ack_json()
-        httpx.get(f"{slack.base_url}/healthz", trust_env=False)
+        httpx.get(f"{slack.transport.base_url}/healthz", trust_env=False)
     lines = [r for r in caplog.records if r.name == "rapport.http"]
     assert [r.getMessage().split()[:3] for r in lines] == [
         ["POST", "/slack/events", "200"],

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from tests.fakeslack import FakeSlack
-from tests.slackrig import TEAM_ID, SlackDriver, text_of
+from bot.standin.driver import TEAM_ID, SlackDriver, text_of
+from bot.standin.webapi import FakeSlack
 
 
 def home_menu_click(value: str) -> dict:

@@ -1,19 +1,18 @@
 """Answers through the real Bolt pipeline: /who-owns, /history, @-mentions, links, App Home."""
 
-import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.standin.driver import TEAM_ID, SlackDriver, click, text_of
+from bot.standin.webapi import FakeSlack
 from models.accounts import Account
 from models.deals import Deal
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
 from models.reps import Rep
 from tests.conftest import Clock
-from tests.fakeslack import FakeSlack
-from tests.slackrig import TEAM_ID, SlackDriver, click, text_of
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -196,11 +195,13 @@ def page_texts(message: dict) -> list[str]:
     ]
 
 
-def test_history_pages_both_ways_through_2000_interactions(
+def test_history_pages_both_ways_through_several_pages_of_interactions(
     slack: SlackDriver, engine: Engine
 ) -> None:
     account_id = setup_account(slack)
-    add_interactions(engine, account_id, 2000)
+    # five pages of ten, the last one partial (depth: tests/test_timeline.py, bench/history.py)
+    total = 45
+    add_interactions(engine, account_id, total)
     message = slack.command("/history", "Acme Corp").reply()
     seen = []
     pages = [message]
@@ -211,13 +212,13 @@ def test_history_pages_both_ways_through_2000_interactions(
         _, url = click(slack, message, "history_older")
         message = slack.fake.wait_for_hook(url)[0].body
         pages.append(message)
-    assert seen == [f"call number {n}" for n in reversed(range(2000))]
+    assert seen == [f"call number {n}" for n in reversed(range(total))] and len(pages) == 5
     back = []
     while "history_newer" in str(message["blocks"]):
         _, url = click(slack, message, "history_newer")
         message = slack.fake.wait_for_hook(url)[0].body
         back += page_texts(message)
-    assert len(back) == len(set(back)) == 1990 and set(back) == set(seen[:1990])
+    assert len(back) == len(set(back)) == 40 and set(back) == set(seen[:40])
     assert all(len(p["blocks"]) <= 50 for p in pages)
 
 
@@ -225,10 +226,13 @@ def test_history_filters_and_escapes(slack: SlackDriver, engine: Engine) -> None
     account_id = setup_account(slack)
     add_interactions(engine, account_id, 3, kind="call")
     add_interactions(engine, account_id, 2, kind="email")
+    # Slack sends an @channel mention as <!channel>, and the typed text "<!channel>" as &lt;…&gt;
     slack.command("/log-call", "Acme Corp: <!channel> big news " + "x" * 5000).reply()
+    slack.command("/log-call", "Acme Corp: typed &lt;!channel&gt; on purpose").reply()
     calls = slack.command("/history", "Acme Corp calls").reply()
     assert "(calls)" in text_of(calls) and "email number" not in text_of(calls)
-    assert "&lt;!channel&gt;" in text_of(calls) or "@channel" in text_of(calls)
+    assert ">@channel big news" in text_of(calls)
+    assert ">typed &lt;!channel&gt; on purpose" in text_of(calls)
     assert "<!channel>" not in text_of(calls)
     assert all(len(b["text"]["text"]) <= 3000 for b in calls["blocks"] if b["type"] == "section")
     emails = slack.command("/history", "acme emails").reply()
@@ -341,9 +345,3 @@ def test_done_from_the_home_tab_completes_and_refreshes(
     with Session(engine) as session:
         statuses = sorted(f.status for f in session.exec(select(Followup)))
     assert statuses == sorted([FollowupStatus.DONE, FollowupStatus.OPEN])
-
-
-def _wait(condition, timeout: float = 3.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.02)

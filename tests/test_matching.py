@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import insert
 from sqlmodel import Session
 
+from bot.standin.driver import TEAM_ID
 from models.accounts import Account, AccountStatus, normalize_name
 from models.matching import Resolution, guess_account_in_text, resolve_account
 from models.reps import Rep
 from tests.factories import make_account, make_rep
-from tests.slackrig import TEAM_ID
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 OTHER_TEAM = "T0OTHER"

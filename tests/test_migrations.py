@@ -1,5 +1,6 @@
 """The Alembic migrations build exactly the schema the models describe."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
@@ -35,7 +36,7 @@ def test_every_core_table_is_scoped_by_team(engine: Engine) -> None:
 
 def test_timestamps_are_timezone_aware_columns(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
-        return  # SQLite has no time zone type; models.base.UTCDateTime restores UTC on read
+        pytest.skip("SQLite has no time zone type; models.base.UTCDateTime restores UTC on read")
     for table in CORE_TABLES:
         for column in inspect(engine).get_columns(table):
             if column["name"].endswith("_at") or column["name"] in ("owner_since",):

@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 from bot import db, runtime, server, socket
 from bot.config import Settings
 from bot.runtime import build_runtime
+from bot.standin.webapi import FakeSlack
 from tests.conftest import Clock
-from tests.fakeslack import FakeSlack
 
 
 def test_the_runtime_shares_one_client_one_clock_and_a_pool_sized_by_the_settings(

@@ -12,8 +12,8 @@ from slack_sdk import WebClient
 from bot.app import make_client
 from bot.config import Settings
 from bot.scheduler import run_sweeper, start_scheduler, sweep
+from bot.standin.webapi import FakeSlack
 from handlers.deps import Deps
-from tests.fakeslack import FakeSlack
 
 AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

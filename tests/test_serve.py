@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
+from bot.standin.driver import FORM, SlackDriver, SlackRequest, signed, text_of
+from bot.standin.http import HttpTransport
+from bot.standin.webapi import FakeSlack
 from tests.conftest import SIGNING_SECRET
-from tests.fakeslack import FakeSlack
-from tests.slackrig import SlackDriver, text_of
 
 SCHEDULER_STARTED = re.compile(r"scheduler started \(pid (\d+)\)")
 SWEEP_FINISHED = re.compile(r"sweep finished \(pid (\d+)\)")
@@ -50,7 +51,12 @@ class Served:
 
 @contextmanager
 def serving(
-    fake_slack: FakeSlack, database_url: str, cwd: object, *args: str, **env: str
+    fake_slack: FakeSlack,
+    database_url: str,
+    cwd: object,
+    *args: str,
+    verb: str = "serve",
+    **env: str,
 ) -> Iterator[Served]:
     port = free_port()
     environ = {
@@ -66,7 +72,7 @@ def serving(
         **env,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", *args],
+        [sys.executable, "-m", "bot.cli", verb, *args],
         env=environ,
         cwd=cwd,
         stdout=subprocess.PIPE,
@@ -78,7 +84,8 @@ def serving(
     reader = threading.Thread(target=lambda: served.lines.extend(process.stdout), daemon=True)
     reader.start()
     try:
-        served.wait_until("rapport serve became healthy", lambda: healthy(served), timeout=30)
+        if verb == "serve":
+            served.wait_until("rapport serve became healthy", lambda: healthy(served), timeout=30)
         yield served
     finally:
         process.terminate()
@@ -102,15 +109,12 @@ def served(fake_slack: FakeSlack, database_url: str, engine, tmp_path) -> Iterat
 
 
 def test_rapport_serve_answers_slack_over_http(served: str, fake_slack: FakeSlack) -> None:
-    driver = SlackDriver(served, SIGNING_SECRET, fake_slack)
+    driver = SlackDriver(HttpTransport(served), SIGNING_SECRET, fake_slack)
     assert "/crm new" in text_of(driver.command("/crm", "help").ack_json())
     assert "Created *Acme*" in text_of(driver.command("/crm", "new Acme").reply(timeout=10))
-    assert (
-        driver.post(
-            "x=1", "application/x-www-form-urlencoded", {"X-Slack-Signature": "v0=bad"}
-        ).status_code
-        == 401
-    )
+    good = signed(SlackRequest("x=1", {"Content-Type": FORM}), SIGNING_SECRET)
+    forged = SlackRequest(good.body, good.headers | {"X-Slack-Signature": "v0=bad"})
+    assert driver.send(forged).status_code == 401
 
 
 def test_two_gunicorn_workers_share_one_sweeper_process(
@@ -148,16 +152,17 @@ def test_serve_no_sweep_leaves_sweeping_to_a_separate_rapport_sweep(
     env = {"RAPPORT_SWEEP_SECONDS": "1", "WEB_CONCURRENCY": "1"}
     with serving(fake_slack, database_url, tmp_path, "--http", "--no-sweep", **env) as server:
         assert "/crm new" in help_over_http(server, fake_slack)
-        time.sleep(1.5)  # a sweeper would have swept by now
+        # A barrier rather than a sleep: a sweeper of serve's own starts with it, well before
+        # a second process has started, swept and swept again.
+        with serving(fake_slack, database_url, tmp_path, verb="sweep", **env) as sweeper:
+            sweeper.wait_until("two sweeps", lambda: len(sweeper.pids(SWEEP_FINISHED)) >= 2)
     assert "scheduler started" not in "".join(server.lines)
+    assert len(sweeper.pids(SCHEDULER_STARTED)) == 1
 
 
 def help_over_http(server: Served, fake_slack: FakeSlack) -> str:
-    driver = SlackDriver(server.base, SIGNING_SECRET, fake_slack)
-    try:
-        return text_of(driver.command("/crm", "help").ack_json())
-    finally:
-        driver.http.close()  # an idle keep-alive connection holds up gunicorn's graceful stop
+    driver = SlackDriver(HttpTransport(server.base), SIGNING_SECRET, fake_slack)
+    return text_of(driver.command("/crm", "help").ack_json())
 
 
 def alive(pid: int) -> bool:

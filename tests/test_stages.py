@@ -10,6 +10,7 @@ from sqlalchemy import Engine, event, inspect
 from sqlmodel import Session, col, func, select
 
 from bot import db
+from bot.standin.driver import TEAM_ID
 from models.audit import AuditEntry
 from models.base import DomainError, id_of
 from models.reps import Rep
@@ -26,7 +27,6 @@ from models.stages import (
 from models.summaries import home_summary, owner_card
 from tests.databases import temporary_database
 from tests.factories import make_account, make_deal, make_rep
-from tests.slackrig import TEAM_ID
 
 OTHER_TEAM = "T0OTHER"
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)

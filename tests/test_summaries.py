@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
+from bot.standin.driver import TEAM_ID
 from models.accounts import Account, AccountStatus
 from models.base import NotFound, id_of
 from models.deals import Deal
@@ -13,7 +14,6 @@ from models.interactions import Interaction
 from models.reps import Rep
 from models.summaries import DealTotal, HomeSummary, LastTouch, home_summary, owner_card
 from tests.factories import make_account, make_rep
-from tests.slackrig import TEAM_ID
 
 OTHER_TEAM = "T0OTHER"
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 23:00 in Tokyo, 09:00 in New York

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session
 
+from bot.standin.driver import TEAM_ID
 from models.accounts import Account
 from models.base import id_of
 from models.deals import Deal, DealStageChange
@@ -15,7 +16,6 @@ from models.interactions import Interaction
 from models.reps import Rep
 from models.timeline import Cursor, Entry, EntryKind, Page, account_timeline
 from tests.factories import make_account, make_rep
-from tests.slackrig import TEAM_ID
 
 OTHER_TEAM = "T0OTHER"
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

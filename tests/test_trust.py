@@ -7,15 +7,15 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.standin.driver import FORM, SlackDriver, SlackRequest, sign, text_of
+from bot.standin.webapi import FakeSlack
 from models.accounts import Account
 from tests.conftest import OTHER_TEAM
-from tests.fakeslack import FakeSlack
-from tests.slackrig import SlackDriver, sign, text_of
 
 NOT_AVAILABLE = "isn't available to guests or to people outside this workspace"
 
 
-def crm_new_body(name: str) -> str:
+def crm_new_body(name: str, response_url: str) -> str:
     return urllib.parse.urlencode(
         {
             "token": "legacy",
@@ -29,7 +29,7 @@ def crm_new_body(name: str) -> str:
             "text": f"new {name}",
             "api_app_id": "A0CRMBOT1",
             "is_enterprise_install": "false",
-            "response_url": "http://127.0.0.1:9/hooks/x",
+            "response_url": response_url,
             "trigger_id": "1.2.3",
         }
     )
@@ -63,25 +63,23 @@ def account_count(engine: Engine) -> int:
 def test_badly_signed_requests_get_401_and_change_nothing(
     slack: SlackDriver, engine: Engine, fake_slack: FakeSlack, headers
 ) -> None:
-    body = crm_new_body("Acme")
-    response = slack.http.post(
-        f"{slack.base_url}/slack/events",
-        content=body.encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded", **headers(body)},
-    )
+    response_url = fake_slack.response_url("cmd", channel="C0SALES01", user="U0ALICE")
+    body = crm_new_body("Acme", response_url)
+    response = slack.send(SlackRequest(body, {"Content-Type": FORM, **headers(body)}))
     assert response.status_code == 401
     assert response.json() == {"error": "invalid request"}
-    assert account_count(engine) == 0 and fake_slack.hooks == []
+    slack.settle()
+    assert account_count(engine) == 0 and fake_slack.hooks_to(response_url) == []
 
 
 def test_a_correctly_signed_copy_of_the_same_request_works(
-    slack: SlackDriver, engine: Engine
+    slack: SlackDriver, engine: Engine, fake_slack: FakeSlack
 ) -> None:
-    assert slack.post(crm_new_body("Acme"), "application/x-www-form-urlencoded").status_code == 200
-    deadline = time.monotonic() + 3
-    while account_count(engine) == 0 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert account_count(engine) == 1
+    response_url = fake_slack.response_url("cmd", channel="C0SALES01", user="U0ALICE")
+    body = crm_new_body("Acme", response_url)
+    assert slack.post(SlackRequest(body, {"Content-Type": FORM})).status_code == 200
+    [reply] = fake_slack.wait_for_hook(response_url)
+    assert "Created *Acme*" in text_of(reply.body) and account_count(engine) == 1
 
 
 @pytest.mark.parametrize("user_id", ["U0GUEST", "U0SINGLE", "U0STRANGER", "U0NOBODY"])
@@ -120,10 +118,12 @@ def test_guest_events_get_no_answer(slack: SlackDriver, fake_slack: FakeSlack) -
         }
     )
     assert response.status_code == 200
-    time.sleep(0.2)
-    assert fake_slack.calls_to("chat.postMessage") == []
+    slack.settle()
+    assert [c.method for c in fake_slack.calls if c.method.startswith("chat.")] == []
+    assert fake_slack.hooks == []
 
 
 def test_help_reply_escapes_what_the_user_typed(slack: SlackDriver) -> None:
     text = text_of(slack.command("/crm", "&lt;!everyone&gt; &lt;@U0BOB&gt;").ack_json())
+    assert "`&lt;!everyone&gt; &lt;@U0BOB&gt;`" in text
     assert "<!everyone>" not in text and "<@U0BOB>" not in text

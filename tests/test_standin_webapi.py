@@ -1,11 +1,10 @@
-"""The fake Slack Web API answers like real Slack and flags calls that break Slack's contract."""
+"""The stand-in's Web API answers like real Slack and flags calls that break Slack's contract."""
 
 import http.client
 import json
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +13,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from tests import fakeslack
-from tests.fakeslack import FakeSlack
+from bot.standin import spec
+from bot.standin.webapi import FakeSlack
 
 PROXY_VARIABLES = (
     "HTTP_PROXY",
@@ -39,6 +38,11 @@ MODAL: dict[str, Any] = {
             "element": {"type": "plain_text_input", "action_id": "value"},
         }
     ],
+}
+
+HOME: dict[str, Any] = {
+    "type": "home",
+    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Your pipeline"}}],
 }
 
 
@@ -428,14 +432,30 @@ def test_wait_for_hook_times_out_with_a_helpful_assertion(fake: FakeSlack) -> No
         fake.wait_for_hook(fake.response_url(), timeout=0.05)
 
 
-def test_reset_clears_records_but_keeps_users(fake: FakeSlack, client: WebClient) -> None:
+def test_reset_forgets_everything(fake: FakeSlack, client: WebClient) -> None:
+    fake.add_channel("C0SALES01")
     fake.fail("users.info")
+    fake.slow("auth.test", 5)
     with pytest.raises(SlackApiError), pytest.warns(UserWarning):
         client.chat_postMessage(channel="C0SALES01")
-    WebhookClient(fake.response_url()).send(text="x")
+    client.chat_postMessage(channel="C0SALES01", text="kept until reset")
+    home = client.views_publish(user_id="U0ALICE", view=HOME)["view"]
+    modal = client.views_open(trigger_id="1.2.a", view={**MODAL, "external_id": "e1"})["view"]
+    WebhookClient(fake.response_url(channel="C0SALES01", user="U0ALICE")).send(text="x")
     fake.reset()
     assert (fake.calls, fake.hooks, fake.violations) == ([], [], [])
-    assert client.users_info(user="U0ALICE")["user"]["name"] == "alice"  # failure script cleared
+    assert (fake.users, fake.channels) == ({}, {})
+    assert fake.messages("C0SALES01") == [] and fake.conversations.channels() == []
+    assert fake.home("U0ALICE") is None and fake.view(modal["id"]) is None
+    fake.add_user("U0ALICE")
+    assert client.users_info(user="U0ALICE")["user"]["name"] == "u0alice"  # no script left
+    started = time.monotonic()
+    client.auth_test()
+    assert time.monotonic() - started < 1
+    again = client.views_publish(user_id="U0ALICE", view=HOME)["view"]
+    assert again["id"] != home["id"]  # a fresh Home view: the old one was forgotten
+    updated = client.views_update(external_id="e1", view=MODAL)["view"]
+    assert updated["id"] != modal["id"]  # external ids were forgotten too
 
 
 def test_keep_alive_connection_serves_several_requests(fake: FakeSlack) -> None:
@@ -465,16 +485,19 @@ def test_concurrent_calls_are_all_recorded(fake: FakeSlack, client: WebClient) -
     assert sorted(int(call.args["text"]) for call in calls) == list(range(20))
 
 
-def test_a_missing_spec_raises_a_clear_error(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv(fakeslack.SPEC_ENV, str(tmp_path / "nowhere.json"))
-    with pytest.raises(FileNotFoundError, match=r"nowhere\.json"):
-        FakeSlack()
-
-
 def test_the_spec_loads_once_and_knows_the_methods_the_bot_uses() -> None:
-    spec = fakeslack.spec_required_args()
-    assert spec is fakeslack.spec_required_args()
-    assert {"chat.postMessage", "views.open", "users.info", "auth.test"} <= spec.keys()
-    assert "token" not in spec["chat.postMessage"]
+    required = spec.required_args()
+    assert required is spec.required_args()
+    assert {"chat.postMessage", "views.open", "users.info", "auth.test"} <= required.keys()
+    assert required["chat.postMessage"] == {"channel"} and "token" not in required["views.open"]
+
+
+def test_with_the_spec_check_off_unknown_methods_answer_ok_but_limits_still_hold(
+    client: WebClient,
+) -> None:
+    with FakeSlack(check_spec=False) as lenient:
+        lax = WebClient(token="xoxb-test", base_url=lenient.api_url)
+        assert lax.api_call("chat.scheduleMessage2", json={"channel": "C1"})["ok"]
+        with pytest.raises(SlackApiError):
+            lax.chat_postMessage(channel="C1", text="x", blocks=[{"type": "sectoin"}])
+        assert len(lenient.violations) == 1 and "not a known block" in lenient.violations[0]
