@@ -21,8 +21,9 @@ $(VENV)/.dev-deps: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-deps
 	$(BIN)/rapport serve
 
+# Four workers on two cores: a quarter of the suite's time is real processes starting (serve, CLI).
 test: $(VENV)/.dev-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 4
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check bot handlers models migrations tests bench
