@@ -5,35 +5,20 @@ import time
 
 import pytest
 
-from bot.standin.driver import TEAM_ID, SlackDriver, text_of
+from bot.standin.driver import SlackDriver, home_menu_payload, text_of
 from bot.standin.webapi import FakeSlack
 
 
 def home_menu_click(value: str) -> dict:
     """What Slack sends when a rep picks an entry of a follow-up's menu on the App Home tab."""
-    return {
-        "type": "block_actions",
-        "user": {"id": "U0ALICE", "username": "alice", "name": "alice", "team_id": TEAM_ID},
-        "api_app_id": "A0CRMBOT1",
-        "token": "legacy",
-        "trigger_id": "9.9.9",
-        "team": {"id": TEAM_ID, "domain": "acme"},
-        "container": {"type": "view", "view_id": "V0HOME"},
-        "view": {"id": "V0HOME", "type": "home", "blocks": [], "state": {"values": {}}},
-        "state": {"values": {}},
-        "actions": [
-            {
-                "type": "overflow",
-                "action_id": "home_followup",
-                "block_id": "b",
-                "selected_option": {
-                    "text": {"type": "plain_text", "text": "Done", "emoji": True},
-                    "value": value,
-                },
-                "action_ts": "1763900600.000100",
-            }
-        ],
-    }
+    option = {"text": {"type": "plain_text", "text": "Done", "emoji": True}, "value": value}
+    return home_menu_payload(
+        option,
+        action_id="home_followup",
+        trigger_id="9.9.9",
+        action_ts="1763900600.000100",
+        user_id="U0ALICE",
+    )
 
 
 def test_a_stale_home_button_is_answered_not_dropped(

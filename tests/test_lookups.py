@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.standin.driver import TEAM_ID, SlackDriver, click, text_of
+from bot.standin.driver import TEAM_ID, SlackDriver, click, home_menu_payload, text_of
 from bot.standin.webapi import FakeSlack
 from models.accounts import Account
 from models.deals import Deal
@@ -320,26 +320,13 @@ def test_done_from_the_home_tab_completes_and_refreshes(
     [call] = fake_slack.wait_for("views.publish")
     menu = next(b["accessory"] for b in call.args["view"]["blocks"] if b.get("accessory"))
     done = next(o for o in menu["options"] if o["value"].startswith("done:"))
-    payload = {
-        "type": "block_actions",
-        "user": {"id": "U0ALICE", "username": "alice", "name": "alice", "team_id": TEAM_ID},
-        "api_app_id": "A0CRMBOT1",
-        "token": "legacy",
-        "trigger_id": "9.9.9",
-        "team": {"id": TEAM_ID, "domain": "acme"},
-        "container": {"type": "view", "view_id": "V0HOME"},
-        "view": {"id": "V0HOME", "type": "home", "blocks": [], "state": {"values": {}}},
-        "state": {"values": {}},
-        "actions": [
-            {
-                "type": "overflow",
-                "action_id": "home_followup",
-                "block_id": "b",
-                "selected_option": done,
-                "action_ts": "1763900600.000100",
-            }
-        ],
-    }
+    payload = home_menu_payload(
+        done,
+        action_id="home_followup",
+        trigger_id="9.9.9",
+        action_ts="1763900600.000100",
+        user_id="U0ALICE",
+    )
     assert slack.interactive(payload).status_code == 200
     fake_slack.wait_for("views.publish", count=2)
     with Session(engine) as session:

@@ -13,7 +13,7 @@ from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
 from models.reps import Rep
 from models.summaries import DealTotal, HomeSummary, LastTouch, home_summary, owner_card
-from tests.factories import make_account, make_rep
+from tests.factories import make_account, make_deal, make_rep
 
 OTHER_TEAM = "T0OTHER"
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 23:00 in Tokyo, 09:00 in New York
@@ -40,22 +40,8 @@ def add_deal(
     currency: str | None = "USD",
     *,
     name: str = "Renewal",
-    team_id: str = TEAM_ID,
 ) -> Deal:
-    deal = Deal(
-        team_id=team_id,
-        account_id=id_of(account),
-        owner_id=owner.id,
-        name=name,
-        stage=stage,
-        amount_minor=amount,
-        currency=currency,
-        stage_changed_at=NOW,
-        created_at=NOW,
-    )
-    session.add(deal)
-    session.flush()
-    return deal
+    return make_deal(session, account, owner, stage, amount, now=NOW, name=name, currency=currency)
 
 
 def add_followup(
@@ -350,7 +336,7 @@ def test_home_leaves_out_other_reps_and_other_workspaces(
     add_followup(session, stranger, theirs, NOW - timedelta(hours=1), team_id=OTHER_TEAM)
     # Rows that name this rep but belong to another workspace are not theirs either.
     add_followup(session, tokyo, theirs, NOW - timedelta(hours=1), team_id=OTHER_TEAM)
-    add_deal(session, theirs, tokyo, "Demo", 5, team_id=OTHER_TEAM)
+    add_deal(session, theirs, tokyo, "Demo", 5)  # the account is the other workspace's
     home = home_of(session, tokyo)
     assert (home.overdue_total, home.today_total, home.upcoming_total) == (0, 0, 0)
     assert home.stages == []

@@ -195,6 +195,28 @@ def button_payload(
     }  # fmt: skip
 
 
+def home_menu_payload(
+    option: JSON,
+    *,
+    action_id: str,
+    trigger_id: str,
+    action_ts: str,
+    user_id: str,
+    team_id: str = TEAM_ID,
+) -> JSON:
+    """A pick from an overflow menu on the App Home tab (block_actions from a view: no
+    response_url, no channel)."""
+    action = {"type": "overflow", "action_id": action_id, "block_id": "b",
+              "selected_option": option, "action_ts": action_ts}  # fmt: skip
+    return {
+        "type": "block_actions", "user": user_of(user_id, team_id), "api_app_id": APP_ID,
+        "token": "legacy", "trigger_id": trigger_id, "team": {"id": team_id, "domain": "acme"},
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "view": {"id": "V0HOME", "type": "home", "blocks": [], "state": {"values": {}}},
+        "state": {"values": {}}, "actions": [action],
+    }  # fmt: skip
+
+
 def view_submission_payload(
     view: JSON,
     values: dict[str, dict[str, JSON]],
