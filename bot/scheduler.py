@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from handlers import jobs
 from handlers.deps import Deps
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class SweepJob(Protocol):
 
 def sweep_jobs() -> list[SweepJob]:
     """What a sweep runs. The nudges and digest jobs join this list in their issue."""
-    return []
+    return [jobs.forget_handled_events]
 
 
 def sweep(jobs: Sequence[SweepJob], *, deps: Deps, client: WebClient) -> int:

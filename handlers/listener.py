@@ -27,6 +27,7 @@ from handlers.blocks import Message
 from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.errors import correlation_id, reply_for
+from models import events
 from models.reps import Rep
 
 logger = logging.getLogger(__name__)
@@ -141,6 +142,8 @@ def event(deps: Deps, handler: Handler, *, reply: ReplyTo) -> Listener:
         if caller is None:  # bot messages and subtyped events carry no person
             return
         try:
+            if not _first_delivery(deps, body):
+                return  # Slack's retry of an event that is handled (or being handled) already
             answer_to = reply(deps, client, caller, body["event"])
         except Exception:
             logger.exception("no way to answer %s", body["event"].get("type"))
@@ -148,6 +151,20 @@ def event(deps: Deps, handler: Handler, *, reply: ReplyTo) -> Listener:
         _run(handler, Turn(deps, caller, client, body, answer_to))
 
     return listener
+
+
+def _first_delivery(deps: Deps, body: dict) -> bool:
+    event_id, team_id = body.get("event_id"), body.get("team_id")
+    if not (event_id and team_id):
+        return True  # nothing to tell deliveries apart by
+    with deps.db.begin() as session:
+        return events.claim_event(
+            session=session,
+            team_id=team_id,
+            event_id=event_id,
+            kind=body["event"].get("type", ""),
+            now=deps.now(),
+        )
 
 
 def options(deps: Deps, handler: Callable[[Turn], list[dict]]) -> Listener:

@@ -5,8 +5,10 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import DateTime
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -64,3 +66,11 @@ def zone(tz: str | None) -> tzinfo:
         return ZoneInfo(tz or "UTC")
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return UTC
+
+
+def insert_once(session: Session, table: Any, row: dict[str, Any], unique: list[str]) -> bool:
+    """INSERT `row` unless one with the same `unique` columns exists (ON CONFLICT DO NOTHING, in
+    one statement, so concurrent twins can't both win); whether this call inserted it."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**row).on_conflict_do_nothing(index_elements=unique)
+    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]

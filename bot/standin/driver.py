@@ -385,11 +385,17 @@ class SlackDriver:
         return self.post(interactive_request(payload))
 
     def event(
-        self, event: JSON, *, team_id: str = TEAM_ID, retry: int | None = None
+        self,
+        event: JSON,
+        *,
+        team_id: str = TEAM_ID,
+        retry: int | None = None,
+        event_id: str | None = None,
     ) -> SlackResponse:
+        """Deliver an event; Slack's retries of one delivery carry its `event_id` again."""
         n, _, _ = self.ids()
         envelope = event_envelope(
-            event, event_id=f"Ev{n:010d}", event_time=int(time.time()), team_id=team_id
+            event, event_id=event_id or f"Ev{n:010d}", event_time=int(time.time()), team_id=team_id
         )
         return self.post(event_request(envelope, retry=retry))
 
