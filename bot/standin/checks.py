@@ -134,6 +134,26 @@ def message_problems(body: JSON) -> list[str]:
     return problems
 
 
+def call_problems(
+    method: str, args: JSON, *, use_spec: bool = True
+) -> tuple[str | None, list[str]]:
+    """(the error Slack would answer a Web API call, or None; every problem found)."""
+    missing = missing_groups(method, args, use_spec=use_spec)
+    messages = [f"missing required argument {' or '.join(group)}" for group in missing]
+    error = None
+    if missing:
+        error = "no_text" if missing[0] == CONTENT else "invalid_arguments"
+    if method.startswith("chat.") and (content := message_problems(args)):
+        messages += content
+        if error is None:
+            error = "msg_too_long" if content[-1].startswith("text is") else "invalid_blocks"
+    view = view_problems(args["view"]) if method.startswith("views.") else []
+    if "view" in args and view:
+        messages += view
+        error = error or "invalid_arguments"
+    return error, messages
+
+
 def response_url_problems(body: Any, content_type: str, uses: int) -> list[str]:
     """What Slack would refuse in a response_url post (the `uses`-th one to that URL)."""
     if not isinstance(body, dict) or "json" not in content_type:

@@ -1,307 +1,67 @@
 """Plays Slack's side of the request contract: what Slack sends the app, signed as Slack signs it.
 
-Payloads carry every field real Slack sends (slack-bolt 1.30 reads them; a payload missing one can
-make Bolt answer 500), as recorded from Slack. Builders are pure: `*_payload` / `command_form`
-return what Slack would send, `*_request` encode it as Slack puts it on the wire, `signed` adds the
-v0 signature. `SlackDriver` strings them together and hands each request to a transport: HTTP to
-/slack/events (`bot.standin.http`) for tests, in-process dispatch (`bot.standin.inprocess`).
+Payloads carry every field real Slack sends, as recorded from Slack (`payloads`: pure builders);
+`wire` encodes them as Slack puts them on the wire and adds the v0 signature. `SlackDriver`
+strings them together and hands each request to a transport: HTTP to /slack/events
+(`bot.standin.http`) for tests, in-process dispatch (`bot.standin.inprocess`).
 """
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
-from slack_sdk.signature import SignatureVerifier
+from dataclasses import dataclass
 
 from bot.standin.checks import message_problems
+from bot.standin.payloads import (
+    JSON,
+    TEAM_ID,
+    block_suggestion_payload,
+    button_payload,
+    command_form,
+    event_envelope,
+    home_menu_payload,
+    selected,
+    shortcut_payload,
+    text_input,
+    text_of,
+    view_submission_payload,
+)
 from bot.standin.webapi import FakeSlack
+from bot.standin.wire import (
+    FORM,
+    SlackRequest,
+    SlackResponse,
+    Transport,
+    event_request,
+    form_request,
+    interactive_request,
+    sign,
+    signed,
+)
 
-JSON = dict[str, Any]
-TEAM_ID = "T0001"
-APP_ID = "A0CRMBOT1"
-BOT_ID, BOT_USER_ID = "B0CRMBOT1", "U0CRMBOT1"
-CLICKED_TS = "1700000300.000400"  # the clicked message's ts when the caller's copy has none
-FORM = "application/x-www-form-urlencoded"
-
-
-@dataclass(frozen=True)
-class SlackRequest:
-    """One request as Slack sends it: the raw body (what gets signed) and its headers."""
-
-    body: str
-    headers: dict[str, str]
-
-
-@dataclass(frozen=True)
-class SlackResponse:
-    """The app's answer to one request."""
-
-    status_code: int
-    text: str
-    headers: dict[str, str] = field(default_factory=dict)  # names lower-cased
-
-    def json(self) -> Any:
-        return json.loads(self.text)
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-
-Transport = Callable[[SlackRequest], SlackResponse]
-
-# -- the wire -----------------------------------------------------------------------------------
-
-
-def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
-    """Slack's v0 signature headers; Slack rejects (and Bolt 401s) a timestamp 300 s off."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    assert signature is not None  # slack_sdk returns None only without a timestamp or body
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
-
-
-def signed(request: SlackRequest, secret: str, timestamp: int | None = None) -> SlackRequest:
-    return SlackRequest(request.body, request.headers | sign(secret, request.body, timestamp))
-
-
-def form_request(fields: dict[str, str]) -> SlackRequest:
-    """A slash command: flat form fields."""
-    return SlackRequest(urllib.parse.urlencode(fields), {"Content-Type": FORM})
-
-
-def interactive_request(payload: JSON) -> SlackRequest:
-    """Shortcuts, block actions, view submissions, suggestions: one form field of JSON."""
-    return SlackRequest(
-        "payload=" + urllib.parse.quote(json.dumps(payload)), {"Content-Type": FORM}
-    )
-
-
-def event_request(envelope: JSON, *, retry: int | None = None) -> SlackRequest:
-    """An Events API delivery; a retry says so in headers (Slack retries after 3 s unanswered)."""
-    headers = {"Content-Type": "application/json"}
-    if retry:
-        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
-    return SlackRequest(json.dumps(envelope), headers)
-
-
-# -- payloads -----------------------------------------------------------------------------------
-
-
-def user_of(user_id: str, team_id: str) -> dict[str, str]:
-    return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team_id}
-
-
-def command_form(
-    command: str,
-    text: str,
-    *,
-    response_url: str,
-    trigger_id: str,
-    user_id: str,
-    team_id: str = TEAM_ID,
-    channel_id: str = "C0SALES01",
-    channel_name: str = "sales",
-) -> dict[str, str]:
-    """A slash command's form fields (text as typed; escaped by Slack when should_escape)."""
-    return {
-        "token": "legacy", "team_id": team_id, "team_domain": "acme", "channel_id": channel_id,
-        "channel_name": channel_name, "user_id": user_id, "user_name": user_id.lower(),
-        "command": command, "text": text, "api_app_id": APP_ID, "is_enterprise_install": "false",
-        "response_url": response_url, "trigger_id": trigger_id,
-    }  # fmt: skip
-
-
-def event_envelope(event: JSON, *, event_id: str, event_time: int, team_id: str = TEAM_ID) -> JSON:
-    return {
-        "token": "legacy", "team_id": team_id, "context_team_id": team_id,
-        "context_enterprise_id": None, "api_app_id": APP_ID, "event": event,
-        "type": "event_callback", "event_id": event_id, "event_time": event_time,
-        "authorizations": [{"enterprise_id": None, "team_id": team_id, "user_id": BOT_USER_ID,
-                            "is_bot": True, "is_enterprise_install": False}],
-        "is_ext_shared_channel": False, "event_context": f"4-{event_id}",
-    }  # fmt: skip
-
-
-def shortcut_payload(
-    callback_id: str,
-    *,
-    trigger_id: str,
-    action_ts: str,
-    user_id: str,
-    team_id: str = TEAM_ID,
-    message: JSON | None = None,
-    response_url: str | None = None,
-    channel_id: str = "C0SALES01",
-) -> JSON:
-    """A global shortcut, or with `message` a message shortcut (only those carry a channel)."""
-    payload: JSON = {
-        "type": "message_action" if message else "shortcut", "token": "legacy",
-        "action_ts": action_ts, "team": {"id": team_id, "domain": "acme"},
-        "user": user_of(user_id, team_id), "is_enterprise_install": False, "enterprise": None,
-        "callback_id": callback_id, "trigger_id": trigger_id,
-    }  # fmt: skip
-    if message:
-        payload |= {
-            "channel": {"id": channel_id, "name": "sales"}, "message_ts": message["ts"],
-            "message": message, "response_url": response_url,
-        }  # fmt: skip
-    return payload
-
-
-def find_button(message: JSON, action_id: str) -> tuple[JSON, JSON]:
-    """(block, button) of the button `action_id`, or one whose id starts with it."""
-    for block in message.get("blocks", []):
-        for element in block.get("elements", []):
-            if element.get("type") == "button" and element.get("action_id", "").startswith(
-                action_id
-            ):
-                return block, element
-    raise AssertionError(f"no button {action_id} in {message}")
-
-
-def button_payload(
-    message: JSON,
-    action_id: str,
-    *,
-    response_url: str,
-    trigger_id: str,
-    action_ts: str,
-    user_id: str,
-    team_id: str = TEAM_ID,
-    channel_id: str = "C0SALES01",
-) -> JSON:
-    """A click on a button of a message the app sent (block_actions from a message)."""
-    block, button = find_button(message, action_id)
-    ts = message.get("ts", CLICKED_TS)
-    clicked = {"type": "message", "bot_id": BOT_ID, "ts": ts, "text": message.get("text", ""),
-               "blocks": message.get("blocks", [])}  # fmt: skip
-    action = {
-        "type": "button", "action_id": button["action_id"], "block_id": block["block_id"],
-        "value": button.get("value", ""), "text": button["text"], "action_ts": action_ts,
-    }  # fmt: skip
-    return {
-        "type": "block_actions", "user": user_of(user_id, team_id), "api_app_id": APP_ID,
-        "token": "legacy", "trigger_id": trigger_id, "team": {"id": team_id, "domain": "acme"},
-        "container": {"type": "message", "message_ts": ts, "channel_id": channel_id,
-                      "is_ephemeral": True},
-        "channel": {"id": channel_id, "name": "sales"}, "message": clicked,
-        "response_url": response_url, "state": {"values": {}}, "actions": [action],
-    }  # fmt: skip
-
-
-def home_menu_payload(
-    option: JSON,
-    *,
-    action_id: str,
-    trigger_id: str,
-    action_ts: str,
-    user_id: str,
-    team_id: str = TEAM_ID,
-) -> JSON:
-    """A pick from an overflow menu on the App Home tab (block_actions from a view: no
-    response_url, no channel)."""
-    action = {"type": "overflow", "action_id": action_id, "block_id": "b",
-              "selected_option": option, "action_ts": action_ts}  # fmt: skip
-    return {
-        "type": "block_actions", "user": user_of(user_id, team_id), "api_app_id": APP_ID,
-        "token": "legacy", "trigger_id": trigger_id, "team": {"id": team_id, "domain": "acme"},
-        "container": {"type": "view", "view_id": "V0HOME"},
-        "view": {"id": "V0HOME", "type": "home", "blocks": [], "state": {"values": {}}},
-        "state": {"values": {}}, "actions": [action],
-    }  # fmt: skip
-
-
-def view_submission_payload(
-    view: JSON,
-    values: dict[str, dict[str, JSON]],
-    *,
-    trigger_id: str,
-    view_id: str,
-    user_id: str,
-    team_id: str = TEAM_ID,
-) -> JSON:
-    """Submitting a modal the app opened (as views.open recorded it) with state `values`."""
-    submitted = {
-        "id": view_id, "team_id": team_id, "type": "modal", "callback_id": view["callback_id"],
-        "private_metadata": view.get("private_metadata", ""), "hash": "1700000400.AbCdEf12",
-        "title": view["title"], "submit": view.get("submit"), "close": view.get("close"),
-        "blocks": view["blocks"], "state": {"values": values}, "previous_view_id": None,
-        "root_view_id": view_id, "app_id": APP_ID, "external_id": "",
-        "app_installed_team_id": team_id, "bot_id": BOT_ID, "clear_on_close": False,
-        "notify_on_close": False,
-    }  # fmt: skip
-    return {
-        "type": "view_submission", "team": {"id": team_id, "domain": "acme"},
-        "user": user_of(user_id, team_id), "api_app_id": APP_ID, "token": "legacy",
-        "trigger_id": trigger_id, "view": submitted, "response_urls": [],
-        "is_enterprise_install": False, "enterprise": None,
-    }  # fmt: skip
-
-
-def block_suggestion_payload(
-    view: JSON,
-    block_id: str,
-    action_id: str,
-    typed: str,
-    *,
-    values: JSON | None = None,
-    user_id: str,
-    team_id: str = TEAM_ID,
-    view_id: str = "V0LOG0001",
-) -> JSON:
-    """What Slack sends as someone types in an external_select of a modal."""
-    shown = {
-        "id": view_id, "team_id": team_id, "type": "modal", "callback_id": view["callback_id"],
-        "blocks": view["blocks"], "private_metadata": view.get("private_metadata", ""),
-        "state": {"values": values or {}}, "hash": "1700000400.x",
-    }  # fmt: skip
-    return {
-        "type": "block_suggestion", "user": user_of(user_id, team_id),
-        "container": {"type": "view", "view_id": view_id}, "api_app_id": APP_ID,
-        "token": "legacy", "action_id": action_id, "block_id": block_id, "value": typed,
-        "team": {"id": team_id, "domain": "acme"}, "view": shown,
-    }  # fmt: skip
-
-
-def text_input(block: str, action: str, value: str | None) -> dict[str, JSON]:
-    """A plain_text_input's entry in view state values."""
-    return {block: {action: {"type": "plain_text_input", "value": value}}}
-
-
-def selected(
-    block: str, action: str, value: str | None, label: str = "x", kind: str = "static_select"
-) -> dict[str, JSON]:
-    """A select's entry in view state values (None: nothing picked)."""
-    option = (
-        {"text": {"type": "plain_text", "text": label, "emoji": True}, "value": value}
-        if value
-        else None
-    )
-    return {block: {action: {"type": kind, "selected_option": option}}}
-
-
-def text_of(message: JSON) -> str:
-    """Everything a person would read in a message: its text and every block's text."""
-    parts = [message.get("text", "")]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                parts.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(message.get("blocks", []))
-    return "\n".join(parts)
+# What tests, bench and the stand-in import from here; builders and the wire live beside it.
+__all__ = [
+    "FORM",
+    "TEAM_ID",
+    "CommandResult",
+    "SlackDriver",
+    "SlackRequest",
+    "SlackResponse",
+    "Transport",
+    "click",
+    "command_form",
+    "form_request",
+    "home_menu_payload",
+    "interactive_request",
+    "selected",
+    "sign",
+    "signed",
+    "submit",
+    "suggest",
+    "text_input",
+    "text_of",
+]
 
 
 # -- the driver ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import http.client
 import urllib.parse
 
-from bot.standin.driver import SlackRequest, SlackResponse
+from bot.standin.wire import SlackRequest, SlackResponse
 
 EVENTS_PATH = "/slack/events"
 

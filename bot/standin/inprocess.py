@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from slack_bolt import App, BoltRequest
 
-from bot.standin.driver import SlackRequest, SlackResponse, Transport
+from bot.standin.wire import SlackRequest, SlackResponse, Transport
 
 
 def dispatch_to(app: App) -> Transport:

@@ -9,55 +9,18 @@ last view of each id and each user's Home tab too, so a console can show what Sl
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.standin import checks, loopback, spec
-from bot.standin.checks import CONTENT, JSON, decoded
+from bot.standin.answers import Answers
+from bot.standin.checks import JSON
 from bot.standin.conversations import Conversations, Message
+from bot.standin.records import Call, Hook, Origin, Script, Scripts, channel_record, user_record
+from bot.standin.response_urls import ResponseUrls
 
 SCOPES = "commands,chat:write,users:read,app_mentions:read,im:history,channels:read,groups:read"
-
-
-@dataclass
-class Call:
-    method: str
-    args: JSON
-    content_type: str
-    authorization: str | None
-    at: float = field(default_factory=time.monotonic)
-
-
-@dataclass
-class Hook:
-    path: str
-    url: str
-    body: JSON
-    content_type: str
-    at: float = field(default_factory=time.monotonic)
-
-
-@dataclass
-class _Script:
-    error: str | None  # None: answer normally, only later (a slow Slack)
-    status: int
-    retry_after: int | None
-    times: int
-    delay: float
-
-
-@dataclass
-class _Origin:
-    """Where a response_url answers: the conversation, who acted, and the message acted on."""
-
-    channel: str | None
-    user: str | None
-    ts: str | None  # the "original" that replace_original / delete_original mean
 
 
 class FakeSlack:
@@ -86,6 +49,15 @@ class FakeSlack:
         self._server: loopback.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = self.api_url = ""
+        self._scripts = Scripts(self._lock)
+        self._answers = Answers(
+            self._lock, self.conversations, next_id=self.next_id, team_id=team_id,
+            team_domain=team_domain, bot_user_id=bot_user_id, bot_id=bot_id,
+        )  # fmt: skip
+        self._response_urls = ResponseUrls(
+            self._lock, self.conversations, ts=self._answers.ts, bot_user_id=bot_user_id,
+            bot_id=bot_id,
+        )  # fmt: skip
         self._clear_state()
 
     def _clear_state(self) -> None:
@@ -94,13 +66,9 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.hooks: list[Hook] = []
         self.violations: list[str] = []
-        self._scripts: dict[str, list[_Script]] = {}
-        self._origins: dict[str, _Origin] = {}
-        self._views: dict[str, JSON] = {}
-        self._home_views: dict[str, str] = {}
-        self._view_roots: dict[str, str] = {}
-        self._external_ids: dict[str, str] = {}
-        self._last_opened: str | None = None
+        self._scripts.clear()
+        self._response_urls.clear()
+        self._answers.views.clear()
         self.conversations.clear()
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -150,8 +118,7 @@ class FakeSlack:
         """A response_url this fake serves; posts to it become messages of `channel`, seen by
         `user` unless in_channel, and `message_ts` is the original they may replace."""
         url = f"{self.url}hooks/{name}-{self.next_id()}"
-        with self._lock:
-            self._origins[url] = _Origin(channel, user, message_ts)
+        self._response_urls.add(url, Origin(channel, user, message_ts))
         return url
 
     def add_user(
@@ -170,21 +137,11 @@ class FakeSlack:
         deleted: bool = False,
         email: str | None = None,
     ) -> JSON:
-        name = name or user_id.lower()
-        real_name = real_name if real_name is not None else name
-        now = datetime.now(ZoneInfo(tz))
-        offset = now.utcoffset()
-        profile: JSON = {"real_name": real_name, "display_name": name}
-        if email is not None:
-            profile["email"] = email
-        user: JSON = {
-            "id": user_id, "team_id": team_id or self.team_id, "name": name,
-            "real_name": real_name, "tz": tz, "tz_label": now.tzname(),
-            "tz_offset": int(offset.total_seconds()) if offset else 0, "deleted": deleted,
-            "is_bot": is_bot, "is_app_user": False, "is_admin": is_admin, "is_owner": is_owner,
-            "is_primary_owner": False, "is_restricted": is_restricted,
-            "is_ultra_restricted": is_ultra_restricted, "profile": profile,
-        }  # fmt: skip
+        user = user_record(
+            user_id, team_id=team_id or self.team_id, name=name, real_name=real_name, tz=tz,
+            is_admin=is_admin, is_owner=is_owner, is_restricted=is_restricted,
+            is_ultra_restricted=is_ultra_restricted, is_bot=is_bot, deleted=deleted, email=email,
+        )  # fmt: skip
         with self._lock:
             self.users[user_id] = user
         return user
@@ -198,12 +155,10 @@ class FakeSlack:
         is_ext_shared: bool = False,
     ) -> JSON:
         """A channel conversations.info knows; a Slack Connect one has is_ext_shared."""
-        channel = {
-            "id": channel_id, "name": name, "is_channel": not is_private, "is_group": is_private,
-            "is_im": False, "is_private": is_private, "is_archived": False, "is_general": False,
-            "is_shared": is_ext_shared, "is_ext_shared": is_ext_shared, "is_org_shared": False,
-            "is_pending_ext_shared": False, "is_member": True, "context_team_id": self.team_id,
-        }  # fmt: skip
+        channel = channel_record(
+            channel_id, team_id=self.team_id, name=name, is_private=is_private,
+            is_ext_shared=is_ext_shared,
+        )  # fmt: skip
         with self._lock:
             self.channels[channel_id] = channel
         return channel
@@ -225,15 +180,11 @@ class FakeSlack:
         if status == 429:
             error = "ratelimited" if error == "fatal_error" else error
             retry_after = 1 if retry_after is None else retry_after
-        with self._lock:
-            self._scripts.setdefault(method, []).append(
-                _Script(error, status, retry_after, times, delay)
-            )
+        self._scripts.add(method, Script(error, status, retry_after, times, delay))
 
     def slow(self, method: str, delay: float, *, times: int = 1) -> None:
         """The next `times` calls to `method` succeed as usual, but only after `delay` seconds."""
-        with self._lock:
-            self._scripts.setdefault(method, []).append(_Script(None, 200, None, times, delay))
+        self._scripts.add(method, Script(None, 200, None, times, delay))
 
     def show_ack(self, response_url: str, status: int, content_type: str, body: str) -> None:
         """A command's ack body is its first answer: Slack shows it (ephemeral unless in_channel)
@@ -245,7 +196,7 @@ class FakeSlack:
             parsed = json.loads(body)
             shown = parsed if isinstance(parsed, dict) else {"text": body}
         if checks.present(shown.get("text")) or checks.present(shown.get("blocks")):
-            self._deliver(response_url, shown, via="ack")
+            self._response_urls.deliver(response_url, shown, via="ack")
 
     # -- inspection -------------------------------------------------------------------------
 
@@ -266,14 +217,11 @@ class FakeSlack:
 
     def view(self, view_id: str) -> JSON | None:
         """The latest content of a modal or Home view, as last opened, pushed or updated."""
-        with self._lock:
-            return self._views.get(view_id)
+        return self._answers.views.get(view_id)
 
     def home(self, user_id: str) -> JSON | None:
         """The Home tab last published for `user_id`."""
-        with self._lock:
-            view_id = self._home_views.get(user_id)
-            return self._views.get(view_id) if view_id else None
+        return self._answers.views.home(user_id)
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 3.0) -> list[Call]:
         """Poll until at least `count` calls to `method` arrived; return all of them."""
@@ -314,17 +262,6 @@ class FakeSlack:
         with self._lock:
             self.violations.append(text)
 
-    def _take_script(self, method: str) -> _Script | None:
-        with self._lock:
-            queue = self._scripts.get(method)
-            if not queue:
-                return None
-            script = queue[0]
-            script.times -= 1
-            if script.times <= 0:
-                queue.pop(0)
-            return script
-
     def handle_api(
         self, method: str, args: JSON, content_type: str, authorization: str | None
     ) -> tuple[int, JSON, dict[str, str]]:
@@ -334,17 +271,12 @@ class FakeSlack:
         if self.check_spec and not checks.known_method(method):
             self.record_violation(f"{method}: no such Web API method (not in Slack's OpenAPI spec)")
             return 200, {"ok": False, "error": "unknown_method"}, {}
-        error, messages = self._check(method, args)
+        error, messages = checks.call_problems(method, args, use_spec=self.check_spec)
         if messages:
             self.record_violation(f"{method}: " + "; ".join(messages) + f" (args: {sorted(args)})")
-        script = self._take_script(method)  # a scripted answer wins, but the call was still checked
-        if script is not None:
-            time.sleep(script.delay)
-            if script.error is not None:
-                headers = {}
-                if script.retry_after is not None:
-                    headers["Retry-After"] = str(script.retry_after)
-                return script.status, {"ok": False, "error": script.error}, headers
+        script = self._scripts.take(method)  # a scripted answer wins; the call was still checked
+        if script is not None and (scripted := script.play()) is not None:
+            return scripted
         if not authorization or not authorization.startswith("Bearer "):
             return 200, {"ok": False, "error": "not_authed"}, {}
         if not authorization.startswith("Bearer xoxb-"):
@@ -352,185 +284,14 @@ class FakeSlack:
         if error is not None:
             detail = {"messages": [f"[ERROR] {message}" for message in messages]}
             return 200, {"ok": False, "error": error, "response_metadata": detail}, {}
-        return self._answer(method, args)
-
-    def _check(self, method: str, args: JSON) -> tuple[str | None, list[str]]:
-        """(the error Slack would answer, or None; every problem found)."""
-        missing = checks.missing_groups(method, args, use_spec=self.check_spec)
-        messages = [f"missing required argument {' or '.join(group)}" for group in missing]
-        error = None
-        if missing:
-            error = "no_text" if missing[0] == CONTENT else "invalid_arguments"
-        if method.startswith("chat.") and (content := checks.message_problems(args)):
-            messages += content
-            if error is None:
-                error = "msg_too_long" if content[-1].startswith("text is") else "invalid_blocks"
-        view = checks.view_problems(args["view"]) if method.startswith("views.") else []
-        if "view" in args and view:
-            messages += view
-            error = error or "invalid_arguments"
-        return error, messages
-
-    def _ts(self) -> str:
-        n = self.next_id()
-        return f"{1700000600 + n - 1}.{n * 100:06d}"
-
-    def _answer(self, method: str, args: JSON) -> tuple[int, JSON, dict[str, str]]:
-        channel = str(args.get("channel", ""))
-        if channel[:1] in ("U", "W"):  # posting to a user id opens (or reuses) the DM
-            channel = "D" + channel[1:]
-        if method == "auth.test":
-            return 200, self._auth_test(), {"x-oauth-scopes": self.scopes}
-        if method.startswith("chat."):
-            return 200, self._chat(method, channel, args), {}
-        if method in ("views.open", "views.update", "views.push", "views.publish"):
-            return 200, {"ok": True, "view": self._view(method, args)}, {}
-        return 200, self._directory(method, channel, args), {}
-
-    def _auth_test(self) -> JSON:
-        return {
-            "ok": True, "url": f"https://{self.team_domain}.slack.com/",
-            "team": self.team_domain.title(), "user": "rapport", "team_id": self.team_id,
-            "user_id": self.bot_user_id, "bot_id": self.bot_id, "is_enterprise_install": False,
-        }  # fmt: skip
-
-    def _directory(self, method: str, channel: str, args: JSON) -> JSON:
-        with self._lock:
-            if method == "users.info":
-                user = self.users.get(str(args["user"]))
-                return {"ok": True, "user": user} if user else _error("user_not_found")
-            if method == "conversations.info":
-                found = self.channels.get(channel)
-                return {"ok": True, "channel": found} if found else _error("channel_not_found")
-            members = list(self.users.values())
-        if method == "users.list":
-            return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
-        if method == "conversations.open":  # a DM's id derives from its user; a group DM's too
-            users = sorted(str(args.get("users", "")).split(","))
-            digest = hashlib.sha1(",".join(users).encode()).hexdigest()[:8].upper()
-            dm = "D" + users[0][1:] if len(users) == 1 else "G" + digest
-            return {"ok": True, "channel": {"id": args.get("channel") or dm}}
-        return {"ok": True}
-
-    def _chat(self, method: str, channel: str, args: JSON) -> JSON:
-        body: JSON = {"ok": True}
-        content = {"text": args.get("text", ""), "blocks": decoded(args.get("blocks", []))}
-        if method == "chat.postMessage":
-            ts = self._ts()
-            thread_ts = args.get("thread_ts") or None
-            posted = self.conversations.add(
-                Message(channel, ts, **content, user=self.bot_user_id, bot_id=self.bot_id,
-                        thread_ts=thread_ts)
-            )  # fmt: skip
-            message = posted.to_dict()
-            if "blocks" not in args:
-                del message["blocks"]
-            body |= {"channel": channel, "ts": ts, "message": message}
-        elif method == "chat.postEphemeral":
-            ts = self._ts()
-            self.conversations.add(
-                Message(channel, ts, **content, user=self.bot_user_id, bot_id=self.bot_id,
-                        thread_ts=args.get("thread_ts") or None, ephemeral_to=str(args["user"]),
-                        via=method)
-            )  # fmt: skip
-            body["message_ts"] = ts
-        elif method == "chat.update":
-            # Real Slack answers message_not_found for a ts it never saw; the app's tests click
-            # recorded payloads with made-up ts values, so an unknown one is answered ok here.
-            changes = {k: v for k, v in content.items() if k in args}
-            self.conversations.update(channel, str(args["ts"]), **changes)
-            message = {"type": "message", "text": content["text"]}
-            if "blocks" in args:
-                message["blocks"] = content["blocks"]
-            body |= {"channel": channel, "ts": args["ts"], "text": content["text"]}
-            body["message"] = message
-        elif method == "chat.delete":
-            self.conversations.delete(channel, str(args["ts"]))
-            body |= {"channel": channel, "ts": args["ts"]}
-        elif method == "chat.getPermalink":
-            ts = str(args["message_ts"]).replace(".", "")
-            permalink = f"https://{self.team_domain}.slack.com/archives/{channel}/p{ts}"
-            body |= {"channel": channel, "permalink": permalink}
-        return body
-
-    def _view(self, method: str, args: JSON) -> JSON:
-        view = decoded(args["view"])
-        n = self.next_id()
-        new_id = f"V{n:08d}"
-        external_id = view.get("external_id") or args.get("external_id")
-        with self._lock:
-            if method == "views.update":
-                view_id = args.get("view_id") or self._external_ids.get(external_id or "", new_id)
-            elif method == "views.publish":
-                view_id = self._home_views.setdefault(str(args["user_id"]), new_id)
-            else:
-                view_id = new_id
-            if external_id:
-                self._external_ids[external_id] = view_id
-            if method == "views.push":  # pushed onto the most recently opened modal's stack
-                self._view_roots[view_id] = self._last_opened or view_id
-            root = self._view_roots.setdefault(view_id, view_id)
-            if method == "views.open":
-                self._last_opened = view_id
-            echoed = ("title", "submit", "close", "blocks", "private_metadata", "external_id",
-                      "clear_on_close", "notify_on_close")  # fmt: skip
-            shown = {
-                "id": view_id, "team_id": self.team_id, "type": view.get("type"),
-                "callback_id": view.get("callback_id", ""), "hash": f"{1700000600 + n}.h{n:06d}",
-                "root_view_id": root, "previous_view_id": None, "app_id": "A0RAPPORT",
-                "bot_id": self.bot_id, "state": {"values": {}},
-            } | {key: view[key] for key in echoed if key in view}  # fmt: skip
-            self._views[view_id] = shown
-        return shown
+        body = self._answers.answer(method, args, users=self.users, channels=self.channels)
+        return 200, body, {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
 
     # -- answering response_url posts -------------------------------------------------------
 
     def handle_hook(self, path: str, raw: bytes, content_type: str) -> tuple[int, str]:
         """Record one response_url post; return (HTTP status, plain-text answer)."""
         url = self.url.rstrip("/") + path
-        try:
-            body = json.loads(raw.decode("utf-8"))
-        except ValueError:
-            body = None
-        recorded = body if isinstance(body, dict) else {"_raw": raw.decode(errors="replace")}
-        with self._lock:
-            self.hooks.append(Hook(path, url, recorded, content_type))
-            uses = sum(1 for h in self.hooks if h.url == url)
-        if problems := checks.response_url_problems(body, content_type, uses):
-            self.record_violation(f"response_url {path}: " + "; ".join(problems))
-            if problems[0].startswith("body is not"):
-                return 400, "invalid_payload"
-            return 400, "no_text" if problems[0] == "needs text or blocks" else "invalid_blocks"
-        self._deliver(url, recorded, via="response_url")
-        return 200, "ok"
-
-    def _deliver(self, url: str, body: JSON, *, via: str) -> None:
-        """What a response_url post (or a command's ack) does to its conversation."""
-        with self._lock:
-            origin = self._origins.get(url)
-        if origin is None or origin.channel is None:
-            return  # a response_url handed out without a conversation: recorded only
-        if body.get("delete_original") is True:
-            if origin.ts:
-                self.conversations.delete(origin.channel, origin.ts)
-            return
-        content = {"text": body.get("text", ""), "blocks": decoded(body.get("blocks", []))}
-        replace = body.get("replace_original") is True and origin.ts is not None
-        if replace and self.conversations.update(
-            origin.channel, origin.ts or "", **content, via=via
-        ):
-            return
-        in_channel = body.get("response_type") == "in_channel"
-        message = Message(
-            origin.channel, self._ts(), **content, user=self.bot_user_id, bot_id=self.bot_id,
-            thread_ts=body.get("thread_ts") or None,
-            ephemeral_to=None if in_channel else origin.user, via=via,
-        )  # fmt: skip
-        self.conversations.add(message)
-        with self._lock:
-            if origin.ts is None:  # the first answer to a command is what replace_original means
-                origin.ts = message.ts
-
-
-def _error(error: str) -> JSON:
-    return {"ok": False, "error": error}
+        return self._response_urls.handle(
+            path, url, raw, content_type, hooks=self.hooks, violation=self.record_violation
+        )

@@ -1,0 +1,218 @@
+"""What the fake Web API answers a call that passed its checks, method by method.
+
+`Answers` picks the answer for a method; each is a plain function of the state it needs, except
+views.*, kept in `Views` (the modals and Home tabs the app opened, pushed, updated, published).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+
+from bot.standin.checks import JSON, decoded
+from bot.standin.conversations import Conversations, Message
+
+VIEW_METHODS = ("views.open", "views.update", "views.push", "views.publish")
+
+
+class Answers:
+    """The answers of one workspace's fake: its bot posts to `conversations`, and `next_id`
+    numbers messages and views. `lock` is the fake's, guarding the views and the directory."""
+
+    def __init__(
+        self,
+        lock: threading.Lock,
+        conversations: Conversations,
+        *,
+        next_id: Callable[[], int],
+        team_id: str,
+        team_domain: str,
+        bot_user_id: str,
+        bot_id: str,
+    ) -> None:
+        self._lock, self._conversations, self._next_id = lock, conversations, next_id
+        self._team_id, self._team_domain = team_id, team_domain
+        self._bot_user_id, self._bot_id = bot_user_id, bot_id
+        self.views = Views(lock)
+
+    def ts(self) -> str:
+        """A new message ts."""
+        return ts_of(self._next_id())
+
+    def answer(
+        self, method: str, args: JSON, *, users: dict[str, JSON], channels: dict[str, JSON]
+    ) -> JSON:
+        """The answer to a checked, authorized call; `users` and `channels` are the directory."""
+        channel = str(args.get("channel", ""))
+        if channel[:1] in ("U", "W"):  # posting to a user id opens (or reuses) the DM
+            channel = "D" + channel[1:]
+        if method == "auth.test":
+            return auth_test(
+                team_id=self._team_id, team_domain=self._team_domain,
+                bot_user_id=self._bot_user_id, bot_id=self._bot_id,
+            )  # fmt: skip
+        if method.startswith("chat."):
+            return chat(
+                method, channel, args, conversations=self._conversations, ts=self.ts,
+                bot_user_id=self._bot_user_id, bot_id=self._bot_id, team_domain=self._team_domain,
+            )  # fmt: skip
+        if method in VIEW_METHODS:
+            view = self.views.show(
+                method, args, next_id=self._next_id, team_id=self._team_id, bot_id=self._bot_id
+            )
+            return {"ok": True, "view": view}
+        with self._lock:
+            return directory(method, channel, args, users=users, channels=channels)
+
+
+def ts_of(n: int) -> str:
+    """The message ts of the fake's `n`th id: unique, increasing, shaped like Slack's."""
+    return f"{1700000600 + n - 1}.{n * 100:06d}"
+
+
+def error(error: str) -> JSON:
+    return {"ok": False, "error": error}
+
+
+def auth_test(*, team_id: str, team_domain: str, bot_user_id: str, bot_id: str) -> JSON:
+    return {
+        "ok": True, "url": f"https://{team_domain}.slack.com/",
+        "team": team_domain.title(), "user": "rapport", "team_id": team_id,
+        "user_id": bot_user_id, "bot_id": bot_id, "is_enterprise_install": False,
+    }  # fmt: skip
+
+
+def directory(
+    method: str, channel: str, args: JSON, *, users: dict[str, JSON], channels: dict[str, JSON]
+) -> JSON:
+    """users.info, users.list, conversations.info, conversations.open (and any other method:
+    plain ok), with the lock that guards `users` and `channels` held."""
+    if method == "users.info":
+        user = users.get(str(args["user"]))
+        return {"ok": True, "user": user} if user else error("user_not_found")
+    if method == "conversations.info":
+        found = channels.get(channel)
+        return {"ok": True, "channel": found} if found else error("channel_not_found")
+    if method == "users.list":
+        members = list(users.values())
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+    if method == "conversations.open":  # a DM's id derives from its user; a group DM's too
+        ids = sorted(str(args.get("users", "")).split(","))
+        digest = hashlib.sha1(",".join(ids).encode()).hexdigest()[:8].upper()
+        dm = "D" + ids[0][1:] if len(ids) == 1 else "G" + digest
+        return {"ok": True, "channel": {"id": args.get("channel") or dm}}
+    return {"ok": True}
+
+
+def chat(
+    method: str,
+    channel: str,
+    args: JSON,
+    *,
+    conversations: Conversations,
+    ts: Callable[[], str],
+    bot_user_id: str,
+    bot_id: str,
+    team_domain: str,
+) -> JSON:
+    """chat.*: what it does to `conversations` and what Slack answers; `ts` hands out new ts."""
+    body: JSON = {"ok": True}
+    content = {"text": args.get("text", ""), "blocks": decoded(args.get("blocks", []))}
+    if method == "chat.postMessage":
+        posted_ts = ts()
+        thread_ts = args.get("thread_ts") or None
+        posted = conversations.add(
+            Message(channel, posted_ts, **content, user=bot_user_id, bot_id=bot_id,
+                    thread_ts=thread_ts)
+        )  # fmt: skip
+        message = posted.to_dict()
+        if "blocks" not in args:
+            del message["blocks"]
+        body |= {"channel": channel, "ts": posted_ts, "message": message}
+    elif method == "chat.postEphemeral":
+        posted_ts = ts()
+        conversations.add(
+            Message(channel, posted_ts, **content, user=bot_user_id, bot_id=bot_id,
+                    thread_ts=args.get("thread_ts") or None, ephemeral_to=str(args["user"]),
+                    via=method)
+        )  # fmt: skip
+        body["message_ts"] = posted_ts
+    elif method == "chat.update":
+        # Real Slack answers message_not_found for a ts it never saw; the app's tests click
+        # recorded payloads with made-up ts values, so an unknown one is answered ok here.
+        changes = {k: v for k, v in content.items() if k in args}
+        conversations.update(channel, str(args["ts"]), **changes)
+        message = {"type": "message", "text": content["text"]}
+        if "blocks" in args:
+            message["blocks"] = content["blocks"]
+        body |= {"channel": channel, "ts": args["ts"], "text": content["text"]}
+        body["message"] = message
+    elif method == "chat.delete":
+        conversations.delete(channel, str(args["ts"]))
+        body |= {"channel": channel, "ts": args["ts"]}
+    elif method == "chat.getPermalink":
+        plain_ts = str(args["message_ts"]).replace(".", "")
+        permalink = f"https://{team_domain}.slack.com/archives/{channel}/p{plain_ts}"
+        body |= {"channel": channel, "permalink": permalink}
+    return body
+
+
+class Views:
+    """The latest content of each view id, each user's Home view and each modal's stack root,
+    guarded by the lock it is given (the fake's, so a reset clears it with everything else)."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every view; the caller holds the lock (or no other thread can see this yet)."""
+        self._views: dict[str, JSON] = {}
+        self._home_views: dict[str, str] = {}
+        self._view_roots: dict[str, str] = {}
+        self._external_ids: dict[str, str] = {}
+        self._last_opened: str | None = None
+
+    def get(self, view_id: str) -> JSON | None:
+        with self._lock:
+            return self._views.get(view_id)
+
+    def home(self, user_id: str) -> JSON | None:
+        with self._lock:
+            view_id = self._home_views.get(user_id)
+            return self._views.get(view_id) if view_id else None
+
+    def show(
+        self, method: str, args: JSON, *, next_id: Callable[[], int], team_id: str, bot_id: str
+    ) -> JSON:
+        """What views.open / update / push / publish shows, kept as the view's latest content
+        and answered as Slack answers it; `next_id` numbers the view."""
+        view = decoded(args["view"])
+        n = next_id()
+        new_id = f"V{n:08d}"
+        external_id = view.get("external_id") or args.get("external_id")
+        with self._lock:
+            if method == "views.update":
+                view_id = args.get("view_id") or self._external_ids.get(external_id or "", new_id)
+            elif method == "views.publish":
+                view_id = self._home_views.setdefault(str(args["user_id"]), new_id)
+            else:
+                view_id = new_id
+            if external_id:
+                self._external_ids[external_id] = view_id
+            if method == "views.push":  # pushed onto the most recently opened modal's stack
+                self._view_roots[view_id] = self._last_opened or view_id
+            root = self._view_roots.setdefault(view_id, view_id)
+            if method == "views.open":
+                self._last_opened = view_id
+            echoed = ("title", "submit", "close", "blocks", "private_metadata", "external_id",
+                      "clear_on_close", "notify_on_close")  # fmt: skip
+            shown = {
+                "id": view_id, "team_id": team_id, "type": view.get("type"),
+                "callback_id": view.get("callback_id", ""), "hash": f"{1700000600 + n}.h{n:06d}",
+                "root_view_id": root, "previous_view_id": None, "app_id": "A0RAPPORT",
+                "bot_id": bot_id, "state": {"values": {}},
+            } | {key: view[key] for key in echoed if key in view}  # fmt: skip
+            self._views[view_id] = shown
+        return shown
