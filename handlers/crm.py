@@ -34,33 +34,25 @@ from models.matching import find_account
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command(Command.CRM)(listener.command(deps, handle_crm_command, at_once=answer_at_once))
+    app.command(Command.CRM)(listener.command(deps, handle_crm_command))
 
 
-def answer_at_once(text: str) -> Message | None:
-    """What needs no database: help, a mistyped subcommand, one still to come."""
+def handle_crm_command(turn: Turn) -> Message | None:
     try:
-        request = parse_crm(text)
+        request = parse_crm(turn.body.get("text", ""))
     except CommandError as error:
         return build_error(str(error))
     if isinstance(request, CrmHelp):
         return build_crm_help(unknown=request.unknown)
     if isinstance(request, CrmNotYet):
         return build_not_yet(what=f"{Command.CRM} {request.subcommand}")
-    return None
-
-
-def handle_crm_command(turn: Turn) -> Message | None:
-    request = parse_crm(turn.body["text"])
     if isinstance(request, CrmLink):
         return link_channel(turn, request)
     if isinstance(request, CrmContact):
         return add_contact(turn, request)
     if isinstance(request, CrmNewAccount):
         return create_account(turn, request)
-    if isinstance(request, CrmAssign):
-        return assign_account(turn, request)
-    return None
+    return assign_account(turn, request)
 
 
 def member(turn: Turn, user_id: str) -> SlackUser:

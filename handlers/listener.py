@@ -10,9 +10,13 @@ Handlers are plain functions `handle_*(turn, ...) -> Message | None`: what they 
 through `turn.reply`, the way this kind of request is answered.
 """
 
+import contextvars
 import json
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +41,11 @@ Reply = Callable[..., Any]
 Listener = Callable[..., None]
 # Keys of a response_url message that chat.postMessage doesn't take.
 RESPONSE_URL_ONLY = ("replace_original", "delete_original", "response_type")
+# Slack waits 3 s for an ack; what isn't answered by this deadline is answered after it.
+ACK_DEADLINE_SECONDS = 2.0
+COMMAND_THREADS = 16
+_COMMANDS: ThreadPoolExecutor | None = None
+_COMMANDS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -62,29 +71,32 @@ class Turn:
 
 
 Handler = Callable[[Turn], Message | None]
-AtOnce = Callable[[str], Message | None]  # a command's text -> an answer for the ack, or None
 
 
-def command(deps: Deps, handler: Handler, *, at_once: AtOnce) -> Listener:
-    """A slash command: `at_once(text)` may answer in the ack itself (help, a typo); otherwise
-    the ack is empty and the handler's answer goes to the command's response_url, privately."""
+def command(deps: Deps, handler: Handler) -> Listener:
+    """A slash command: the handler's answer rides in the ack itself, so a quick write has
+    committed before Slack hears anything, and a crash after the ack can't lose it. Work that
+    misses the deadline gets an empty ack, and its answer follows on the response_url."""
 
     def listener(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
-        try:
-            answer = at_once(body.get("text", ""))
-        except Exception as error:
-            answer = reply_for(error, what=body.get("command"))
-        if answer is not None:
-            ack(**answer)
-            return
-        ack()
         respond = context.respond
         assert respond is not None  # a slash command always has a response_url
 
         def reply(**message: Any) -> None:
             respond(**({"response_type": "ephemeral"} | message))
 
-        _run(handler, Turn(deps, context["caller"], client, body, reply))
+        turn = Turn(deps, context["caller"], client, body, reply)
+        work = _command_pool().submit(contextvars.copy_context().run, _answer, handler, turn)
+        try:
+            answer = work.result(timeout=ACK_DEADLINE_SECONDS)
+        except FutureTimeout:
+            ack()
+            _send(turn.reply, work.result())
+            return
+        if answer is None:
+            ack()  # e.g. a modal opened instead
+        else:
+            ack(**({"response_type": "ephemeral"} | answer))
 
     return listener
 
@@ -206,6 +218,33 @@ def _modal_reply(client: WebClient, caller: SlackUser, view: dict) -> Reply:
         WebhookClient(response_url).send(**({"response_type": "ephemeral"} | message))
 
     return reply
+
+
+def _command_pool() -> ThreadPoolExecutor:
+    """Where commands run while their listener waits for them with a deadline (made on first use,
+    shared by the process)."""
+    global _COMMANDS
+    with _COMMANDS_LOCK:
+        if _COMMANDS is None:
+            _COMMANDS = ThreadPoolExecutor(COMMAND_THREADS, thread_name_prefix="command")
+        return _COMMANDS
+
+
+def _answer(handler: Handler, turn: Turn) -> Message | None:
+    """The handler's answer, or the reply its error calls for."""
+    try:
+        return handler(turn)
+    except Exception as error:
+        return reply_for(error, what=getattr(handler, "__name__", handler))
+
+
+def _send(reply: Reply, answer: Message | None) -> None:
+    if answer is None:
+        return
+    try:
+        reply(**answer)
+    except Exception:
+        logger.exception("could not send an answer (ref %s)", correlation_id.get())
 
 
 def _run(handler: Callable[[Turn], Message | None], turn: Turn, *, what: str = "") -> None:

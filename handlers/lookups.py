@@ -37,18 +37,14 @@ PRIVATE_HERE = "This channel includes people from another organisation, so I ans
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command(Command.WHO_OWNS)(listener.command(deps, handle_who_owns_command, at_once=_none))
-    app.command(Command.HISTORY)(listener.command(deps, handle_history_command, at_once=_none))
+    app.command(Command.WHO_OWNS)(listener.command(deps, handle_who_owns_command))
+    app.command(Command.HISTORY)(listener.command(deps, handle_history_command))
     app.action(SHOW_CARD)(listener.action(deps, handle_card_button))
     app.action(LookupAction.TAKE)(listener.action(deps, handle_card_button))
     app.action(LookupAction.SHARE)(listener.action(deps, handle_share_button))
     for history_button in (SHOW_HISTORY, LookupAction.OLDER, LookupAction.NEWER):
         app.action(history_button)(listener.action(deps, handle_history_button))
     app.event(Event.APP_MENTION)(listener.event(deps, handle_mention, reply=mention_reply))
-
-
-def _none(text: str) -> None:
-    return None  # everything here reads the store: nothing to answer in the ack
 
 
 def handle_who_owns_command(turn: Turn) -> Message:

@@ -17,15 +17,8 @@ LATER_COMMANDS = (Command.DEAL, Command.FOLLOWUP)
 
 def register(app: App, deps: Deps) -> None:
     for later in LATER_COMMANDS:
-        app.command(later)(listener.command(deps, handle_later_command, at_once=not_yet(later)))
+        app.command(later)(listener.command(deps, handle_later_command))
 
 
-def not_yet(command: Command) -> listener.AtOnce:
-    def answer(text: str) -> Message:
-        return build_not_yet(what=command)
-
-    return answer
-
-
-def handle_later_command(turn: listener.Turn) -> None:
-    return None  # answered in the ack
+def handle_later_command(turn: listener.Turn) -> Message:
+    return build_not_yet(what=turn.body["command"])

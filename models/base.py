@@ -72,5 +72,11 @@ def insert_once(session: Session, table: Any, row: dict[str, Any], unique: list[
     """INSERT `row` unless one with the same `unique` columns exists (ON CONFLICT DO NOTHING, in
     one statement, so concurrent twins can't both win); whether this call inserted it."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**row).on_conflict_do_nothing(index_elements=unique)
-    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    statement = (
+        dialect.insert(table)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=unique)
+        # rowcount is -1 on psycopg once RETURNING is in play: ask for the row instead
+        .returning(*table.__table__.primary_key.columns)
+    )
+    return session.execute(statement).first() is not None

@@ -4,9 +4,13 @@ import logging
 import time
 
 import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from bot.standin.driver import SlackDriver, home_menu_payload, text_of
 from bot.standin.webapi import FakeSlack
+from handlers.listener import ACK_DEADLINE_SECONDS
+from models.interactions import Interaction
 
 
 def home_menu_click(value: str) -> dict:
@@ -45,3 +49,31 @@ def test_an_error_whose_reply_fails_too_is_logged_with_its_reference(
             time.sleep(0.01)
     [line] = [r for r in caplog.records if "could not tell the user" in r.getMessage()]
     assert line.exc_info is not None and "channel_not_found" in caplog.text
+
+
+def test_a_quick_write_commits_before_the_ack_that_carries_its_answer(
+    slack: SlackDriver, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    slack.command("/crm", "new Acme").reply()
+    result = slack.command("/log-call", "Acme: they want SSO")
+    assert result.response.status_code == 200
+    with Session(engine) as session:  # no waiting: the row is there when Slack hears back
+        assert [i.summary for i in session.exec(select(Interaction))] == ["they want SSO"]
+    assert "Logged a call on *Acme*" in text_of(result.ack_json())
+    slack.settle()
+    assert fake_slack.hooks_to(result.response_url) == []
+
+
+def test_work_that_misses_the_acks_deadline_is_answered_after_it(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    slack.command("/crm", "new Acme").reply()
+    fake_slack.slow("conversations.info", 2.6)  # is this channel shared? Slack takes its time
+    started = time.monotonic()
+    result = slack.command("/who-owns", "Acme", channel_id="C0SLOW001")
+    acked_after = time.monotonic() - started
+    assert result.response.status_code == 200 and result.response.text == ""
+    assert ACK_DEADLINE_SECONDS <= acked_after < 2.9
+    [late] = fake_slack.wait_for_hook(result.response_url, timeout=5)
+    assert "*Acme* is owned by <@U0ALICE>" in text_of(late.body)
+    assert late.body["response_type"] == "ephemeral"

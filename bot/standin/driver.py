@@ -81,8 +81,11 @@ class CommandResult:
         return body
 
     def reply(self, timeout: float = 3.0) -> JSON:
-        """The one message posted to this command's response_url after the ack."""
+        """The command's answer: in the ack itself, or (for work that missed the ack's deadline)
+        the one message posted to its response_url after an empty ack."""
         assert self.response.status_code == 200, self.response.text
+        if self.response.text.strip():
+            return self.ack_json()
         hooks = self.fake.wait_for_hook(self.response_url, timeout=timeout)
         return hooks[0].body
 

@@ -23,12 +23,8 @@ DM_SOURCE = "dm"
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command(Command.LOG_CALL)(listener.command(deps, handle_log_call_command, at_once=_none))
+    app.command(Command.LOG_CALL)(listener.command(deps, handle_log_call_command))
     app.event(Event.MESSAGE)(listener.event(deps, handle_direct_message, reply=in_thread))
-
-
-def _none(text: str) -> None:
-    return None  # even a bare /log-call needs the store (the channel's account) or a modal
 
 
 def handle_log_call_command(turn: Turn) -> Message | None:
