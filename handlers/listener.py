@@ -96,7 +96,8 @@ def command(deps: Deps, handler: Handler) -> Listener:
         if answer is None:
             ack()  # e.g. a modal opened instead
         else:
-            ack(**({"response_type": "ephemeral"} | answer))
+            message: Message = {"response_type": "ephemeral"} | answer
+            ack(**message)
 
     return listener
 
