@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 import handlers
 from bot.config import Settings
@@ -26,7 +29,12 @@ def utcnow() -> datetime:
 
 def make_client(settings: Settings) -> WebClient:
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
+    # A confirmation Slack refuses with a 429 or a 5xx is tried again (twice) rather than lost;
+    # slack_sdk already retries dropped connections.
+    client.retry_handlers += [
+        RateLimitErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
     return client
 
 

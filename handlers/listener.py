@@ -24,6 +24,11 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from slack_sdk.webhook import WebhookClient
 from sqlmodel import Session
 
@@ -79,12 +84,7 @@ def command(deps: Deps, handler: Handler) -> Listener:
     misses the deadline gets an empty ack, and its answer follows on the response_url."""
 
     def listener(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
-        respond = context.respond
-        assert respond is not None  # a slash command always has a response_url
-
-        def reply(**message: Any) -> None:
-            respond(**({"response_type": "ephemeral"} | message))
-
+        reply = response_url(body["response_url"], response_type="ephemeral")
         turn = Turn(deps, context["caller"], client, body, reply)
         work = _command_pool().submit(contextvars.copy_context().run, _answer, handler, turn)
         try:
@@ -108,9 +108,8 @@ def action(deps: Deps, handler: Handler) -> Listener:
     def listener(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
         ack()
         caller: SlackUser = context["caller"]
-        # Bolt gives every action a `respond`, but only one with a response_url can answer.
-        respond = context.respond if body.get("response_url") else None
-        reply: Reply = respond or dm(client, caller.id)
+        url = body.get("response_url")
+        reply = response_url(url) if url else dm(client, caller.id)
         _run(handler, Turn(deps, caller, client, body, reply))
 
     return listener
@@ -206,19 +205,37 @@ def dm(client: WebClient, channel: str, *, thread_ts: str | None = None) -> Repl
     return reply
 
 
+class AnswerLost(Exception):
+    """Slack would not take an answer, even after retrying: logged, with the request's reference."""
+
+
+def response_url(url: str, **defaults: Any) -> Reply:
+    """Answers through a response_url, retried on 429s, 5xx and dropped connections (as the Web
+    API client is); an answer Slack still refuses raises AnswerLost rather than vanishing."""
+    webhook = WebhookClient(
+        url,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+    def reply(**message: Any) -> None:
+        answered = webhook.send_dict(defaults | message)
+        if answered.status_code != 200:
+            raise AnswerLost(f"response_url answered {answered.status_code}: {answered.body[:200]}")
+
+    return reply
+
+
 def _modal_reply(client: WebClient, caller: SlackUser, view: dict) -> Reply:
     """Where a modal's answer goes: the response_url it was opened from, else a DM."""
     try:
-        response_url = json.loads(view.get("private_metadata") or "{}").get("response_url")
+        url = json.loads(view.get("private_metadata") or "{}").get("response_url")
     except (ValueError, AttributeError):
-        response_url = None
-    if not response_url:
-        return dm(client, caller.id)
-
-    def reply(**message: Any) -> None:
-        WebhookClient(response_url).send(**({"response_type": "ephemeral"} | message))
-
-    return reply
+        url = None
+    return response_url(url, response_type="ephemeral") if url else dm(client, caller.id)
 
 
 def _command_pool() -> ThreadPoolExecutor:

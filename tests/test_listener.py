@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.standin.driver import SlackDriver, home_menu_payload, text_of
+from bot.standin.driver import SlackDriver, click, home_menu_payload, text_of
 from bot.standin.webapi import FakeSlack
 from handlers.listener import ACK_DEADLINE_SECONDS
 from models.interactions import Interaction
@@ -77,3 +77,36 @@ def test_work_that_misses_the_acks_deadline_is_answered_after_it(
     [late] = fake_slack.wait_for_hook(result.response_url, timeout=5)
     assert "*Acme* is owned by <@U0ALICE>" in text_of(late.body)
     assert late.body["response_type"] == "ephemeral"
+
+
+def test_an_answer_slack_refuses_twice_is_sent_a_third_time(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    slack.command("/crm", "new Acme").reply()
+    reply = slack.command("/who-owns", "Acme").reply()
+    fake_slack.fail_response_urls(status=500, times=2)
+    _, url = click(slack, reply, "history_show")
+    [hook] = fake_slack.wait_for_hook(url, timeout=10)
+    assert "History of *Acme*" in text_of(hook.body) and fake_slack.refused_hooks == [url, url]
+
+
+def test_a_dm_answer_refused_with_429s_is_retried(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("chat.postMessage", status=429, retry_after=0, times=2)
+    slack.interactive(home_menu_click("done:999999"))
+    calls = fake_slack.wait_for("chat.postMessage", count=3, timeout=10)
+    assert "That follow-up no longer exists." in text_of(calls[-1].args)
+
+
+def test_an_answer_that_stays_refused_is_logged_as_lost(
+    slack: SlackDriver, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.command("/crm", "new Acme").reply()
+    reply = slack.command("/who-owns", "Acme").reply()
+    fake_slack.fail_response_urls(status=500, times=3)
+    with caplog.at_level(logging.INFO):
+        click(slack, reply, "history_show")
+        slack.settle()
+    assert len(fake_slack.refused_hooks) == 3
+    assert "AnswerLost: response_url answered 500" in caplog.text

@@ -20,6 +20,7 @@ from bot.standin.conversations import Conversations, Message
 from bot.standin.records import Call, Hook, Origin, Script, Scripts, channel_record, user_record
 from bot.standin.response_urls import ResponseUrls
 
+HOOKS = "(response_url)"  # the scripts' key for response_url posts
 SCOPES = "commands,chat:write,users:read,app_mentions:read,im:history,channels:read,groups:read"
 
 
@@ -65,6 +66,7 @@ class FakeSlack:
         self.channels: dict[str, JSON] = {}
         self.calls: list[Call] = []
         self.hooks: list[Hook] = []
+        self.refused_hooks: list[str] = []
         self.violations: list[str] = []
         self._scripts.clear()
         self._response_urls.clear()
@@ -289,9 +291,18 @@ class FakeSlack:
 
     # -- answering response_url posts -------------------------------------------------------
 
+    def fail_response_urls(self, *, status: int = 500, times: int = 1) -> None:
+        """The next `times` response_url posts (any url) are refused with `status`; their urls go
+        to `refused_hooks`, not `hooks`."""
+        self._scripts.add(HOOKS, Script("refused", status, None, times, 0.0))
+
     def handle_hook(self, path: str, raw: bytes, content_type: str) -> tuple[int, str]:
         """Record one response_url post; return (HTTP status, plain-text answer)."""
         url = self.url.rstrip("/") + path
+        if (script := self._scripts.take(HOOKS)) is not None:
+            with self._lock:
+                self.refused_hooks.append(url)
+            return script.status, "refused"
         return self._response_urls.handle(
             path, url, raw, content_type, hooks=self.hooks, violation=self.record_violation
         )
