@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from typing import Any
 
 from bot.standin import checks, loopback, spec
 from bot.standin.answers import Answers
@@ -123,27 +124,11 @@ class FakeSlack:
         self._response_urls.add(url, Origin(channel, user, message_ts))
         return url
 
-    def add_user(
-        self,
-        user_id: str,
-        *,
-        name: str | None = None,
-        real_name: str | None = None,
-        tz: str = "America/New_York",
-        team_id: str | None = None,
-        is_admin: bool = False,
-        is_owner: bool = False,
-        is_restricted: bool = False,
-        is_ultra_restricted: bool = False,
-        is_bot: bool = False,
-        deleted: bool = False,
-        email: str | None = None,
-    ) -> JSON:
-        user = user_record(
-            user_id, team_id=team_id or self.team_id, name=name, real_name=real_name, tz=tz,
-            is_admin=is_admin, is_owner=is_owner, is_restricted=is_restricted,
-            is_ultra_restricted=is_ultra_restricted, is_bot=is_bot, deleted=deleted, email=email,
-        )  # fmt: skip
+    def add_user(self, user_id: str, *, team_id: str | None = None, **profile: Any) -> JSON:
+        """A person users.info knows; `profile` takes `records.user_record`'s keywords (name,
+        real_name, tz, is_admin, is_owner, is_restricted, is_ultra_restricted, is_bot, deleted,
+        email)."""
+        user = user_record(user_id, team_id=team_id or self.team_id, **profile)
         with self._lock:
             self.users[user_id] = user
         return user
