@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 # Bolt's default listener pool is 5 threads; every listener and its after-ack work runs here.
 LISTENER_THREADS = 16
+# Set by the first middleware of ours; Bolt runs its signature check before any of them.
+VERIFIED = "rapport_verified"
 
 
 def utcnow() -> datetime:
@@ -50,24 +52,36 @@ def create_app(
             LISTENER_THREADS, thread_name_prefix="listener"
         ),
     )
-    app.use(ensure_correlation_id)
+    app.use(admit)
     app.error(handle_listener_error)
     handlers.register_listeners(app, deps)
     return app
 
 
-def ensure_correlation_id(next: Callable[[], None]) -> None:
-    if correlation_id.get() == "-":  # Socket Mode: no HTTP layer set one
+def admit(context: BoltContext, next: Callable[[], None]) -> None:
+    """Past Bolt's signature check (HTTP) or off the app's own socket (Socket Mode): the request
+    is Slack's, and gets a correlation id if no HTTP layer gave it one."""
+    context[VERIFIED] = True
+    if correlation_id.get() == "-":  # Socket Mode
         correlation_id.set(new_correlation_id())
     next()
 
 
 def handle_listener_error(
     error: Exception, body: dict, context: BoltContext, client: WebClient
-) -> None:
-    """Errors that escaped a listener before its ack (after it, `handlers.errors.reporting`)."""
+) -> BoltResponse | None:
+    """Errors that escaped a listener before its ack (after it, `handlers.errors.reporting`).
+
+    One that came before `admit` belongs to a request nobody verified (slack_sdk's verifier
+    raises on a timestamp that isn't an integer): its response_url and channel are whatever the
+    sender wrote, so nothing is sent anywhere and the answer is Bolt's own 401.
+    """
+    if not context.get(VERIFIED):
+        logger.warning("refused an unverified request (%s)", type(error).__name__)
+        return BoltResponse(status=401, body={"error": "invalid request"})
     reply = reply_for(error, what=body.get("type") or body.get("command"))
     if context.respond is not None:
         context.respond(**reply, response_type="ephemeral", replace_original=False)
     elif context.channel_id and context.user_id:
         client.chat_postEphemeral(channel=context.channel_id, user=context.user_id, **reply)
+    return None
