@@ -137,7 +137,9 @@ def _sqlite_pragmas(busy_ms: int, dbapi_connection: Any, _record: Any) -> None:
 # -- PostgreSQL: every wait has a deadline ------------------------------------------------------
 
 
-def _connect_psycopg(timeouts: Timeouts, _dialect: Any, _record: Any, cargs: list, cparams: dict):
+def _connect_psycopg(
+    timeouts: Timeouts, _dialect: Any, _record: Any, cargs: list, cparams: dict
+) -> Any:
     """A new connection, within timeouts.connect, whose server cancels slow statements and lock
     waits itself and whose every round trip (statements, commits, pings) has a deadline."""
     server_limits = " ".join(

@@ -14,7 +14,7 @@ from wsgiref.simple_server import make_server
 
 import httpx
 import pytest
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, exc, make_url, text
 
 from bot import db
 from bot.config import Settings
@@ -174,3 +174,48 @@ def test_a_locked_database_fails_a_write_in_time_with_the_friendly_answer(
 
 def _record(statuses: list[str]) -> Callable[..., None]:
     return lambda status, headers: statuses.append(status)
+
+
+def test_a_statement_the_database_never_answers_is_cut_off_and_its_connection_replaced(
+    proxy: TcpProxy, database_url: str
+) -> None:
+    """Past the pre-ping: the database stops answering mid-transaction."""
+    url = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
+    quick = db.Timeouts(connect=0.5, statement=0.2, lock=0.1, ping=0.2)
+    engine = db.make_engine(url.render_as_string(hide_password=False), timeouts=quick)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SHOW statement_timeout")).scalar() == "200ms"
+            assert connection.execute(text("SHOW lock_timeout")).scalar() == "100ms"
+            with pytest.raises(exc.OperationalError, match="canceling statement"):
+                connection.execute(text("SELECT pg_sleep(1)"))  # the server cancels it itself
+            connection.rollback()
+            proxy.switch("hang")
+            started = time.monotonic()
+            with pytest.raises(exc.OperationalError, match="no answer from the database"):
+                connection.execute(text("SELECT 1"))
+            assert time.monotonic() - started < 0.2 + db.ANSWER_MARGIN_SECONDS + 0.3
+            assert connection.invalidated
+        proxy.switch("pass")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_request_processes_wait_briefly_and_the_sweeper_and_cli_wait_longer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for variable in ("RAPPORT_DB_STATEMENT_TIMEOUT", "RAPPORT_DB_CONNECT_TIMEOUT"):
+        monkeypatch.delenv(variable, raising=False)
+    assert Settings(_env_file=None).db_timeouts() == db.REQUEST_TIMEOUTS
+    slowest = max(
+        db.POOL_TIMEOUT_SECONDS + db.PING_TIMEOUT_SECONDS + db.CONNECT_TIMEOUT_SECONDS,
+        db.POOL_TIMEOUT_SECONDS + (db.REQUEST_TIMEOUTS.answer or 0),
+    )
+    assert slowest < SLACK_WINDOW  # the arithmetic in bot/db.py
+    monkeypatch.setenv("RAPPORT_DB_STATEMENT_TIMEOUT", "20")
+    monkeypatch.setenv("RAPPORT_DB_CONNECT_TIMEOUT", "5")
+    assert Settings(_env_file=None).db_timeouts() == db.Timeouts(connect=5, statement=20)
+    assert (db.SWEEPER_TIMEOUTS.statement or 0) > db.STATEMENT_TIMEOUT_SECONDS
+    assert db.MAINTENANCE_TIMEOUTS.statement is None  # a migration takes what it takes
