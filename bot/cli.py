@@ -52,7 +52,7 @@ def serve(mode: str | None, port: int | None, workers: int | None, no_sweep: boo
     except MissingSetting as error:
         _fail(str(error))
     _check_slack(settings)
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, timeouts=db.MAINTENANCE_TIMEOUTS)
     db.upgrade(engine)
     engine.dispose()  # the workers open their own pools
     if not http:
@@ -132,7 +132,7 @@ def db_upgrade() -> None:
     """Create or migrate the schema to the latest version."""
     configure_logging()
     settings = Settings()
-    db.upgrade(db.make_engine(settings.database_url))
+    db.upgrade(db.make_engine(settings.database_url, timeouts=db.MAINTENANCE_TIMEOUTS))
     click.echo(
         f"Database is up to date ({db.normalize_url(settings.database_url).render_as_string()})."
     )

@@ -5,6 +5,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot import db
+
 SETUP_HINT = 'create the Slack app from manifest.yml and see "Create the Slack app" in README.md'
 
 
@@ -25,6 +27,15 @@ class Settings(BaseSettings):
     # Connections each process keeps for its threads (plus db.MAX_OVERFLOW): README, "Running
     # several replicas", has the arithmetic against PostgreSQL's max_connections.
     db_pool_size: int = Field(default=5, alias="RAPPORT_DB_POOL_SIZE", ge=1)
+    # How long a request-serving process (HTTP worker, Socket Mode) waits on the database: a
+    # statement, a connect. bot/db.py explains the defaults (Slack's 3 s window); raise them only
+    # knowing that a slower answer than 3 s reaches nobody. The sweeper and the CLI wait longer.
+    db_statement_timeout: float = Field(
+        default=db.STATEMENT_TIMEOUT_SECONDS, alias="RAPPORT_DB_STATEMENT_TIMEOUT", gt=0
+    )
+    db_connect_timeout: float = Field(
+        default=db.CONNECT_TIMEOUT_SECONDS, alias="RAPPORT_DB_CONNECT_TIMEOUT", gt=0
+    )
     web_concurrency: int | None = Field(default=None, alias="WEB_CONCURRENCY", ge=1)
     admins: Annotated[frozenset[str], NoDecode] = Field(default=frozenset(), alias="RAPPORT_ADMINS")
     deals_channel: str | None = Field(default=None, alias="RAPPORT_DEALS_CHANNEL")
@@ -37,6 +48,10 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.replace(",", " ").split() if part)
         return value
+
+    def db_timeouts(self) -> db.Timeouts:
+        """The database deadlines of a process that answers Slack."""
+        return db.Timeouts(connect=self.db_connect_timeout, statement=self.db_statement_timeout)
 
     def require_tokens(self, *, http: bool) -> None:
         """Fail fast, in one sentence, when the tokens the chosen mode needs are missing."""

@@ -44,7 +44,11 @@ def build_runtime(
 
     `client` and `now` let the console point Rapport at its own Slack stand-in and clock.
     """
-    engine = db.make_engine(settings.database_url, pool_size=pool_size or settings.db_pool_size)
+    engine = db.make_engine(
+        settings.database_url,
+        pool_size=pool_size or settings.db_pool_size,
+        timeouts=settings.db_timeouts() if handles_requests else db.SWEEPER_TIMEOUTS,
+    )
     deps = build_deps(settings, engine, now=now)
     client = client or make_client(settings)
     app = create_app(settings, deps, client=client, socket_mode=socket_mode)
