@@ -83,10 +83,12 @@ class RapportWSGI:
             correlation_id.reset(token)
 
     def health(self, start_response: StartResponse) -> list[bytes]:
-        """Within a second: "down" (503) when the database can't answer in time, asked on a
-        connection of the probe's own, never one a request is waiting for."""
-        healthy = db.probe(self.engine)()
-        body = json.dumps({"ok": healthy, "database": "up" if healthy else "down"}).encode()
+        """Within a second: 503 when the database can't answer in time ("down"), can't be
+        written ("read-only") or its volume is full ("disk full"), asked on a connection of the
+        probe's own, never one a request is waiting for."""
+        database = db.probe(self.engine)()
+        healthy = database == "up"
+        body = json.dumps({"ok": healthy, "database": database}).encode()
         start_response(
             "200 OK" if healthy else "503 Service Unavailable",
             [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],

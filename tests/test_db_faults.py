@@ -219,3 +219,27 @@ def test_request_processes_wait_briefly_and_the_sweeper_and_cli_wait_longer(
     assert Settings(_env_file=None).db_timeouts() == db.Timeouts(connect=5, statement=20)
     assert (db.SWEEPER_TIMEOUTS.statement or 0) > db.STATEMENT_TIMEOUT_SECONDS
     assert db.MAINTENANCE_TIMEOUTS.statement is None  # a migration takes what it takes
+
+
+def set_read_only(engine: Engine, on: bool) -> None:
+    setting = f"SET default_transaction_read_only = {'on' if on else 'off'}"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'ALTER DATABASE "{engine.url.database}" {setting}'))
+
+
+def test_healthz_says_why_a_store_that_answers_cannot_take_writes(
+    slack: SlackDriver, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name == "postgresql":
+        set_read_only(engine, True)
+        probe = db.Probe(engine.url)  # fresh connections: the pooled ones keep their old setting
+        try:
+            assert probe() == "read-only"
+        finally:
+            probe.engine.dispose()
+            set_read_only(engine, False)
+        return
+    monkeypatch.setattr(db, "MIN_FREE_BYTES", 1 << 62)  # no volume has that much free
+    health = httpx.get(f"{slack.transport.base_url}/healthz", trust_env=False)
+    assert health.status_code == 503
+    assert health.json() == {"ok": False, "database": "disk full"}
