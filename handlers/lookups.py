@@ -1,7 +1,10 @@
 """Answers where the question was asked: /who-owns, /history, and @-mentions in channels.
 
-In a channel shared with another organisation (Slack Connect) answers are ephemeral only: no
-Share button, and @-mentions are answered privately to the asker.
+CRM data is posted for a channel to read only when everyone who reads it could have asked for it
+themselves (`handlers.audience`): otherwise @-mentions are answered privately to the asker and
+Share in channel is refused. In a channel shared with another organisation (Slack Connect)
+cards offer no Share button at all; elsewhere the offer costs /who-owns no extra Slack call,
+and the click checks the channel's members.
 """
 
 import re
@@ -11,6 +14,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from handlers import listener
+from handlers.audience import Audience
 from handlers.blocks import Message
 from handlers.blocks.calls import Choice
 from handlers.blocks.lookups import (
@@ -33,18 +37,24 @@ from models.timeline import HISTORY_FILTERS, Cursor
 
 SHOW_CARD = re.compile(rf"^{LookupAction.SHOW_CARD}_\d+$")
 SHOW_HISTORY = re.compile(rf"^{LookupAction.SHOW_HISTORY}(_\d+)?$")
-PRIVATE_HERE = "This channel includes people from another organisation, so I answer privately here."
+PRIVATE_HERE = (
+    "Not everyone in this channel may see CRM data (guests, people from another organisation), "
+    "so I answer privately here."
+)
 
 
 def register(app: App, deps: Deps) -> None:
+    audience = Audience(deps.directory)  # this app's channel-members cache
     app.command(Command.WHO_OWNS)(listener.command(deps, handle_who_owns_command))
     app.command(Command.HISTORY)(listener.command(deps, handle_history_command))
     app.action(SHOW_CARD)(listener.action(deps, handle_card_button))
     app.action(LookupAction.TAKE)(listener.action(deps, handle_card_button))
-    app.action(LookupAction.SHARE)(listener.action(deps, handle_share_button))
+    app.action(LookupAction.SHARE)(listener.action(deps, share_button(audience)))
     for history_button in (SHOW_HISTORY, LookupAction.OLDER, LookupAction.NEWER):
         app.action(history_button)(listener.action(deps, handle_history_button))
-    app.event(Event.APP_MENTION)(listener.event(deps, handle_mention, reply=mention_reply))
+    app.event(Event.APP_MENTION)(
+        listener.event(deps, handle_mention, reply=mention_reply(audience))
+    )
 
 
 def handle_who_owns_command(turn: Turn) -> Message:
@@ -67,10 +77,17 @@ def handle_card_button(turn: Turn) -> Message:
     return card(turn, account_id, shareable=shareable) | {"replace_original": True}
 
 
-def handle_share_button(turn: Turn) -> Message:
+def share_button(audience: Audience) -> listener.Handler:
+    def handle_share_button(turn: Turn) -> Message:
+        if not audience.only_full_members(turn.client, turn.caller.team_id, _channel(turn)):
+            raise DomainError(PRIVATE_HERE)  # the card stays as it was: private to the clicker
+        return shared_card(turn)
+
+    return handle_share_button
+
+
+def shared_card(turn: Turn) -> Message:
     caller = turn.caller
-    if turn.deps.directory.is_shared_externally(turn.client, caller.team_id, _channel(turn)):
-        raise DomainError(PRIVATE_HERE)
     with turn.begin() as session:
         owner_card = summaries.owner_card(
             session=session,
@@ -103,16 +120,25 @@ def handle_mention(turn: Turn) -> Message:
     return answer(turn, question.ask, question.account, channel, shareable=False)
 
 
-def mention_reply(deps: Deps, client: WebClient, caller: SlackUser, event: dict) -> Reply:
-    """In the mention's thread; privately to the asker where another organisation could read it."""
-    channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
-    private = deps.directory.is_shared_externally(client, caller.team_id, channel)
+def mention_reply(audience: Audience) -> listener.ReplyTo:
+    """In the mention's thread; privately to the asker unless everyone there could ask too."""
+
+    def reply_to(deps: Deps, client: WebClient, caller: SlackUser, event: dict) -> Reply:
+        channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
+        private = not audience.only_full_members(client, caller.team_id, channel)
+        return in_thread(client, channel, thread, only_to=caller.id if private else None)
+
+    return reply_to
+
+
+def in_thread(client: WebClient, channel: str, thread: str, *, only_to: str | None) -> Reply:
+    """Answers in a thread, for everyone there or (ephemeral) for `only_to` alone."""
 
     def reply(**message: Any) -> None:
         for key in listener.RESPONSE_URL_ONLY:
             message.pop(key, None)
-        if private:
-            client.chat_postEphemeral(channel=channel, user=caller.id, thread_ts=thread, **message)
+        if only_to:
+            client.chat_postEphemeral(channel=channel, user=only_to, thread_ts=thread, **message)
         else:
             client.chat_postMessage(channel=channel, thread_ts=thread, **message)
 

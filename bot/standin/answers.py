@@ -6,12 +6,15 @@ views.*, kept in `Views` (the modals and Home tabs the app opened, pushed, updat
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import threading
 from collections.abc import Callable
 
 from bot.standin.checks import JSON, decoded
 from bot.standin.conversations import Conversations, Message
+from bot.standin.records import full_members, user_record
 
 VIEW_METHODS = ("views.open", "views.update", "views.push", "views.publish")
 
@@ -35,10 +38,25 @@ class Answers:
         self._team_id, self._team_domain = team_id, team_domain
         self._bot_user_id, self._bot_id = bot_user_id, bot_id
         self.views = Views(lock)
+        self.clear()
 
     def ts(self) -> str:
         """A new message ts."""
         return ts_of(self._next_id())
+
+    def clear(self) -> None:
+        """Forget every view and channel's members; the caller holds the lock."""
+        self.views.clear()
+        self._members: dict[str, list[str]] = {}
+
+    def set_members(
+        self, channel_id: str, members: list[str] | None, *, users: dict[str, JSON]
+    ) -> None:
+        """Who conversations.members lists in `channel_id`: `members`, or by default Rapport and
+        the full members and bots among `users`; the caller holds the lock."""
+        if members is None:
+            members = full_members(users, team_id=self._team_id, bot_user_id=self._bot_user_id)
+        self._members[channel_id] = list(members)
 
     def answer(
         self, method: str, args: JSON, *, users: dict[str, JSON], channels: dict[str, JSON]
@@ -62,8 +80,20 @@ class Answers:
                 method, args, next_id=self._next_id, team_id=self._team_id, bot_id=self._bot_id
             )
             return {"ok": True, "view": view}
+        if method == "users.info" and args.get("user") == self._bot_user_id:
+            return {"ok": True, "user": self.bot_user()}
         with self._lock:
-            return directory(method, channel, args, users=users, channels=channels)
+            return directory(
+                method, channel, args, users=users, channels=channels, channel_members=self._members
+            )
+
+    def bot_user(self) -> JSON:
+        """Rapport's own bot user, as users.info answers it (real Slack knows its app's bot)."""
+        return user_record(
+            self._bot_user_id, team_id=self._team_id, name="rapport", real_name="Rapport",
+            tz="America/Los_Angeles", is_admin=False, is_owner=False, is_restricted=False,
+            is_ultra_restricted=False, is_bot=True, deleted=False, email=None,
+        )  # fmt: skip
 
 
 def ts_of(n: int) -> str:
@@ -84,16 +114,24 @@ def auth_test(*, team_id: str, team_domain: str, bot_user_id: str, bot_id: str) 
 
 
 def directory(
-    method: str, channel: str, args: JSON, *, users: dict[str, JSON], channels: dict[str, JSON]
+    method: str,
+    channel: str,
+    args: JSON,
+    *,
+    users: dict[str, JSON],
+    channels: dict[str, JSON],
+    channel_members: dict[str, list[str]],
 ) -> JSON:
-    """users.info, users.list, conversations.info, conversations.open (and any other method:
-    plain ok), with the lock that guards `users` and `channels` held."""
+    """users.info, users.list, conversations.info, conversations.members, conversations.open
+    (and any other method: plain ok), with the lock that guards the directory held."""
     if method == "users.info":
         user = users.get(str(args["user"]))
         return {"ok": True, "user": user} if user else error("user_not_found")
     if method == "conversations.info":
         found = channels.get(channel)
         return {"ok": True, "channel": found} if found else error("channel_not_found")
+    if method == "conversations.members":
+        return members_page(channel_members.get(channel), args)
     if method == "users.list":
         members = list(users.values())
         return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
@@ -103,6 +141,24 @@ def directory(
         dm = "D" + ids[0][1:] if len(ids) == 1 else "G" + digest
         return {"ok": True, "channel": {"id": args.get("channel") or dm}}
     return {"ok": True}
+
+
+def members_page(members: list[str] | None, args: JSON) -> JSON:
+    """One page of conversations.members: `limit` ids (100 unless given, at most 1,000) from the
+    opaque `cursor` on; an empty next_cursor ends it. An unknown channel is channel_not_found
+    (as real Slack answers for a private channel the bot isn't in)."""
+    if members is None:
+        return error("channel_not_found")
+    limit = min(int(args.get("limit") or 0) or 100, 1000)
+    cursor = str(args.get("cursor") or "")
+    try:
+        start = int(base64.b64decode(cursor).decode().removeprefix("members:")) if cursor else 0
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return error("invalid_cursor")
+    end = start + limit
+    following = base64.b64encode(f"members:{end}".encode()).decode() if end < len(members) else ""
+    page = members[start:end]
+    return {"ok": True, "members": page, "response_metadata": {"next_cursor": following}}
 
 
 def chat(

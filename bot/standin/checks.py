@@ -29,6 +29,7 @@ CONTRACT_REQUIRED: dict[str, list[tuple[str, ...]]] = {
     "chat.update": [("channel",), ("ts",), CONTENT],
     "chat.delete": [("channel",), ("ts",)],
     "chat.getPermalink": [("channel",), ("message_ts",)],
+    "conversations.members": [("channel",)],
     "conversations.open": [("users", "channel")],
     "views.open": [("view",), ("trigger_id", "interactivity_pointer")],
     "views.update": [("view",), ("view_id", "external_id")],

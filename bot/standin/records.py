@@ -3,7 +3,7 @@
 `Call` and `Hook` are what tests inspect; `Script` is one scripted answer (`FakeSlack.fail`,
 `slow`), kept per method in `Scripts`; `Origin` is where a response_url answers. `user_record`
 and `channel_record` build what users.info / users.list and conversations.info hand back,
-shaped as real Slack's.
+shaped as real Slack's; `full_members` is who a channel holds unless a test says otherwise.
 """
 
 from __future__ import annotations
@@ -135,3 +135,14 @@ def channel_record(
         "is_shared": is_ext_shared, "is_ext_shared": is_ext_shared, "is_org_shared": False,
         "is_pending_ext_shared": False, "is_member": True, "context_team_id": team_id,
     }  # fmt: skip
+
+
+def full_members(users: dict[str, JSON], *, team_id: str, bot_user_id: str) -> list[str]:
+    """A channel's members by default: Rapport, and every user of `team_id` in `users` who is
+    neither a guest nor deactivated (bots included)."""
+    return [bot_user_id] + [
+        user["id"]
+        for user in users.values()
+        if user["team_id"] == team_id
+        and not (user["is_restricted"] or user["is_ultra_restricted"] or user["deleted"])
+    ]

@@ -71,7 +71,7 @@ class FakeSlack:
         self.violations: list[str] = []
         self._scripts.clear()
         self._response_urls.clear()
-        self._answers.views.clear()
+        self._answers.clear()
         self.conversations.clear()
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -140,14 +140,17 @@ class FakeSlack:
         name: str = "sales",
         is_private: bool = False,
         is_ext_shared: bool = False,
+        members: list[str] | None = None,
     ) -> JSON:
-        """A channel conversations.info knows; a Slack Connect one has is_ext_shared."""
+        """A channel conversations.info knows (is_ext_shared: Slack Connect) and its `members`,
+        by default Rapport and the full members and bots added so far (conversations.members)."""
         channel = channel_record(
             channel_id, team_id=self.team_id, name=name, is_private=is_private,
             is_ext_shared=is_ext_shared,
         )  # fmt: skip
         with self._lock:
             self.channels[channel_id] = channel
+            self._answers.set_members(channel_id, members, users=self.users)
         return channel
 
     def fail(
