@@ -26,5 +26,20 @@ class Deps:
 
     def rep(self, session: Session, user: SlackUser) -> Rep:
         """The rep row for a Slack user, created or refreshed from their (cached) profile."""
+        return self.rep_in(session, user.team_id, user)
+
+    def rep_in(self, session: Session, team_id: str, user: SlackUser) -> Rep:
+        """The rep row of `user` in workspace `team_id` (a guest's or a stranger's too)."""
         profile, now = user.profile(extra_admins=self.admins), self.now()
-        return reps.upsert_rep(session=session, team_id=user.team_id, profile=profile, now=now)
+        return reps.upsert_rep(session=session, team_id=team_id, profile=profile, now=now)
+
+    def known_user(self, team_id: str, user_id: str) -> SlackUser | None:
+        """The person as the store last heard of them from Slack, if Rapport has seen them."""
+        with self.db() as session:
+            rep = reps.get_rep(session=session, team_id=team_id, slack_user_id=user_id)
+            return SlackUser.from_rep(rep) if rep is not None else None
+
+    def save_user(self, team_id: str, user: SlackUser) -> None:
+        """Keep what Slack said about a person, in its own transaction."""
+        with self.db.begin() as session:
+            self.rep_in(session, team_id, user)

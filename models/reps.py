@@ -1,9 +1,15 @@
-"""Reps: the Slack users of a workspace, as Rapport knows them."""
+"""Reps: the Slack users of a workspace, as Rapport knows them.
+
+A row is what users.info last said about a person who used Rapport (or was named in it), guests
+and people of other organisations included: the door (handlers/guard.py) answers from these rows
+without asking Slack again, and a refresh overwrites a row only with newer news.
+"""
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import UniqueConstraint, or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import UTCDateTime
 
@@ -14,7 +20,12 @@ class RepBase(SQLModel):
     name: str = Field(default="", max_length=255)
     tz: str = Field(default="UTC", max_length=64)
     is_admin: bool = False
-    active: bool = True
+    active: bool = True  # not deactivated in Slack
+    is_guest: bool = False  # restricted or ultra-restricted
+    is_bot: bool = False
+    deleted: bool = False
+    # The person's own workspace (users.info team_id): another organisation's for Slack Connect.
+    home_team_id: str = Field(default="", max_length=32)
 
 
 class Rep(RepBase, table=True):
@@ -23,7 +34,8 @@ class Rep(RepBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)  # when the row was last written
+    checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # users.info's answer
 
 
 class RepProfile(SQLModel):
@@ -33,6 +45,11 @@ class RepProfile(SQLModel):
     name: str
     tz: str = "UTC"
     is_admin: bool = False
+    is_guest: bool = False
+    is_bot: bool = False
+    deleted: bool = False
+    home_team_id: str | None = None  # None: the workspace the row belongs to
+    checked_at: datetime | None = None  # when Slack said so; None: now
 
 
 def get_rep(*, session: Session, team_id: str, slack_user_id: str) -> Rep | None:
@@ -42,26 +59,62 @@ def get_rep(*, session: Session, team_id: str, slack_user_id: str) -> Rep | None
 
 
 def upsert_rep(*, session: Session, team_id: str, profile: RepProfile, now: datetime) -> Rep:
-    """Create or refresh the rep row from a Slack profile."""
+    """The rep row for a Slack profile: created, or refreshed unless the row holds newer news.
+
+    One INSERT ... ON CONFLICT DO UPDATE, so first requests racing to create the same row all
+    get it. An unchanged profile writes nothing: on PostgreSQL even a no-op DO UPDATE locks the
+    row until the transaction ends, which would queue a rep's concurrent requests behind it.
+    """
+    values = _row_values(team_id, profile, now)
     rep = get_rep(session=session, team_id=team_id, slack_user_id=profile.slack_user_id)
-    if rep is None:
-        rep = Rep(
-            team_id=team_id, slack_user_id=profile.slack_user_id, created_at=now, updated_at=now
-        )
-    changed = (rep.name, rep.tz, rep.is_admin, rep.active) != (
-        profile.name,
-        profile.tz,
-        profile.is_admin,
-        True,
-    )
-    if rep.id is None or changed:
-        rep.name, rep.tz, rep.is_admin, rep.active = (
-            profile.name,
-            profile.tz,
-            profile.is_admin,
-            True,
-        )
-        rep.updated_at = now
-        session.add(rep)
-        session.flush()
+    if rep is not None and not _is_news(rep, values):
+        return rep
+    statement = _insert_for(session).values(created_at=now, **values)
+    upsert = statement.on_conflict_do_update(
+        index_elements=[col(Rep.team_id), col(Rep.slack_user_id)],
+        set_=values,
+        where=or_(
+            col(Rep.checked_at).is_(None), col(Rep.checked_at) <= statement.excluded.checked_at
+        ),
+    ).returning(Rep)
+    written = session.scalars(upsert, execution_options={"populate_existing": True}).first()
+    if written is not None:
+        return written
+    # A concurrent refresh wrote newer news in between: that row stands.
+    rep = get_rep(session=session, team_id=team_id, slack_user_id=profile.slack_user_id)
+    assert rep is not None
     return rep
+
+
+def _row_values(team_id: str, profile: RepProfile, now: datetime) -> dict[str, object]:
+    return {
+        "team_id": team_id,
+        "slack_user_id": profile.slack_user_id,
+        "name": profile.name,
+        "tz": profile.tz,
+        "is_admin": profile.is_admin,
+        "active": not profile.deleted,
+        "is_guest": profile.is_guest,
+        "is_bot": profile.is_bot,
+        "deleted": profile.deleted,
+        "home_team_id": profile.home_team_id or team_id,
+        "checked_at": profile.checked_at or now,
+        "updated_at": now,
+    }
+
+
+def _is_news(rep: Rep, values: dict[str, object]) -> bool:
+    """Whether a profile should overwrite the row: newer than it, or as new and different."""
+    checked_at = values["checked_at"]
+    assert isinstance(checked_at, datetime)
+    if rep.checked_at is None or rep.checked_at < checked_at:
+        return True
+    same = all(getattr(rep, key) == value for key, value in values.items() if key != "updated_at")
+    return rep.checked_at == checked_at and not same
+
+
+def _insert_for(session: Session) -> postgresql.Insert | sqlite.Insert:
+    """INSERT with ON CONFLICT, in the dialect of the session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(Rep)
+    return sqlite.insert(Rep)

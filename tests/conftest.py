@@ -7,6 +7,7 @@ gets a new database of its own on that server for this run, dropped at the end.
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -134,11 +135,10 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-@pytest.fixture
-def slack(
-    settings: Settings, deps: Deps, engine: Engine, fake_slack: FakeSlack
-) -> Iterator[SlackDriver]:
-    """The real app behind a real HTTP server on a free port, driven like Slack drives it."""
+@contextmanager
+def serve(settings: Settings, deps: Deps, engine: Engine, fake: FakeSlack) -> Iterator[SlackDriver]:
+    """A real app for `deps` behind a real HTTP server on a free port, driven like Slack drives
+    it; settled means its listeners and its background directory work are done."""
     app = create_app(settings, deps)
     work = ListenerWork(app)
     server = make_server(
@@ -151,11 +151,28 @@ def slack(
     # shutdown() waits for serve_forever's next poll; the default 0.5 s costs that per test
     thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
+
+    def settle() -> None:
+        work.wait_idle()
+        deps.directory.wait_idle()
+
     transport = HttpTransport(f"http://127.0.0.1:{server.server_port}")
-    yield SlackDriver(transport, SIGNING_SECRET, fake_slack, settle=work.wait_idle)
-    work.wait_idle()  # no listener may outlive its test and write into the next one
-    server.shutdown()
-    server.server_close()
+    try:
+        yield SlackDriver(transport, SIGNING_SECRET, fake, settle=settle)
+        settle()  # no listener may outlive its test and write into the next one
+    finally:
+        server.shutdown()
+        server.server_close()
+        deps.directory.close()
+
+
+@pytest.fixture
+def slack(
+    settings: Settings, deps: Deps, engine: Engine, fake_slack: FakeSlack
+) -> Iterator[SlackDriver]:
+    """The real app behind a real HTTP server on a free port, driven like Slack drives it."""
+    with serve(settings, deps, engine, fake_slack) as driver:
+        yield driver
 
 
 def sqlite_or_postgres(url: str) -> str:
