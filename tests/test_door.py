@@ -252,10 +252,19 @@ def test_a_signed_request_still_works_at_the_door(slack: SlackDriver) -> None:
     assert slack.post(SlackRequest(body, headers)).json() == {"challenge": "c1"}
 
 
+def broken_directory(deps: Deps, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workspace guard, in Bolt's middleware, raises (a bug, not Slack being away)."""
+
+    def look_up(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(deps.directory, "look_up", look_up)
+
+
 def test_an_error_before_the_ack_of_a_signed_request_is_still_answered(
-    slack: SlackDriver, fake_slack: FakeSlack
+    slack: SlackDriver, fake_slack: FakeSlack, deps: Deps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_slack.fail("users.info")  # the workspace guard, in Bolt's middleware, raises
+    broken_directory(deps, monkeypatch)
     result = slack.command("/crm", "new Acme")
     [hook] = fake_slack.wait_for_hook(result.response_url)
     assert "Something went wrong" in hook.body["text"]
@@ -280,12 +289,12 @@ def test_the_error_handler_answers_no_request_bolt_has_not_verified(
 
 
 def test_socket_mode_requests_are_not_signed_and_still_answered(
-    settings: Settings, deps: Deps, fake_slack: FakeSlack
+    settings: Settings, deps: Deps, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = create_app(settings, deps, socket_mode=True)
     url = fake_slack.response_url("socket", channel="C0SALES01", user="U0ALICE")
     form = command_form("/crm", "new Acme", response_url=url, trigger_id="1.2.3", user_id="U0ALICE")
-    fake_slack.fail("users.info")
+    broken_directory(deps, monkeypatch)
     response = app.dispatch(BoltRequest(body=dict(form), mode="socket_mode"))
     assert response.status == 500  # what Bolt answers over the socket after an error before ack
     [hook] = fake_slack.hooks_to(url)
