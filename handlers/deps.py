@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from handlers.audience import Audience
 from handlers.directory import Directory, SlackUser
 from models import reps
 from models.reps import Rep
@@ -23,6 +24,10 @@ class Deps:
     stale_days: int = 14
     stuck_days: int = 21
     deals_channel: str | None = None
+    audience: Audience = field(init=False)  # who reads each channel, on top of `directory`
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "audience", Audience(self.directory))
 
     def rep(self, session: Session, user: SlackUser) -> Rep:
         """The rep row for a Slack user, created or refreshed from their (cached) profile."""

@@ -14,7 +14,6 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from handlers import listener
-from handlers.audience import Audience
 from handlers.blocks import Message
 from handlers.blocks.calls import Choice
 from handlers.blocks.lookups import (
@@ -44,17 +43,14 @@ PRIVATE_HERE = (
 
 
 def register(app: App, deps: Deps) -> None:
-    audience = Audience(deps.directory)  # this app's channel-members cache
     app.command(Command.WHO_OWNS)(listener.command(deps, handle_who_owns_command))
     app.command(Command.HISTORY)(listener.command(deps, handle_history_command))
     app.action(SHOW_CARD)(listener.action(deps, handle_card_button))
     app.action(LookupAction.TAKE)(listener.action(deps, handle_card_button))
-    app.action(LookupAction.SHARE)(listener.action(deps, share_button(audience)))
+    app.action(LookupAction.SHARE)(listener.action(deps, handle_share_button))
     for history_button in (SHOW_HISTORY, LookupAction.OLDER, LookupAction.NEWER):
         app.action(history_button)(listener.action(deps, handle_history_button))
-    app.event(Event.APP_MENTION)(
-        listener.event(deps, handle_mention, reply=mention_reply(audience))
-    )
+    app.event(Event.APP_MENTION)(listener.event(deps, handle_mention, reply=mention_reply))
 
 
 def handle_who_owns_command(turn: Turn) -> Message:
@@ -77,13 +73,11 @@ def handle_card_button(turn: Turn) -> Message:
     return card(turn, account_id, shareable=shareable) | {"replace_original": True}
 
 
-def share_button(audience: Audience) -> listener.Handler:
-    def handle_share_button(turn: Turn) -> Message:
-        if not audience.only_full_members(turn.client, turn.caller.team_id, _channel(turn)):
-            raise DomainError(PRIVATE_HERE)  # the card stays as it was: private to the clicker
-        return shared_card(turn)
-
-    return handle_share_button
+def handle_share_button(turn: Turn) -> Message:
+    audience = turn.deps.audience
+    if not audience.only_full_members(turn.client, turn.caller.team_id, _channel(turn)):
+        raise DomainError(PRIVATE_HERE)  # the card stays as it was: private to the clicker
+    return shared_card(turn)
 
 
 def shared_card(turn: Turn) -> Message:
@@ -120,15 +114,11 @@ def handle_mention(turn: Turn) -> Message:
     return answer(turn, question.ask, question.account, channel, shareable=False)
 
 
-def mention_reply(audience: Audience) -> listener.ReplyTo:
+def mention_reply(deps: Deps, client: WebClient, caller: SlackUser, event: dict) -> Reply:
     """In the mention's thread; privately to the asker unless everyone there could ask too."""
-
-    def reply_to(deps: Deps, client: WebClient, caller: SlackUser, event: dict) -> Reply:
-        channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
-        private = not audience.only_full_members(client, caller.team_id, channel)
-        return in_thread(client, channel, thread, only_to=caller.id if private else None)
-
-    return reply_to
+    channel, thread = event["channel"], event.get("thread_ts") or event["ts"]
+    private = not deps.audience.only_full_members(client, caller.team_id, channel)
+    return in_thread(client, channel, thread, only_to=caller.id if private else None)
 
 
 def in_thread(client: WebClient, channel: str, thread: str, *, only_to: str | None) -> Reply:
