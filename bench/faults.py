@@ -38,7 +38,7 @@ import threading
 import time
 import urllib.parse
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -67,7 +67,6 @@ from bot.standin.payloads import (  # noqa: E402
 from bot.standin.webapi import FakeSlack  # noqa: E402
 from bot.standin.wire import (  # noqa: E402
     FORM,
-    SlackRequest,
     event_request,
     form_request,
     interactive_request,
@@ -103,7 +102,8 @@ MARKUP = [
     "```pre```", "> quote", "\n• item", "<>", "<|>", "<@>",
 ]  # fmt: skip
 UNICODE = [
-    "Ünïcödé", "日本語の会社", "😀👍🏽👨‍👩‍👧", "\u202eevil\u202c", "مرحبا Acme", "שלום", "\u200b\u200d\ufeff",
+    "Ünïcödé", "日本語の会社", "😀👍🏽👨‍👩‍👧", "\u202eevil\u202c", "مرحبا Acme", "שלום",
+    "\u200b\u200d\ufeff",
     "Z̸̢͓a̴l̶g̵o̷", "\x00", "\x01\x7f\x1b[31m", "\r\n\t", "\ue000\U0010fffd", "ß", "İı", "²", "١٢",
 ]  # fmt: skip
 WORDS = [
@@ -148,8 +148,10 @@ def button_value(rng: random.Random, action_id: str, ids: list[int]) -> str:
         only = rng.choice(["", "calls", "meetings", "emails", "notes", "deals", "bogus", "|"])
         return "|".join([fuzz_id(rng, ids), only, rng.choice([*CURSORS, fuzz_id(rng, ids)])])
     if action_id == HomeAction.FOLLOWUP:
-        return rng.choice(["done", "snooze1", "snooze7", "snooze999", "", "x"]) + ":" + fuzz_id(
-            rng, ids
+        return (
+            rng.choice(["done", "snooze1", "snooze7", "snooze999", "", "x"])
+            + ":"
+            + fuzz_id(rng, ids)
         )
     return fuzz_id(rng, ids)
 
@@ -209,7 +211,9 @@ class Surfaces:
             )  # fmt: skip
             request = form_request(form)
         elif kind == "event":
-            event_id = f"Ev{'R' if replay else ''}{i:010d}{time.time_ns() % 10**6 if replay else ''}"
+            event_id = (
+                f"Ev{'R' if replay else ''}{i:010d}{time.time_ns() % 10**6 if replay else ''}"
+            )
             request = event_request(self.event(rng, name, user, channel, ts, tag, team, event_id))
         else:
             payload = self.interactive(rng, kind, name, user, channel, team, url, ts, trigger, tag)
@@ -236,8 +240,8 @@ class Surfaces:
             if rng.random() < 0.1:
                 event |= rng.choice([{"subtype": "message_changed"}, {"bot_id": "B0OTHER"}])
         else:
-            event |= {"type": "app_home_opened", "channel": "D0ALICE",
-                      "tab": rng.choice(["home", "home", "messages", fuzz_text(rng)[:50]])}  # fmt: skip
+            tab = rng.choice(["home", "home", "messages", fuzz_text(rng)[:50]])
+            event |= {"type": "app_home_opened", "channel": "D0ALICE", "tab": tab}
         return event_envelope(event, event_id=event_id, event_time=int(time.time()),
                               team_id=team)  # fmt: skip
 
@@ -264,17 +268,26 @@ class Surfaces:
             ) else ""  # fmt: skip
             button = {"type": "button", "action_id": name + suffix, "value": value,
                       "text": {"type": "plain_text", "text": "x"}}  # fmt: skip
-            message = {"ts": ts, "text": fuzz_text(rng)[:3000],
-                       "blocks": [{"type": "actions", "block_id": "b1", "elements": [button]}]}
-            return button_payload(message, name + suffix, response_url=url, trigger_id=trigger,
+            clicked: dict[str, Any] = {
+                "ts": ts,
+                "text": fuzz_text(rng)[:3000],
+                "blocks": [{"type": "actions", "block_id": "b1", "elements": [button]}],
+            }
+            return button_payload(clicked, name + suffix, response_url=url, trigger_id=trigger,
                                   action_ts=ts, channel_id=channel, **who)  # fmt: skip
-        view = {"callback_id": name, "title": {"type": "plain_text", "text": "Log"},
-                "blocks": [], "private_metadata": self.metadata(rng, url, channel, ts)}
+        view = {
+            "callback_id": name,
+            "title": {"type": "plain_text", "text": "Log"},
+            "blocks": [],
+            "private_metadata": self.metadata(rng, url, channel, ts),
+        }
         values = self.state(rng)
         if kind == "view":
             return view_submission_payload(view, values, trigger_id=trigger,
                                            view_id=f"V{ts[-6:]}", **who)  # fmt: skip
-        block = LogModal.ACCOUNT_BLOCK if name == LogModal.ACCOUNT_SELECT else LogModal.CONTACT_BLOCK
+        block = (
+            LogModal.ACCOUNT_BLOCK if name == LogModal.ACCOUNT_SELECT else LogModal.CONTACT_BLOCK
+        )
         return block_suggestion_payload(view, block, name, fuzz_text(rng) + tag, values=values,
                                         **who)  # fmt: skip
 
@@ -294,15 +307,16 @@ class Surfaces:
     def state(self, rng: random.Random) -> dict[str, Any]:
         values: dict[str, Any] = {}
         account = rng.choice([fuzz_id(rng, self.ids), "new:" + fuzz_text(rng)[:200], None])
+        external, dates = "external_select", [*WORDS, None]
         parts = [
-            selected(LogModal.ACCOUNT_BLOCK, LogModal.ACCOUNT_SELECT, account, kind="external_select"),
+            selected(LogModal.ACCOUNT_BLOCK, LogModal.ACCOUNT_SELECT, account, kind=external),
             selected(LogModal.KIND_BLOCK, LogModal.KIND_SELECT,
                      rng.choice(["call", "meeting", "email", "note", fuzz_text(rng)[:50]])),
             selected(LogModal.CONTACT_BLOCK, LogModal.CONTACT_SELECT, fuzz_id(rng, self.ids),
-                     kind="external_select"),
+                     kind=external),
             text_input(LogModal.NOTES_BLOCK, LogModal.NOTES_INPUT, fuzz_text(rng)),
-            text_input(LogModal.WHEN_BLOCK, LogModal.WHEN_INPUT, rng.choice([*WORDS, None])),
-            text_input(LogModal.FOLLOWUP_BLOCK, LogModal.FOLLOWUP_INPUT, rng.choice([*WORDS, None])),
+            text_input(LogModal.WHEN_BLOCK, LogModal.WHEN_INPUT, rng.choice(dates)),
+            text_input(LogModal.FOLLOWUP_BLOCK, LogModal.FOLLOWUP_INPUT, rng.choice(dates)),
             text_input(LogModal.FOLLOWUP_NOTE_BLOCK, LogModal.FOLLOWUP_NOTE_INPUT, fuzz_text(rng)),
         ]  # fmt: skip
         for part in parts:
@@ -314,10 +328,10 @@ class Surfaces:
         """Break request `probe` on the wire the way `bad` says."""
         probe.surface, probe.forged = f"bad {bad}", bad in FAILS_VERIFICATION
         form = "payload=" if kind not in ("command", "event") else ""
+        broken = '{"type": "event_callback", "event": {' if not form else '{"type": "block_'
         bodies = {
             "non-utf8": probe.body[: len(probe.body) // 2] + b"\xff\xfe\xc3(" + probe.body[-20:],
-            "broken-json": (form + ('{"type": "event_callback", "event": {' if not form
-                                    else urllib.parse.quote('{"type": "block_actions", '))).encode(),
+            "broken-json": (form + (urllib.parse.quote(broken) if form else broken)).encode(),
             "json-array": (form + ("[1, 2]" if not form else urllib.parse.quote("[]"))).encode(),
             "payload={broken": b"payload={broken",
             "2mb": probe.body + b"&x=" + b"A" * (2 * 1024 * 1024)
@@ -541,8 +555,12 @@ class Record:
 
     def signature(self) -> str:
         frames = [line.strip() for line in self.more if re.search(r"/(bot|handlers|models)/", line)]
-        where = re.sub(r'^File ".*?/((bot|handlers|models)/[^"]+)"', r"\1", frames[-1]) if frames else ""
-        last = self.more[-1].strip() if self.more else ""
+        where = (
+            re.sub(r'^File ".*?/((bot|handlers|models)/[^"]+)"', r"\1", frames[-1])
+            if frames
+            else ""
+        )
+        last = re.split(r"""['"]""", self.more[-1].strip())[0] if self.more else ""
         shape = f"{self.kind()} | {self.message} | {last} | {where}"
         return re.sub(r"\d+", "N", re.sub(r"'[^']{0,80}'|\"[^\"]{0,80}\"", "'…'", shape))[:300]
 
@@ -670,25 +688,64 @@ def fuzz(args: argparse.Namespace, folder: Path) -> bool:
             f"fake Slack violations {len(fake.violations)}; outbound calls for requests failing "
             f"verification {len(forged)}"
         )
-        candidates = attribute(records, sent, fake)
-        for n, (signature, group) in enumerate(
-            sorted(distinct.items(), key=lambda item: -len(item[1]))[: args.show]
-        ):
-            record = group[0]
-            found = confirm(server, fake, surfaces, args.seed, record,
-                            candidates.get(record.cid, [])[:8])  # fmt: skip
-            print(f"\n[{n + 1}] x{len(group)}  {signature}")
-            print("    " + "\n    ".join([record.message, *record.more[-6:]]))
-            if found is not None:
-                probe = surfaces.build(found, args.seed)
-                print(f"    e.g. request #{found} ({probe.surface}): {shown(probe)}")
-        for i in forged[: args.show]:
-            probe = surfaces.build(i, args.seed)
-            print(f"\nFORGED request #{i} ({sent[i].surface}, answered {sent[i].status}) reached "
-                  f"Slack: {shown(probe)}\n    headers {probe.headers}")  # fmt: skip
+        print_failures(server, fake, surfaces, sent, records, distinct, args)
+        print_odd_statuses(surfaces, sent, args)
+        print_forged(fake, surfaces, sent, forged, args)
         for violation in sorted({re.sub(r"\d+", "N", v)[:240] for v in fake.violations})[:5]:
             print(f"  violation: {violation}")
         return not (fivexx or failures or forged)
+
+
+def print_failures(
+    server: Server, fake: FakeSlack, surfaces: Surfaces, sent: dict[int, Sent],
+    records: list[Record], distinct: dict[str, list[Record]], args: argparse.Namespace,
+) -> None:  # fmt: skip
+    """Every distinct traceback on one line; the most frequent with their stack's end and a
+    request that causes them (replayed to make sure when several could have)."""
+    ranked = sorted(distinct.items(), key=lambda item: -len(item[1]))
+    for signature, group in ranked[:30]:
+        print(f"  x{len(group):<5} {signature[:220]}")
+    if len(ranked) > 30:
+        print(f"  … and {len(ranked) - 30} more")
+    candidates = attribute(records, sent, fake)
+    for n, (signature, group) in enumerate(ranked[: args.show]):
+        record = group[0]
+        found = confirm(server, fake, surfaces, args.seed, record,
+                        candidates.get(record.cid, [])[:8])  # fmt: skip
+        print(f"\n[{n + 1}] x{len(group)}  {signature}")
+        stack = [line for line in record.more if line.strip().strip("^~")]
+        print("    " + "\n    ".join([record.message, *stack[-5:]]))
+        if found is not None:
+            probe = surfaces.build(found, args.seed)
+            print(f"    e.g. request #{found} ({probe.surface}): {shown(probe)}")
+
+
+def print_odd_statuses(surfaces: Surfaces, sent: dict[int, Sent], args: argparse.Namespace) -> None:
+    """Requests Slack would send that weren't answered 200: a few of each surface."""
+    odd: dict[str, list[int]] = defaultdict(list)
+    for i, s in sorted(sent.items()):
+        if not s.surface.startswith("bad ") and s.status != 200:
+            odd[f"{s.surface} -> {s.status}"].append(i)
+    for what, numbers in sorted(odd.items()):
+        for i in numbers[:2]:
+            print(
+                f"\n{what} (x{len(numbers)}): request #{i}: {shown(surfaces.build(i, args.seed))}"
+            )
+            print(f"    answered: {sent[i].body[:200]!r}")
+
+
+def print_forged(
+    fake: FakeSlack, surfaces: Surfaces, sent: dict[int, Sent], forged: list[int],
+    args: argparse.Namespace,
+) -> None:  # fmt: skip
+    kinds = Counter(f"{sent[i].surface} -> {sent[i].status}" for i in forged)
+    if forged:
+        print(f"\nrequests failing verification that made Rapport post to Slack: {dict(kinds)}")
+    for i in forged[:3]:
+        probe = surfaces.build(i, args.seed)
+        posted = [h.body.get("text") for h in fake.hooks_to(sent[i].url)]
+        print(f"  #{i} ({sent[i].surface}): {shown(probe)}\n    headers {probe.headers}\n"
+              f"    posted to its response_url: {posted}")  # fmt: skip
 
 
 def forged_outbound(fake: FakeSlack, sent: dict[int, Sent]) -> list[int]:
@@ -808,11 +865,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url", default=None, help="postgresql://… (default: SQLite)")
     parser.add_argument("--max-seconds", type=float, default=900, help="bound on the fuzz run")
-    parser.add_argument("--show", type=int, default=8, help="distinct tracebacks to show")
+    parser.add_argument("--show", type=int, default=10, help="distinct tracebacks to show")
     parser.add_argument("--burst", type=int, default=500)
     parser.add_argument("--burst-threads", type=int, default=16)
     parser.add_argument("--phase", choices=["all", "fuzz", "kill"], default="all")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop servers on kill, as on ^C
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     ok = True
     with tempfile.TemporaryDirectory(prefix="rapport-faults-") as tmp:
         if args.phase in ("all", "fuzz"):
