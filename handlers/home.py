@@ -11,6 +11,7 @@ from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.ids import Event, HomeAction
 from handlers.listener import Reply, Turn
+from handlers.parsing.values import row_id
 from models import followups, summaries
 
 SNOOZES = {"snooze1": timedelta(days=1), "snooze7": timedelta(days=7)}
@@ -31,18 +32,23 @@ def handle_home_opened(turn: Turn) -> None:
 
 
 def handle_home_followup(turn: Turn) -> None:
-    choice, _, followup_id = turn.body["actions"][0]["selected_option"]["value"].partition(":")
+    choice, _, value = turn.body["actions"][0]["selected_option"]["value"].partition(":")
+    followup_id = row_id(value)
     with turn.begin() as session:
         rep, now = turn.rep(session), turn.now()
         if choice == "done":
             followups.complete_followup(
-                session=session, team_id=rep.team_id, followup_id=int(followup_id), rep=rep, now=now
+                session=session,
+                team_id=rep.team_id,
+                followup_id=followup_id,
+                rep=rep,
+                now=now,
             )
         elif choice in SNOOZES:
             followups.snooze_followup(
                 session=session,
                 team_id=rep.team_id,
-                followup_id=int(followup_id),
+                followup_id=followup_id,
                 rep=rep,
                 by=SNOOZES[choice],
                 now=now,

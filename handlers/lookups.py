@@ -29,6 +29,8 @@ from handlers.ids import Command, Event, LookupAction
 from handlers.listener import Reply, Turn
 from handlers.parsing.lookups import parse_history, parse_mention
 from handlers.parsing.text import plain_text
+from handlers.parsing.values import cursor as read_cursor
+from handlers.parsing.values import row_id
 from models import accounts, channels, summaries, timeline
 from models.base import DomainError, id_of
 from models.matching import resolve_account
@@ -66,7 +68,7 @@ def handle_history_command(turn: Turn) -> Message:
 
 def handle_card_button(turn: Turn) -> Message:
     action = turn.body["actions"][0]
-    account_id = int(action["value"])
+    account_id = row_id(action["value"])
     if action["action_id"] == LookupAction.TAKE:
         take_ownership(turn, account_id)
     shareable = _shareable(turn, (turn.body.get("channel") or {}).get("id"))
@@ -86,7 +88,7 @@ def shared_card(turn: Turn) -> Message:
         owner_card = summaries.owner_card(
             session=session,
             team_id=caller.team_id,
-            account_id=int(turn.body["actions"][0]["value"]),
+            account_id=row_id(turn.body["actions"][0]["value"]),
         )
     shared = build_shared_card(owner_card, tz=caller.tz, shared_by=caller.id)
     return shared | {"response_type": "in_channel", "replace_original": False}
@@ -98,10 +100,10 @@ def handle_history_button(turn: Turn) -> Message:
     older = action["action_id"] == LookupAction.OLDER
     page = history(
         turn,
-        int(account_id),
+        row_id(account_id),
         only or None,
-        older_than=Cursor.decode(cursor) if cursor and older else None,
-        newer_than=Cursor.decode(cursor) if cursor and not older else None,
+        older_than=read_cursor(cursor) if cursor and older else None,
+        newer_than=read_cursor(cursor) if cursor and not older else None,
     )
     return page | {"replace_original": True}
 

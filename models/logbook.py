@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from models import accounts, followups, interactions, pending
 from models.accounts import Account
+from models.contacts import Contact
 from models.interactions import Interaction, InteractionKind
 from models.matching import Candidate, resolve_account
 from models.reps import Rep
@@ -140,6 +141,8 @@ def log_on_account(
     *, session: Session, rep: Rep, account: Account, draft: Draft, now: datetime
 ) -> Logged:
     """Write the draft on `account` once per source key, with its follow-up when it is new."""
+    if draft.contact_id is not None and not _contact_of(session, account, draft.contact_id):
+        draft = replace(draft, contact_id=None)  # a stale pick: the call still lands, unattached
     interaction, created = interactions.log_interaction(
         session=session,
         account=account,
@@ -203,3 +206,11 @@ def add_followup(
         source_key=source_key,
     )
     return followup, account, created
+
+
+def _contact_of(session: Session, account: Account, contact_id: int) -> bool:
+    contact = session.get(Contact, contact_id)
+    return contact is not None and (contact.team_id, contact.account_id) == (
+        account.team_id,
+        account.id,
+    )

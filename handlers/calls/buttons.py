@@ -25,6 +25,7 @@ from handlers.calls.forms import (
 from handlers.deps import Deps
 from handlers.ids import LogAction, LogModal
 from handlers.listener import Turn
+from handlers.parsing.values import metadata, row_id
 from models import accounts, interactions, logbook
 from models.interactions import InteractionKind
 
@@ -55,8 +56,8 @@ def handle_pick_account_button(turn: Turn) -> Message:
         logged = logbook.finish_pending(
             session=session,
             rep=turn.rep(session),
-            pending_id=int(pending_id),
-            account_id=int(account_id) if account_id else None,
+            pending_id=row_id(pending_id),
+            account_id=row_id(account_id) if account_id else None,
             now=turn.now(),
         )
     if logged is None:
@@ -70,7 +71,7 @@ def handle_undo_button(turn: Turn) -> Message:
         undone = interactions.undo_interaction(
             session=session,
             team_id=rep.team_id,
-            interaction_id=int(_value(turn)),
+            interaction_id=row_id(_value(turn)),
             rep=rep,
             now=turn.now(),
         )
@@ -87,7 +88,7 @@ def handle_log_modal_button(turn: Turn) -> None:
     edit = action["action_id"] == LogAction.EDIT
     with turn.begin() as session:
         found = interactions.get_interaction(
-            session=session, team_id=team_id, interaction_id=int(action["value"])
+            session=session, team_id=team_id, interaction_id=row_id(action["value"])
         )
         account = (
             None
@@ -114,7 +115,7 @@ def read_edit(turn: Turn) -> LogSubmission | dict[str, str]:
 
 
 def handle_edit_submission(turn: Turn, submitted: LogSubmission) -> Message:
-    meta = LogMeta.model_validate_json(turn.body["view"]["private_metadata"])
+    meta = metadata(LogMeta, turn.body["view"]["private_metadata"])
     with turn.begin() as session:
         rep = turn.rep(session)
         edited = interactions.update_interaction(
@@ -149,7 +150,7 @@ def read_followup(turn: Turn) -> tuple[datetime, str] | dict[str, str]:
 
 def handle_followup_submission(turn: Turn, submitted: tuple[datetime, str]) -> Message:
     due, note = submitted
-    meta = LogMeta.model_validate_json(turn.body["view"]["private_metadata"])
+    meta = metadata(LogMeta, turn.body["view"]["private_metadata"])
     with turn.begin() as session:
         rep = turn.rep(session)
         _, account, _ = logbook.add_followup(

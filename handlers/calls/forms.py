@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from handlers.dates import DateError, parse_when
 from handlers.ids import LogModal
+from handlers.parsing.values import MAX_ROW_ID, is_row_id
+from models.interactions import InteractionKind
 
 
 class LogMeta(BaseModel):
@@ -18,7 +20,7 @@ class LogMeta(BaseModel):
     channel_id: str | None = None
     message_ts: str | None = None
     author_id: str | None = None
-    interaction_id: int | None = None
+    interaction_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
 
     def dump(self) -> str:
         return self.model_dump_json(exclude_none=True)
@@ -60,6 +62,8 @@ def read_log_submission(
     ).strip()
     if LogModal.ACCOUNT_BLOCK in values and not account:
         errors[LogModal.ACCOUNT_BLOCK] = "Pick an account."
+    if kind not in set(InteractionKind):
+        errors[LogModal.KIND_BLOCK] = "Pick what happened: a call, a meeting, an email or a note."
     if not notes:
         errors[LogModal.NOTES_BLOCK] = "Say what happened."
     occurred_at = now
@@ -78,10 +82,10 @@ def read_log_submission(
     if errors:
         return errors
     return LogSubmission(
-        account_id=int(account) if account.isdigit() else None,
+        account_id=int(account) if is_row_id(account) else None,
         new_account=account.removeprefix("new:") if account.startswith("new:") else None,
         kind=kind,
-        contact_id=int(contact) if contact and contact.isdigit() else None,
+        contact_id=int(contact) if contact and is_row_id(contact) else None,
         notes=notes,
         occurred_at=occurred_at,
         followup_due=due,

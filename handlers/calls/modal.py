@@ -22,6 +22,7 @@ from handlers.home import publish_home
 from handlers.ids import HomeAction, LogModal, Shortcut
 from handlers.listener import Turn
 from handlers.parsing.text import plain_text
+from handlers.parsing.values import is_row_id, metadata
 from models import accounts, channels, contacts, logbook
 from models.base import DomainError
 from models.interactions import InteractionKind
@@ -72,7 +73,7 @@ def handle_contact_suggestions(turn: Turn) -> list[dict]:
     state = turn.body.get("view", {}).get("state", {}).get("values", {})
     picked = state.get(LogModal.ACCOUNT_BLOCK, {}).get(LogModal.ACCOUNT_SELECT, {})
     selected = (picked.get("selected_option") or {}).get("value", "")
-    if not selected.isdigit():
+    if not is_row_id(selected):
         return build_contact_options([])
     with turn.begin() as session:
         found = contacts.list_contacts(
@@ -87,7 +88,7 @@ def read_log(turn: Turn) -> LogSubmission | dict[str, str]:
 
 
 def handle_log_modal_submission(turn: Turn, submitted: LogSubmission) -> None:
-    meta = LogMeta.model_validate_json(turn.body["view"]["private_metadata"])
+    meta = metadata(LogMeta, turn.body["view"]["private_metadata"])
     draft = _draft(turn.client, submitted, meta, source_key=f"view:{turn.body['view']['id']}")
     with turn.begin() as session:
         rep, now = turn.rep(session), turn.now()
