@@ -23,7 +23,14 @@ from rapidfuzz.distance import OSA
 from sqlalchemy import func, literal
 from sqlmodel import Session, col, select
 
-from models.accounts import LEGAL_SUFFIXES, Account, AccountStatus, get_account, normalize_name
+from models.accounts import (
+    LEGAL_SUFFIXES,
+    MAX_NAME_LENGTH,
+    Account,
+    AccountStatus,
+    get_account,
+    normalize_name,
+)
 from models.base import NotFound
 
 CLEAR_SCORE = 85.0  # one typo in a 5-letter name ("acmee" -> "acme") scores 88.9
@@ -64,7 +71,7 @@ def resolve_account(*, session: Session, team_id: str, name: str, limit: int = 5
     """What a typed account name refers to in this workspace: one match, choices or nearest."""
     query = " ".join(name.split())
     key = normalize_name(query)
-    if not key:
+    if not key or len(key) > MAX_NAME_LENGTH:  # no name is that long; scoring it costs seconds
         return Resolution(query=query, match=None, choices=[], nearest=[])
     exact = _get_candidates(session, team_id, {key: 100.0})
     if key in exact:
