@@ -12,6 +12,7 @@ from handlers.directory import SlackUser
 from handlers.ids import Event, HomeAction
 from handlers.listener import Reply, Turn
 from models import followups, summaries
+from models.base import DomainError
 
 SNOOZES = {"snooze1": timedelta(days=1), "snooze7": timedelta(days=7)}
 
@@ -31,7 +32,18 @@ def handle_home_opened(turn: Turn) -> None:
 
 
 def handle_home_followup(turn: Turn) -> None:
-    choice, _, followup_id = turn.body["actions"][0]["selected_option"]["value"].partition(":")
+    """Done or Snooze from the Home tab; Home is republished whatever happened, so a stale tab
+    (the follow-up undone, or done elsewhere) shows the truth beside the listener's answer."""
+    try:
+        _apply(turn, turn.body["actions"][0]["selected_option"]["value"])
+    except DomainError:
+        publish_home(turn)
+        raise  # the listener answers it (and logs it if that answer fails too)
+    publish_home(turn)
+
+
+def _apply(turn: Turn, value: str) -> None:
+    choice, _, followup_id = value.partition(":")
     with turn.begin() as session:
         rep, now = turn.rep(session), turn.now()
         if choice == "done":
@@ -47,7 +59,6 @@ def handle_home_followup(turn: Turn) -> None:
                 by=SNOOZES[choice],
                 now=now,
             )
-    publish_home(turn)
 
 
 def publish_home(turn: Turn) -> None:

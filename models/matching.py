@@ -23,7 +23,14 @@ from rapidfuzz.distance import OSA
 from sqlalchemy import func, literal
 from sqlmodel import Session, col, select
 
-from models.accounts import LEGAL_SUFFIXES, Account, AccountStatus, get_account, normalize_name
+from models.accounts import (
+    LEGAL_SUFFIXES,
+    MAX_NAME_LENGTH,
+    Account,
+    AccountStatus,
+    get_account,
+    normalize_name,
+)
 from models.base import NotFound
 
 CLEAR_SCORE = 85.0  # one typo in a 5-letter name ("acmee" -> "acme") scores 88.9
@@ -84,6 +91,11 @@ def resolve_account(*, session: Session, team_id: str, name: str, limit: int = 5
 def find_account(*, session: Session, team_id: str, name: str) -> Account:
     """The live account a typed name clearly means (as resolve_account), or NotFound saying why."""
     found = resolve_account(session=session, team_id=team_id, name=name)
+    if found.match is None and len(found.query) > MAX_NAME_LENGTH:  # not worth quoting back
+        raise NotFound(
+            f"No account has a name that long ({len(found.query):,} characters); "
+            f"names are at most {MAX_NAME_LENGTH}."
+        )
     if found.match is not None:
         return get_account(session=session, team_id=team_id, account_id=found.match.id)
     if found.choices:
