@@ -11,8 +11,10 @@ from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.ids import Event, HomeAction
 from handlers.listener import Reply, Turn
+from handlers.parsing.text import CommandError
 from handlers.parsing.values import row_id
 from models import followups, summaries
+from models.base import DomainError
 
 SNOOZES = {"snooze1": timedelta(days=1), "snooze7": timedelta(days=7)}
 
@@ -32,8 +34,19 @@ def handle_home_opened(turn: Turn) -> None:
 
 
 def handle_home_followup(turn: Turn) -> None:
-    choice, _, value = turn.body["actions"][0]["selected_option"]["value"].partition(":")
-    followup_id = row_id(value)
+    """Done or Snooze from the Home tab; Home is republished whatever happened, so a stale tab
+    (the follow-up undone, or done elsewhere) shows the truth beside the listener's answer."""
+    try:
+        _apply(turn, turn.body["actions"][0]["selected_option"]["value"])
+    except (DomainError, CommandError):
+        publish_home(turn)
+        raise  # the listener answers it (and logs it if that answer fails too)
+    publish_home(turn)
+
+
+def _apply(turn: Turn, value: str) -> None:
+    choice, _, raw = value.partition(":")
+    followup_id = row_id(raw)
     with turn.begin() as session:
         rep, now = turn.rep(session), turn.now()
         if choice == "done":
@@ -53,7 +66,6 @@ def handle_home_followup(turn: Turn) -> None:
                 by=SNOOZES[choice],
                 now=now,
             )
-    publish_home(turn)
 
 
 def publish_home(turn: Turn) -> None:

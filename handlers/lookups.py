@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from handlers import listener
 from handlers.blocks import Message
-from handlers.blocks.calls import Choice
+from handlers.blocks.calls import Choice, build_done
 from handlers.blocks.lookups import (
     build_history,
     build_mention_help,
@@ -31,13 +31,14 @@ from handlers.parsing.lookups import parse_history, parse_mention
 from handlers.parsing.text import plain_text
 from handlers.parsing.values import cursor as read_cursor
 from handlers.parsing.values import row_id
-from models import accounts, channels, summaries, timeline
+from models import accounts, channels, claims, summaries, timeline
 from models.base import DomainError, id_of
 from models.matching import resolve_account
 from models.timeline import HISTORY_FILTERS, Cursor
 
 SHOW_CARD = re.compile(rf"^{LookupAction.SHOW_CARD}_\d+$")
 SHOW_HISTORY = re.compile(rf"^{LookupAction.SHOW_HISTORY}(_\d+)?$")
+ALREADY_SHARED = "You've already shared this card here."
 PRIVATE_HERE = (
     "Not everyone in this channel may see CRM data (guests, people from another organisation), "
     "so I answer privately here."
@@ -84,7 +85,12 @@ def handle_share_button(turn: Turn) -> Message:
 
 def shared_card(turn: Turn) -> Message:
     caller = turn.caller
+    clicked = (turn.body.get("container") or {}).get("message_ts")
     with turn.begin() as session:
+        # One post per card, person and channel: a double click (or a retry) posts once.
+        key = f"share:{_channel(turn)}:{clicked}:{caller.id}"
+        if not claims.claim_once(session=session, team_id=caller.team_id, key=key, now=turn.now()):
+            return build_done(ALREADY_SHARED) | {"replace_original": False}
         owner_card = summaries.owner_card(
             session=session,
             team_id=caller.team_id,

@@ -6,10 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
 from models import audit
-from models.base import DomainError, NotAllowed, NotFound, UTCDateTime
+from models.base import DomainError, NotAllowed, NotFound, UTCDateTime, without_nul
 from models.reps import Rep
 
 # Legal-form suffixes people add or leave off at will ("Acme, Inc." is "acme").
@@ -74,7 +75,7 @@ class Account(AccountBase, table=True):
 
 def normalize_name(name: str) -> str:
     """The key two spellings of one company share: no case, accents, punctuation or legal form."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    decomposed = unicodedata.normalize("NFKD", without_nul(name).casefold())
     no_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     words = re.sub(r"[\W_]+", " ", no_accents).split()
     while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
@@ -84,12 +85,20 @@ def normalize_name(name: str) -> str:
 
 def clean_display_name(name: str) -> str:
     """The name as typed, with runs of whitespace collapsed; refuses names with nothing in them."""
-    cleaned = " ".join(name.split())
+    cleaned = " ".join(without_nul(name).split())
     if not normalize_name(cleaned):
         raise DomainError("An account name needs at least one letter or digit.")
     if len(cleaned) > MAX_NAME_LENGTH:
         raise DomainError(f"Account names can be at most {MAX_NAME_LENGTH} characters.")
     return cleaned
+
+
+class NameTaken(DomainError):
+    """A live account already has this name (however it was spelled)."""
+
+    def __init__(self, existing: Account) -> None:
+        super().__init__(f"There is already an account called {existing.name}.")
+        self.existing = existing
 
 
 def get_account(*, session: Session, team_id: str, account_id: int) -> Account:
@@ -115,9 +124,6 @@ def create_account(
 ) -> Account:
     """Create a live account owned by `owner`; a name already in use is a DomainError."""
     display = clean_display_name(name)
-    existing = get_account_by_name(session=session, team_id=team_id, name=display)
-    if existing is not None:
-        raise DomainError(f"There is already an account called {existing.name}.")
     account = Account(
         team_id=team_id,
         name=display,
@@ -128,8 +134,14 @@ def create_account(
         created_by_id=created_by.id,
         created_at=now,
     )
-    session.add(account)
-    session.flush()
+    try:
+        with session.begin_nested():  # the unique name index decides between concurrent twins
+            session.add(account)
+    except IntegrityError:
+        existing = get_account_by_name(session=session, team_id=team_id, name=display)
+        if existing is None:
+            raise  # not a name taken: a broken reference
+        raise NameTaken(existing) from None
     audit.record(
         session=session,
         actor=created_by,

@@ -4,11 +4,11 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -80,3 +80,27 @@ def insert_once(session: Session, table: Any, row: dict[str, Any], unique: list[
         .returning(*table.__table__.primary_key.columns)
     )
     return session.execute(statement).first() is not None
+
+
+def without_nul(value: Any) -> Any:
+    """Typed text without NUL characters (PostgreSQL's text can't hold them; SQLite can), in
+    strings and in the strings inside JSON values; anything else as is."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
+
+
+@event.listens_for(Session, "before_flush")
+def _strip_nul(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    """The one place stored text loses its NULs: every row written through a session, whichever
+    model it is, so the same input works on SQLite and PostgreSQL."""
+    for row in [*session.new, *session.dirty]:
+        for column in inspect(row).mapper.column_attrs:
+            value = getattr(row, column.key, None)
+            cleaned = without_nul(value)
+            if cleaned != value:
+                setattr(row, column.key, cleaned)

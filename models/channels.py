@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import UniqueConstraint
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
 from models import audit
@@ -40,23 +41,27 @@ def link_channel(
     *, session: Session, account: Account, channel_id: str, actor: Rep, now: datetime
 ) -> Account | None:
     """Make a channel the account's (replacing any earlier link); returns the previous account."""
-    link = session.exec(
-        select(AccountChannel).where(
-            AccountChannel.team_id == account.team_id, AccountChannel.channel_id == channel_id
-        )
-    ).first()
-    previous = session.get(Account, link.account_id) if link else None
+    link = _get_link(session, account.team_id, channel_id)
     if link is None:
-        link = AccountChannel(
-            team_id=account.team_id,
-            channel_id=channel_id,
-            account_id=id_of(account),
-            linked_by_id=actor.id,
-            linked_at=now,
-        )
-    else:
+        try:
+            with session.begin_nested():  # the unique channel decides between concurrent links
+                session.add(
+                    AccountChannel(
+                        team_id=account.team_id,
+                        channel_id=channel_id,
+                        account_id=id_of(account),
+                        linked_by_id=actor.id,
+                        linked_at=now,
+                    )
+                )
+        except IntegrityError:
+            link = _get_link(session, account.team_id, channel_id)  # linked a moment ago
+            if link is None:
+                raise  # not a concurrent link: a broken reference
+    previous = session.get(Account, link.account_id) if link else None
+    if link is not None:
         link.account_id, link.linked_by_id, link.linked_at = id_of(account), actor.id, now
-    session.add(link)
+        session.add(link)
     audit.record(
         session=session,
         actor=actor,
@@ -69,15 +74,18 @@ def link_channel(
     return previous
 
 
+def _get_link(session: Session, team_id: str, channel_id: str) -> AccountChannel | None:
+    statement = select(AccountChannel).where(
+        AccountChannel.team_id == team_id, AccountChannel.channel_id == channel_id
+    )
+    return session.exec(statement).first()
+
+
 def unlink_channel(
     *, session: Session, team_id: str, channel_id: str, actor: Rep, now: datetime
 ) -> Account | None:
     """Remove a channel's link; returns the account it was linked to, if any."""
-    link = session.exec(
-        select(AccountChannel).where(
-            AccountChannel.team_id == team_id, AccountChannel.channel_id == channel_id
-        )
-    ).first()
+    link = _get_link(session, team_id, channel_id)
     if link is None:
         return None
     account = session.get(Account, link.account_id)

@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from sqlalchemy import Index, Text, UniqueConstraint, delete, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models import audit
 from models.accounts import Account
@@ -154,21 +154,58 @@ def update_interaction(
     return interaction
 
 
+ALREADY_UNDONE = "That log is already undone."
+
+
 def undo_interaction(
     *, session: Session, team_id: str, interaction_id: int, rep: Rep, now: datetime
 ) -> Interaction:
-    """Remove a just-logged interaction (its author, within 10 minutes) and its open follow-ups."""
-    interaction = _own(session=session, team_id=team_id, interaction_id=interaction_id, rep=rep)
+    """Remove a just-logged interaction (its author, within 10 minutes) and its follow-ups, each
+    audited. Concurrent undos remove it once: the others get NotFound(ALREADY_UNDONE)."""
+    interaction = session.exec(  # PostgreSQL: a concurrent undo waits here, then finds nothing
+        select(Interaction)
+        .where(Interaction.id == interaction_id, Interaction.team_id == team_id)
+        .with_for_update()
+    ).first()
+    if interaction is None:
+        raise NotFound(ALREADY_UNDONE)
+    if interaction.rep_id != rep.id:
+        raise NotAllowed("Only the rep who logged it can change it.")
     if now - interaction.created_at > INTERACTION_UNDO_WINDOW:
         raise NotAllowed("Undo works for 10 minutes after logging; use Edit instead.")
-    session.execute(
-        delete(Followup).where(
-            Followup.team_id == team_id,  # type: ignore[arg-type]
-            Followup.interaction_id == interaction.id,  # type: ignore[arg-type]
+    removed = session.execute(
+        delete(Followup)
+        .where(col(Followup.team_id) == team_id, col(Followup.interaction_id) == interaction.id)
+        .returning(
+            col(Followup.id),
+            col(Followup.account_id),
+            col(Followup.due_at),
+            col(Followup.note),
+            col(Followup.status),
+        )
+    ).all()
+    gone = session.execute(
+        delete(Interaction).where(
+            col(Interaction.id) == interaction.id, col(Interaction.team_id) == team_id
         )
     )
-    session.delete(interaction)
-    session.flush()
+    if gone.rowcount != 1:  # type: ignore[attr-defined]  # SQLite: another undo won meanwhile
+        raise NotFound(ALREADY_UNDONE)
+    for followup in removed:
+        audit.record(
+            session=session,
+            actor=rep,
+            action="followup.delete",
+            subject=audit.Subject("followup", team_id, followup.id),
+            before={
+                "account_id": followup.account_id,
+                "due_at": followup.due_at.isoformat(),
+                "note": followup.note,
+                "status": followup.status,
+            },
+            after=None,
+            at=now,
+        )
     _retouch(session=session, account_id=interaction.account_id)
     audit.record(
         session=session,

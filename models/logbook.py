@@ -108,11 +108,12 @@ def log_on_new_account(
     *, session: Session, rep: Rep, name: str, draft: Draft, now: datetime
 ) -> Logged:
     """Log on the account called `name`, created (owned by the rep) if there is none yet."""
-    account = accounts.get_account_by_name(session=session, team_id=rep.team_id, name=name)
-    if account is None:
+    try:
         account = accounts.create_account(
             session=session, team_id=rep.team_id, name=name, owner=rep, created_by=rep, now=now
         )
+    except accounts.NameTaken as taken:  # there already, or created a moment ago by someone else
+        account = taken.existing
     logged = log_on_account(session=session, rep=rep, account=account, draft=draft, now=now)
     return replace(logged, typed=name)
 

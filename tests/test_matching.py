@@ -209,8 +209,9 @@ def test_a_few_thousand_accounts_still_resolve_exact_typo_and_ambiguous_names(
     assert resolve(session, "Zyxwv Dynamics").nearest
 
 
-def test_a_name_longer_than_any_account_name_is_not_scored(session: Session) -> None:
+def test_a_name_longer_than_any_account_name_is_scored_on_its_start(session: Session) -> None:
     alice = make_rep(session, "U0ALICE", now=NOW)
     make_account(session, "Acme", owner=alice, now=NOW)
     found = resolve_account(session=session, team_id=alice.team_id, name="acme " * 8000)
-    assert found.match is None and found.choices == found.nearest == []
+    assert found.match is None and found.choices == []
+    assert [c.name for c in found.nearest] == ["Acme"]

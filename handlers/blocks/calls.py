@@ -8,19 +8,16 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ConfirmObject,
-    ContextBlock,
     ExternalDataSelectElement,
     InputBlock,
-    MarkdownTextObject,
     Option,
     PlainTextInputElement,
-    SectionBlock,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
-from handlers.blocks import Message, message
-from handlers.blocks.text import escape, local_time, preview
+from handlers.blocks import Message, context, message, section
+from handlers.blocks.text import escape, label, local_time, quote
 from handlers.ids import LogAction, LogModal
 from models import logbook
 from models.interactions import InteractionKind
@@ -50,21 +47,21 @@ class Logged:
 def build_logged(logged: Logged) -> Message:
     matched = ""
     if logged.typed_account and logged.typed_account.casefold() != logged.account.casefold():
-        matched = f" (you typed “{escape(preview(logged.typed_account, 60))}”)"
+        matched = f" (you typed “{quote(logged.typed_account, 60)}”)"
     kind = WITH_ARTICLE.get(logged.kind, logged.kind)
     headline = f":white_check_mark: Logged {kind} on *{escape(logged.account)}*{matched}"
-    blocks: list[Block] = [SectionBlock(text=headline)]
+    blocks: list[Block] = [section(headline)]
     if logged.notes:
-        blocks.append(SectionBlock(text=f">{escape(preview(logged.notes, 600))}"))
+        blocks.append(section(f">{quote(logged.notes, 600)}"))
     details = []
     if logged.permalink:
         details.append(f"<{logged.permalink}|Slack message>")
     if logged.followup_due:
         details.append(f":alarm_clock: Follow-up {local_time(logged.followup_due, logged.tz)}")
     if details:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(details))]))
+        blocks.append(context(" · ".join(details)))
     if logged.warning:
-        blocks.append(SectionBlock(text=f":warning: {escape(logged.warning)}"))
+        blocks.append(section(f":warning: {escape(logged.warning)}"))
     blocks.append(_log_buttons(logged.interaction_id))
     return message(f"Logged {kind} on {escape(logged.account)}", blocks)
 
@@ -98,7 +95,7 @@ def build_pick_account(
     *, typed: str, pending_id: int, choices: list[Choice], nearest: list[Choice]
 ) -> Message:
     """Several close names: a button each. None: create it, or one of the nearest names."""
-    shown = escape(preview(typed, 80))
+    shown = quote(typed, 80)
     if choices:
         text = f"Which account did you mean by “{shown}”?"
         options = choices
@@ -107,24 +104,22 @@ def build_pick_account(
         options = nearest
     buttons = [
         ButtonElement(
-            text=preview(choice.name, 70),
+            text=label(choice.name),
             action_id=f"{LogAction.PICK_ACCOUNT}_{i}",
             value=f"{pending_id}:{choice.id}",
         )
         for i, choice in enumerate(options[:5])
     ]
     create = ButtonElement(
-        text=preview(f"Create account “{typed}” (owner: you)", 75),
+        text=label(f"Create account “{typed}” (owner: you)"),
         action_id=LogAction.CREATE_ACCOUNT,
         value=str(pending_id),
         style=None if choices else "primary",
     )
     blocks: list[Block] = [
-        SectionBlock(text=text),
+        section(text),
         ActionsBlock(block_id=f"pick_{pending_id}", elements=[*buttons, create]),
-        ContextBlock(
-            elements=[MarkdownTextObject(text="Your notes are saved; pick one to log them.")]
-        ),
+        context("Your notes are saved; pick one to log them."),
     ]
     return message(f"Which account? {shown}", blocks)
 
@@ -155,7 +150,7 @@ def build_log_result(result: logbook.Logged | logbook.NeedsPick) -> Message:
 
 def build_done(text: str) -> Message:
     """A short replacement for a message whose buttons have been used."""
-    return message(text, [SectionBlock(text=text)])
+    return message(text, [section(text)])
 
 
 @dataclass(frozen=True)
@@ -173,9 +168,7 @@ def build_log_modal(form: LogForm, *, private_metadata: str, edit: bool = False)
     kind_options = [Option(value=value, label=label) for value, label in KINDS.items()]
     blocks: list[Block] = []
     if form.author_id:
-        blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text=f"Message from <@{form.author_id}>")])
-        )
+        blocks.append(context(f"Message from <@{form.author_id}>"))
     if not edit:
         blocks.append(
             InputBlock(
@@ -186,7 +179,7 @@ def build_log_modal(form: LogForm, *, private_metadata: str, edit: bool = False)
                     placeholder="Start typing a name",
                     min_query_length=1,
                     initial_option=Option(
-                        value=str(form.account.id), label=preview(form.account.name, 75)
+                        value=str(form.account.id), label=label(form.account.name)
                     )
                     if form.account
                     else None,
@@ -265,7 +258,7 @@ def _followup_input(*, optional: bool) -> InputBlock:
 
 def build_followup_modal(*, account: str, private_metadata: str) -> dict:
     blocks: list[Block] = [
-        SectionBlock(text=f"A follow-up on *{escape(account)}* for you."),
+        section(f"A follow-up on *{escape(account)}* for you."),
         _followup_input(optional=False),
         InputBlock(
             block_id=LogModal.FOLLOWUP_NOTE_BLOCK,
@@ -289,12 +282,12 @@ def build_followup_modal(*, account: str, private_metadata: str) -> dict:
 
 def build_account_options(choices: list[Choice], *, typed: str) -> list[dict]:
     """external_select suggestions: matches, then creating what was typed."""
-    options = [Option(value=str(c.id), label=preview(c.name, 75)).to_dict() for c in choices[:10]]
+    options = [Option(value=str(c.id), label=label(c.name)).to_dict() for c in choices[:10]]
     if typed.strip() and not any(c.name.casefold() == typed.strip().casefold() for c in choices):
-        label = preview(f"Create “{typed.strip()}”", 75)
-        options.append(Option(value=f"new:{typed.strip()[:140]}", label=label).to_dict())
+        create = label(f"Create “{typed.strip()}”")
+        options.append(Option(value=f"new:{typed.strip()[:140]}", label=create).to_dict())
     return options
 
 
 def build_contact_options(contacts: list[tuple[int, str]]) -> list[dict]:
-    return [Option(value=str(i), label=preview(name, 75)).to_dict() for i, name in contacts[:100]]
+    return [Option(value=str(i), label=label(name)).to_dict() for i, name in contacts[:100]]

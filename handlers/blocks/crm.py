@@ -9,11 +9,10 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
-    SectionBlock,
 )
 
-from handlers.blocks import Message, message
-from handlers.blocks.text import escape, mention, preview
+from handlers.blocks import Message, message, section
+from handlers.blocks.text import escape, mention, quote
 from handlers.ids import Command
 
 # (usage example, what it does); a later release fills in the ones marked False.
@@ -58,8 +57,8 @@ def _lines(rows: list[tuple[str, str, bool]], prefix: str = "") -> str:
 def build_crm_help(*, unknown: str | None = None) -> Message:
     head: list[Block] = [HeaderBlock(text="Rapport: your CRM in Slack")]
     if unknown:
-        text = f"I don't know `{escape(preview(unknown, 80))}`. Here is what I can do:"
-        head.append(SectionBlock(text=text))
+        text = f"I don't know `{quote(unknown, 80)}`. Here is what I can do:"
+        head.append(section(text))
     built = message("Rapport help: /crm new, /crm assign and more", head)
     built["blocks"] += _help_blocks()
     return built
@@ -69,9 +68,9 @@ def build_crm_help(*, unknown: str | None = None) -> Message:
 def _help_blocks_cached() -> tuple[dict, ...]:
     """The help never changes at run time; it is on the hot path of every `/crm`."""
     blocks = [
-        SectionBlock(text=MarkdownTextObject(text=_lines(HELP_CRM, prefix=f"{Command.CRM} "))),
+        section(_lines(HELP_CRM, prefix=f"{Command.CRM} ")),
         DividerBlock(),
-        SectionBlock(text=MarkdownTextObject(text=_lines(HELP_COMMANDS))),
+        section(_lines(HELP_COMMANDS)),
         ContextBlock(
             elements=[
                 MarkdownTextObject(text="Account names ignore case, punctuation and Inc/LLC/GmbH.")
@@ -88,7 +87,7 @@ def _help_blocks() -> list[dict]:
 def build_account_created(*, account: str, owner_id: str, caller_id: str) -> Message:
     owner = "you" if owner_id == caller_id else mention(owner_id)
     text = f":white_check_mark: Created *{escape(account)}*, owned by {owner}."
-    return message(f"Created {escape(account)}", [SectionBlock(text=text)])
+    return message(f"Created {escape(account)}", [section(text)])
 
 
 def build_owner_assigned(*, account: str, owner_id: str, previous_id: str | None) -> Message:
@@ -97,7 +96,7 @@ def build_owner_assigned(*, account: str, owner_id: str, previous_id: str | None
     else:
         was = f" (was {mention(previous_id)})" if previous_id else " (it had no owner)"
         text = f":white_check_mark: *{escape(account)}* is now owned by {mention(owner_id)}{was}."
-    return message(f"{escape(account)}: new owner", [SectionBlock(text=text)])
+    return message(f"{escape(account)}: new owner", [section(text)])
 
 
 def build_contact_saved(
@@ -106,7 +105,7 @@ def build_contact_saved(
     who = escape(name) + "".join(f", {escape(part)}" for part in (title, email) if part)
     verb = "Added" if created else "Updated"
     text = f":bust_in_silhouette: {verb} {who} at *{escape(account)}*."
-    return message(f"{verb} {escape(name)} at {escape(account)}", [SectionBlock(text=text)])
+    return message(f"{verb} {escape(name)} at {escape(account)}", [section(text)])
 
 
 def build_channel_linked(*, account: str | None, previous: str | None) -> Message:
@@ -122,12 +121,12 @@ def build_channel_linked(*, account: str | None, previous: str | None) -> Messag
             f":link: This channel is now *{escape(account)}*'s{was}: `/who-owns`, `/history` "
             "and `/log-call` here need no account name."
         )
-    return message(text, [SectionBlock(text=text)])
+    return message(text, [section(text)])
 
 
 def build_error(sentence: str) -> Message:
     """A user-caused error; the sentence may quote what they typed, so it is escaped."""
-    return message(escape(sentence), [SectionBlock(text=f":warning: {escape(sentence)}")])
+    return message(escape(sentence), [section(f":warning: {escape(sentence)}")])
 
 
 def build_not_yet(*, what: str) -> Message:
@@ -135,4 +134,4 @@ def build_not_yet(*, what: str) -> Message:
         f"`{escape(what)}` isn't in this version of Rapport yet. "
         "`/crm help` lists what works today."
     )
-    return message(text, [SectionBlock(text=text)])
+    return message(text, [section(text)])

@@ -4,18 +4,17 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
-    MarkdownTextObject,
     Option,
     OverflowMenuElement,
     SectionBlock,
 )
 from slack_sdk.models.views import View
 
+from handlers.blocks import context, section
 from handlers.blocks.lookups import money
-from handlers.blocks.text import escape, local_time, preview
+from handlers.blocks.text import escape, local_time, quote
 from handlers.ids import HomeAction
 from models.summaries import FollowupRow, HomeSummary
 
@@ -26,7 +25,7 @@ SHOWN_PER_STAGE = 10
 def _followup(row: FollowupRow, tz: str) -> SectionBlock:
     account = f"*{escape(row.account)}* · " if row.account else ""
     snoozed = " (snoozed)" if row.snoozed else ""
-    note = escape(preview(row.note, 200)) if row.note else "_no note_"
+    note = quote(row.note, 200) if row.note else "_no note_"
     menu = OverflowMenuElement(
         action_id=HomeAction.FOLLOWUP,
         options=[
@@ -35,15 +34,13 @@ def _followup(row: FollowupRow, tz: str) -> SectionBlock:
             Option(value=f"snooze7:{row.id}", label="Snooze 1 week"),
         ],
     )
-    return SectionBlock(
-        text=f"{account}{local_time(row.due_at, tz)}{snoozed}\n{note}", accessory=menu
-    )
+    return section(text=f"{account}{local_time(row.due_at, tz)}{snoozed}\n{note}", accessory=menu)
 
 
 def _more(shown: int, total: int) -> list[Block]:
     if total <= shown:
         return []
-    return [ContextBlock(elements=[MarkdownTextObject(text=f"and {total - shown} more")])]
+    return [context(f"and {total - shown} more")]
 
 
 def build_home(summary: HomeSummary, *, tz: str, stale_days: int) -> dict:
@@ -62,15 +59,15 @@ def build_home(summary: HomeSummary, *, tz: str, stale_days: int) -> dict:
     ]
     blocks.append(HeaderBlock(text="Follow-ups"))
     if not any(total for _, _, total in groups):
-        blocks.append(SectionBlock(text="Nothing to follow up. :tada:"))
+        blocks.append(section("Nothing to follow up. :tada:"))
     for title, rows, total in groups:
         if total:
-            blocks.append(SectionBlock(text=f"*{title}* ({total})"))
+            blocks.append(section(f"*{title}* ({total})"))
             blocks += [_followup(row, tz) for row in rows]
             blocks += _more(len(rows), total)
     blocks += [DividerBlock(), HeaderBlock(text="Open deals")]
     if not summary.stages:
-        blocks.append(SectionBlock(text="No open deals."))
+        blocks.append(section("No open deals."))
     for group in summary.stages:
         count = sum(t.count for t in group.totals)  # group.deals is capped; totals are not
         shown = group.deals[:SHOWN_PER_STAGE]
@@ -78,13 +75,13 @@ def build_home(summary: HomeSummary, *, tz: str, stale_days: int) -> dict:
             money(t.amount_minor, t.currency) for t in group.totals if t.amount_minor
         )
         lines = [
-            f"• *{escape(account)}*: {escape(preview(name, 80))}"
+            f"• *{escape(account)}*: {quote(name, 80)}"
             f"{' · ' + money(amount, currency) if amount else ''}"
             for _, account, name, amount, currency in shown
         ]
         more = f"\n_and {count - len(shown)} more_" if count > len(shown) else ""
         blocks.append(
-            SectionBlock(
+            section(
                 text=f"*{escape(group.stage)}* ({count})"
                 f"{' · ' + worth if worth else ''}\n" + "\n".join(lines) + more
             )
@@ -96,8 +93,8 @@ def build_home(summary: HomeSummary, *, tz: str, stale_days: int) -> dict:
             + (f"last touch {local_time(at, tz)}" if at else "never touched")
             for _, name, at in summary.stale
         ]
-        blocks.append(SectionBlock(text="\n".join(lines)))
+        blocks.append(section("\n".join(lines)))
         blocks += _more(len(summary.stale), summary.stale_total)
     else:
-        blocks.append(SectionBlock(text="None: every account you own was touched recently."))
+        blocks.append(section("None: every account you own was touched recently."))
     return View(type="home", blocks=blocks[:HOME_BLOCKS_MAX]).to_dict()

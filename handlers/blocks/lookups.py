@@ -4,14 +4,11 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
-    MarkdownTextObject,
-    SectionBlock,
 )
 
-from handlers.blocks import Message, message
+from handlers.blocks import Message, context, message, section
 from handlers.blocks.calls import KINDS, Choice
-from handlers.blocks.text import escape, local_time, mention, preview
+from handlers.blocks.text import escape, label, local_time, mention, quote
 from handlers.ids import LookupAction
 from models.summaries import DealTotal, OwnerCard
 from models.timeline import Entry, EntryKind, Page
@@ -51,7 +48,7 @@ def build_owner_card(card: OwnerCard, *, tz: str, shareable: bool) -> Message:
         link = f" <{touch.permalink}|message>" if touch.permalink else ""
         lines.append(
             f"Last touch: {kind} by {mention(touch.rep_slack_id)} "
-            f"{local_time(touch.at, tz)}: “{escape(preview(touch.summary, 140))}”{link}"
+            f"{local_time(touch.at, tz)}: “{quote(touch.summary, 140)}”{link}"
         )
     else:
         lines.append("No calls, meetings, emails or notes logged yet.")
@@ -68,9 +65,9 @@ def build_owner_card(card: OwnerCard, *, tz: str, shareable: bool) -> Message:
         due, rep, note = card.next_followup
         lines.append(
             f"Next follow-up {local_time(due, tz)} by {mention(rep)}"
-            f"{': ' + escape(preview(note, 100)) if note else ''}."
+            f"{': ' + quote(note, 100) if note else ''}."
         )
-    blocks: list[Block] = [SectionBlock(text="\n".join(lines))]
+    blocks: list[Block] = [section("\n".join(lines))]
     buttons = [
         ButtonElement(
             text="History", action_id=LookupAction.SHOW_HISTORY, value=str(card.account_id)
@@ -100,46 +97,40 @@ def build_shared_card(card: OwnerCard, *, tz: str, shared_by: str) -> Message:
     built = build_owner_card(card, tz=tz, shareable=False)
     built["blocks"] = [
         built["blocks"][0],
-        ContextBlock(
-            elements=[MarkdownTextObject(text=f"Shared by {mention(shared_by)}")]
-        ).to_dict(),
+        context(f"Shared by {mention(shared_by)}").to_dict(),
     ]
     return built
 
 
 def build_pick(*, typed: str, choices: list[Choice], action: str, close: bool) -> Message:
     """Several close names, or only the nearest ones: a button each, showing that account."""
-    shown = escape(preview(typed, 80))
+    shown = quote(typed, 80)
     if close:
         text = f"Which account do you mean by “{shown}”?"
     else:
         text = f"No account matches “{shown}”. Create it with `/crm new {shown}`"
         text += ", or did you mean one of these?" if choices else "."
     if not choices:
-        return message(text, [SectionBlock(text=text)])
+        return message(text, [section(text)])
     buttons = [
-        ButtonElement(text=preview(c.name, 70), action_id=f"{action}_{i}", value=str(c.id))
+        ButtonElement(text=label(c.name), action_id=f"{action}_{i}", value=str(c.id))
         for i, c in enumerate(choices[:5])
     ]
-    return message(
-        text, [SectionBlock(text=text), ActionsBlock(block_id=f"pick_{action}", elements=buttons)]
-    )
+    return message(text, [section(text), ActionsBlock(block_id=f"pick_{action}", elements=buttons)])
 
 
 def _entry_line(entry: Entry, tz: str) -> str:
     who = f" · {mention(entry.rep_slack_id)}" if entry.rep_slack_id else ""
     when = local_time(entry.at, tz)
     if entry.kind == EntryKind.STAGE:
-        return (
-            f":chart_with_upwards_trend: *Deal* · {when}{who}\n{escape(preview(entry.text, 300))}"
-        )
+        return f":chart_with_upwards_trend: *Deal* · {when}{who}\n{quote(entry.text, 300)}"
     if entry.kind == EntryKind.FOLLOWUP:
         due = f" due {local_time(entry.due_at, tz)}" if entry.due_at else ""
-        note = f"\n>{escape(preview(entry.text, 600))}" if entry.text else ""
+        note = f"\n>{quote(entry.text, 600)}" if entry.text else ""
         return f":alarm_clock: *Follow-up* ({entry.status}){due} · {when}{who}{note}"
     link = f" · <{entry.permalink}|message>" if entry.permalink else ""
     kind = KINDS.get(entry.kind, entry.kind)
-    return f"*{kind}* · {when}{who}{link}\n>{escape(preview(entry.text, 1200))}"
+    return f"*{kind}* · {when}{who}{link}\n>{quote(entry.text, 1200)}"
 
 
 def build_history(
@@ -147,10 +138,10 @@ def build_history(
 ) -> Message:
     """One page of an account's timeline, newest first, with Older / Newer."""
     scope = f" ({only})" if only else ""
-    blocks: list[Block] = [SectionBlock(text=f":ledger: History of *{escape(account)}*{scope}")]
+    blocks: list[Block] = [section(f":ledger: History of *{escape(account)}*{scope}")]
     if not page.entries:
-        blocks.append(SectionBlock(text="Nothing logged yet."))
-    blocks += [SectionBlock(text=_entry_line(entry, tz)) for entry in page.entries]
+        blocks.append(section("Nothing logged yet."))
+    blocks += [section(_entry_line(entry, tz)) for entry in page.entries]
     buttons = []
     if page.newer:
         buttons.append(
@@ -178,4 +169,4 @@ def build_mention_help() -> Message:
         "I can answer “who owns Acme?”, “history Globex” and “what's new with Initech?”. "
         "In a DM, “called Acme: they signed” logs a call."
     )
-    return message(text, [SectionBlock(text=text)])
+    return message(text, [section(text)])

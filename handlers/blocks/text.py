@@ -4,10 +4,39 @@ from datetime import datetime
 
 from models.base import zone
 
+# Slack's limits on text a person reads: section and context text, and a button's label.
+SECTION_MAX = 3000
+BUTTON_MAX = 75
+ELLIPSIS = "…"
+
 
 def escape(text: str) -> str:
     """Escape &, < and > so typed text can't ping (<!channel>), link or mention anyone."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit(mrkdwn: str, limit: int = SECTION_MAX) -> str:
+    """Built (escaped) mrkdwn cut to `limit` characters with an ellipsis, never through an
+    entity (`&amp;`) or a `<…>` token (a mention, a date, a link): those go whole or not at all."""
+    if len(mrkdwn) <= limit:
+        return mrkdwn
+    cut = mrkdwn[: limit - len(ELLIPSIS)]
+    for opener, closer in (("&", ";"), ("<", ">")):
+        start = cut.rfind(opener)
+        if start != -1 and closer not in cut[start:]:
+            cut = cut[:start]
+    return cut + ELLIPSIS
+
+
+def quote(typed: str, limit: int) -> str:
+    """What a person typed, as a one-glance excerpt, escaped, and at most `limit` characters
+    once escaped (escaping makes text longer: `&` is `&amp;`)."""
+    return fit(escape(preview(typed, limit)), limit)
+
+
+def label(text: str, limit: int = BUTTON_MAX) -> str:
+    """A plain_text label (a button, an option): no escaping, cut on a word to fit."""
+    return preview(text, limit)
 
 
 def mention(slack_user_id: str) -> str:

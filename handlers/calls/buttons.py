@@ -148,12 +148,12 @@ def read_followup(turn: Turn) -> tuple[datetime, str] | dict[str, str]:
     return read_followup_submission(values, now=turn.now(), tz=turn.caller.tz)
 
 
-def handle_followup_submission(turn: Turn, submitted: tuple[datetime, str]) -> Message:
+def handle_followup_submission(turn: Turn, submitted: tuple[datetime, str]) -> Message | None:
     due, note = submitted
     meta = metadata(LogMeta, turn.body["view"]["private_metadata"])
     with turn.begin() as session:
         rep = turn.rep(session)
-        _, account, _ = logbook.add_followup(
+        _, account, created = logbook.add_followup(
             session=session,
             rep=rep,
             interaction_id=meta.interaction_id or 0,
@@ -162,5 +162,7 @@ def handle_followup_submission(turn: Turn, submitted: tuple[datetime, str]) -> M
             now=turn.now(),
             source_key=f"view:{turn.body['view']['id']}",  # a double submission adds nothing
         )
+    if not created:  # a repeated submission of the same modal adds nothing and says nothing
+        return None
     text = f":alarm_clock: Follow-up on *{escape(account.name)}* {local_time(due, rep.tz)}."
     return build_done(text) | {"replace_original": False}

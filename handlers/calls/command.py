@@ -16,10 +16,16 @@ from handlers.ids import Command, Event
 from handlers.listener import Reply, Turn
 from handlers.parsing.calls import LogText, draft_from_text, parse_dm_log, parse_log_call
 from models import accounts, channels, logbook
-from models.base import id_of
+from models.base import DomainError, id_of
 from models.interactions import InteractionKind
 
 DM_SOURCE = "dm"
+FILE_SHARE = "file_share"  # a DM with a file attached: its text is logged like any other
+FILE_NOT_KEPT = "Rapport doesn't keep files yet: the text is logged, the file isn't."
+FILE_WITHOUT_TEXT = (
+    "Rapport doesn't log files yet. Add a line about it, e.g. "
+    "“called Acme: sent them the deck”, and I'll log that."
+)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -74,8 +80,8 @@ def _log_at_once(turn: Turn, request: LogText, draft: logbook.Draft) -> Message 
 
 def handle_direct_message(turn: Turn) -> Message | None:
     event = turn.body["event"]
-    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-        return None  # edits, deletions, bot posts: nothing to log
+    if not _loggable(event):
+        return None
     line = parse_dm_log(event.get("text", ""))
     draft = draft_from_text(
         line.notes,
@@ -85,6 +91,8 @@ def handle_direct_message(turn: Turn) -> Message | None:
         source=DM_SOURCE,
         source_key=f"dm:{event['channel']}:{event['ts']}",
     )
+    if event.get("subtype") == FILE_SHARE:  # the text is logged; the answer says the file isn't
+        draft = replace(draft, warning=" ".join(filter(None, [draft.warning, FILE_NOT_KEPT])))
     with turn.begin() as session:
         result = logbook.log_by_name(
             session=session, rep=turn.rep(session), typed=line.account, draft=draft, now=turn.now()
@@ -92,6 +100,20 @@ def handle_direct_message(turn: Turn) -> Message | None:
     if isinstance(result, logbook.Logged) and not result.created:
         return None  # a retried delivery of the same message was answered already
     return build_log_result(result)
+
+
+def _loggable(event: dict) -> bool:
+    """A person's own message in the Messages tab, or one with a file (which needs a line)."""
+    subtype = event.get("subtype")
+    if (
+        event.get("channel_type") != "im"
+        or event.get("bot_id")
+        or subtype not in (None, FILE_SHARE)
+    ):
+        return False  # edits, deletions, bot posts: nothing to log
+    if subtype == FILE_SHARE and not event.get("text", "").strip():
+        raise DomainError(FILE_WITHOUT_TEXT)
+    return True
 
 
 def in_thread(deps: Deps, client: WebClient, caller: SlackUser, event: dict) -> Reply:
