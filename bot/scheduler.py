@@ -34,7 +34,7 @@ class SweepJob(Protocol):
 
 def sweep_jobs() -> list[SweepJob]:
     """What a sweep runs. The nudges and digest jobs join this list in their issue."""
-    return [jobs.forget_handled_events]
+    return [jobs.forget_old_claims]
 
 
 def sweep(jobs: Sequence[SweepJob], *, deps: Deps, client: WebClient) -> int:

@@ -7,14 +7,14 @@ from datetime import datetime
 from slack_sdk import WebClient
 
 from handlers.deps import Deps
-from models import events
+from models import claims
 
 logger = logging.getLogger(__name__)
 
 
-def forget_handled_events(*, deps: Deps, client: WebClient, now: datetime) -> None:
-    """Slack's retries stop within the hour; the record of a handled event can go after a day."""
+def forget_old_claims(*, deps: Deps, client: WebClient, now: datetime) -> None:
+    """Handled events and Share clicks are claimed for a day (models.claims), then forgotten."""
     with deps.db.begin() as session:
-        gone = events.forget_events(session=session, now=now)
+        gone = claims.forget_claims(session=session, now=now)
     if gone:
-        logger.info("forgot %d handled Slack events", gone)
+        logger.info("forgot %d old claims", gone)

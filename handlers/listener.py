@@ -36,7 +36,7 @@ from handlers.blocks import Message
 from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.errors import correlation_id, reply_for
-from models import events
+from models import claims
 from models.reps import Rep
 
 logger = logging.getLogger(__name__)
@@ -170,12 +170,8 @@ def _first_delivery(deps: Deps, body: dict) -> bool:
     if not (event_id and team_id):
         return True  # nothing to tell deliveries apart by
     with deps.db.begin() as session:
-        return events.claim_event(
-            session=session,
-            team_id=team_id,
-            event_id=event_id,
-            kind=body["event"].get("type", ""),
-            now=deps.now(),
+        return claims.claim_once(
+            session=session, team_id=team_id, key=f"event:{event_id}", now=deps.now()
         )
 
 

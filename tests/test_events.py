@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 from bot.standin.driver import SlackDriver, text_of
 from bot.standin.webapi import FakeSlack
 from handlers.deps import Deps
-from handlers.jobs import forget_handled_events
-from models.events import SlackEvent
+from handlers.jobs import forget_old_claims
+from models.claims import Claim
 from models.pending import PendingAction
 from tests.conftest import Clock
 
@@ -73,7 +73,7 @@ def test_distinct_events_are_each_answered(slack: SlackDriver, fake_slack: FakeS
     fake_slack.wait_for("chat.postMessage", count=2)
 
 
-def test_the_sweep_forgets_handled_events_after_a_day(
+def test_the_sweep_forgets_claims_after_a_day(
     slack: SlackDriver, fake_slack: FakeSlack, engine: Engine, deps: Deps, clock: Clock
 ) -> None:
     fake_slack.add_channel("C0SALES01")
@@ -81,7 +81,7 @@ def test_the_sweep_forgets_handled_events_after_a_day(
     fake_slack.wait_for("chat.postMessage")
     slack.settle()
     client = WebClient(base_url=fake_slack.api_url)
-    forget_handled_events(deps=deps, client=client, now=clock() + timedelta(hours=23))
-    assert count(engine, SlackEvent) == 1
-    forget_handled_events(deps=deps, client=client, now=clock() + timedelta(days=2))
-    assert count(engine, SlackEvent) == 0
+    forget_old_claims(deps=deps, client=client, now=clock() + timedelta(hours=23))
+    assert count(engine, Claim) == 1
+    forget_old_claims(deps=deps, client=client, now=clock() + timedelta(days=2))
+    assert count(engine, Claim) == 0

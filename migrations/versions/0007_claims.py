@@ -26,7 +26,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("team_id", "key", name="uq_claims_key"),
     )
+    op.create_index("ix_claims_claimed_at", "claims", ["claimed_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_claims_claimed_at", table_name="claims")
     op.drop_table("claims")
