@@ -19,7 +19,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from sqlalchemy import Engine
 
-from bot import db, verify
+from bot import health, verify
 from bot.config import Settings
 from bot.logs import configure_logging, correlation_id, new_correlation_id
 from bot.runtime import build_runtime
@@ -86,7 +86,7 @@ class RapportWSGI:
         """Within a second: 503 when the database can't answer in time ("down"), can't be
         written ("read-only") or its volume is full ("disk full"), asked on a connection of the
         probe's own, never one a request is waiting for."""
-        database = db.probe(self.engine)()
+        database = health.probe(self.engine)()
         healthy = database == "up"
         body = json.dumps({"ok": healthy, "database": database}).encode()
         start_response(

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, exc, make_url, text
 
-from bot import db
+from bot import db, health
 from bot.config import Settings
 from bot.runtime import build_runtime
 from bot.server import RapportWSGI
@@ -232,14 +232,16 @@ def test_healthz_says_why_a_store_that_answers_cannot_take_writes(
 ) -> None:
     if engine.dialect.name == "postgresql":
         set_read_only(engine, True)
-        probe = db.Probe(engine.url)  # fresh connections: the pooled ones keep their old setting
+        probe = health.Probe(
+            engine.url
+        )  # fresh connections: the pooled ones keep their old setting
         try:
             assert probe() == "read-only"
         finally:
             probe.engine.dispose()
             set_read_only(engine, False)
         return
-    monkeypatch.setattr(db, "MIN_FREE_BYTES", 1 << 62)  # no volume has that much free
-    health = httpx.get(f"{slack.transport.base_url}/healthz", trust_env=False)
-    assert health.status_code == 503
-    assert health.json() == {"ok": False, "database": "disk full"}
+    monkeypatch.setattr(health, "MIN_FREE_BYTES", 1 << 62)  # no volume has that much free
+    answer = httpx.get(f"{slack.transport.base_url}/healthz", trust_env=False)
+    assert answer.status_code == 503
+    assert answer.json() == {"ok": False, "database": "disk full"}
