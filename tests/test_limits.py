@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from bot.standin.checks import message_problems, view_problems
 from bot.standin.driver import SlackDriver, click, text_of
+from bot.standin.payloads import home_opened_event
 from bot.standin.webapi import FakeSlack
 from models.interactions import Interaction
 
@@ -112,15 +113,7 @@ def test_long_notes_show_back_in_history_home_and_dm(
     )
     [reply] = fake_slack.wait_for("chat.postMessage")
     arrives_whole(reply.args)
-    slack.event(
-        {
-            "type": "app_home_opened",
-            "user": "U0ALICE",
-            "channel": "D0HOME001",
-            "tab": "home",
-            "event_ts": "1763900500.000100",
-        }
-    )
+    slack.event(home_opened_event())
     [home] = fake_slack.wait_for("views.publish")
     assert not view_problems(home.args["view"])
     with Session(engine) as session:

@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.standin.driver import TEAM_ID, SlackDriver, click, home_menu_payload, text_of
+from bot.standin.payloads import home_opened_event
 from bot.standin.webapi import FakeSlack
 from models.accounts import Account
 from models.deals import Deal
@@ -289,15 +290,7 @@ def test_app_home_for_a_busy_rep_stays_within_slacks_limits(
 ) -> None:
     setup_account(slack)
     followups_for(engine, 300, clock)
-    slack.event(
-        {
-            "type": "app_home_opened",
-            "user": "U0ALICE",
-            "channel": "D0HOME001",
-            "tab": "home",
-            "event_ts": "1763900500.000100",
-        }
-    )
+    slack.event(home_opened_event())
     [call] = fake_slack.wait_for("views.publish")
     view = call.args["view"]
     assert len(view["blocks"]) <= 100 and "more" in text_of(view) and "Overdue" in text_of(view)
@@ -308,15 +301,7 @@ def test_done_from_the_home_tab_completes_and_refreshes(
 ) -> None:
     setup_account(slack)
     followups_for(engine, 2, clock)
-    slack.event(
-        {
-            "type": "app_home_opened",
-            "user": "U0ALICE",
-            "channel": "D0HOME001",
-            "tab": "home",
-            "event_ts": "1763900500.000100",
-        }
-    )
+    slack.event(home_opened_event())
     [call] = fake_slack.wait_for("views.publish")
     menu = next(b["accessory"] for b in call.args["view"]["blocks"] if b.get("accessory"))
     done = next(o for o in menu["options"] if o["value"].startswith("done:"))

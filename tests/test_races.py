@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.standin.driver import SlackDriver, click, home_menu_payload, submit, text_input, text_of
+from bot.standin.payloads import home_opened_event
 from bot.standin.webapi import FakeSlack
 from models.accounts import Account
 from models.audit import AuditEntry
@@ -53,15 +54,7 @@ def new_account(slack: SlackDriver, name: str = "Acme") -> None:
 
 
 def home_opened(slack: SlackDriver) -> None:
-    slack.event(
-        {
-            "type": "app_home_opened",
-            "user": "U0ALICE",
-            "channel": "D0HOME001",
-            "tab": "home",
-            "event_ts": "1763900500.000100",
-        }
-    )
+    slack.event(home_opened_event())
 
 
 # -- 7. concurrency ------------------------------------------------------------------------------

@@ -51,6 +51,12 @@ def event_envelope(event: JSON, *, event_id: str, event_time: int, team_id: str 
     }  # fmt: skip
 
 
+def home_opened_event(user_id: str = "U0ALICE", *, tab: str = "home") -> JSON:
+    """The app_home_opened event Slack sends when someone opens Rapport's Home (or Messages) tab."""
+    return {"type": "app_home_opened", "user": user_id, "channel": "D0HOME001", "tab": tab,
+            "event_ts": "1763900500.000100"}  # fmt: skip
+
+
 def shortcut_payload(
     callback_id: str,
     *,
