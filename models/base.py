@@ -68,12 +68,18 @@ def zone(tz: str | None) -> tzinfo:
         return UTC
 
 
+def conflict_insert(session: Session, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can say ON CONFLICT, in the dialect of the session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
 def insert_once(session: Session, table: Any, row: dict[str, Any], unique: list[str]) -> bool:
     """INSERT `row` unless one with the same `unique` columns exists (ON CONFLICT DO NOTHING, in
     one statement, so concurrent twins can't both win); whether this call inserted it."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(table)
+        conflict_insert(session, table)
         .values(**row)
         .on_conflict_do_nothing(index_elements=unique)
         # rowcount is -1 on psycopg once RETURNING is in play: ask for the row instead

@@ -8,10 +8,9 @@ without asking Slack again, and a refresh overwrites a row only with newer news.
 from datetime import datetime
 
 from sqlalchemy import UniqueConstraint, or_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import UTCDateTime
+from models.base import UTCDateTime, conflict_insert
 
 
 class RepBase(SQLModel):
@@ -69,7 +68,7 @@ def upsert_rep(*, session: Session, team_id: str, profile: RepProfile, now: date
     rep = get_rep(session=session, team_id=team_id, slack_user_id=profile.slack_user_id)
     if rep is not None and not _is_news(rep, values):
         return rep
-    statement = _insert_for(session).values(created_at=now, **values)
+    statement = conflict_insert(session, Rep).values(created_at=now, **values)
     upsert = statement.on_conflict_do_update(
         index_elements=[col(Rep.team_id), col(Rep.slack_user_id)],
         set_=values,
@@ -111,10 +110,3 @@ def _is_news(rep: Rep, values: dict[str, object]) -> bool:
         return True
     same = all(getattr(rep, key) == value for key, value in values.items() if key != "updated_at")
     return rep.checked_at == checked_at and not same
-
-
-def _insert_for(session: Session) -> postgresql.Insert | sqlite.Insert:
-    """INSERT with ON CONFLICT, in the dialect of the session's database."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(Rep)
-    return sqlite.insert(Rep)
