@@ -84,7 +84,9 @@ def handle_contact_suggestions(turn: Turn) -> list[dict]:
 
 def read_log(turn: Turn) -> LogSubmission | dict[str, str]:
     values = turn.body["view"]["state"]["values"]
-    return read_log_submission(values, now=turn.now(), tz=turn.caller.tz)
+    return read_log_submission(
+        values, now=turn.now(), tz=turn.caller.tz, order=turn.caller.date_order
+    )
 
 
 def handle_log_modal_submission(turn: Turn, submitted: LogSubmission) -> None:
@@ -124,6 +126,7 @@ def _draft(
         permalink=_permalink(client, meta),
         author_id=meta.author_id,
         contact_id=submitted.contact_id,
+        warning=submitted.followup_read,
     )
 
 
