@@ -315,7 +315,9 @@ NOT_A_DATE = re.compile(r"(?:with|about|re|regarding)\b|w/", re.IGNORECASE)
 # A date phrase is a few words: "next tuesday at 3:30 pm". Longer spans aren't tried.
 DATE_WORDS_MAX = 6
 # Words that join a date to its note; a date span never ends on one ("friday about" isn't one).
-JOINING = frozenset(["about", "re", "regarding", "with", "to", "for", "and", "w/", "-", "–", "—"])
+JOINING = frozenset(
+    "about re re: regarding with to for and w/ - – — the a an my our their his her".split()
+)
 NOTE_EDGES = re.compile(r"^(?:to\b|[\s:,\-\u2013\u2014])+|(?:\s+(?:on|by)|[\s:,\-\u2013\u2014])+$")
 
 

@@ -352,6 +352,7 @@ def test_numeric_dates_of_a_call_that_happened_read_backwards(
          "tomorrow at noon", utc(2026, 11, 24, 17), "with Jane about the pilot"),
         ("follow up: friday 3pm - send SOW", "", "friday 3pm", utc(2026, 11, 27, 20), "send SOW"),
         ("Follow up tomorrow", "", "tomorrow", utc(2026, 11, 24, 14), ""),
+        ("fu friday 3pm about the pilot", "", "friday 3pm", utc(2026, 11, 27, 20), "about the pilot"),
     ],
 )  # fmt: skip
 def test_a_follow_up_clause_takes_the_longest_date_and_keeps_the_rest_as_its_note(
