@@ -39,8 +39,10 @@ DateOrder = Literal["DMY", "MDY"]
 # and Chinese write year/month/day, so their "12/3" is month first too.
 MONTH_FIRST_REGIONS = frozenset(["US", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "UM", "VI"])
 MONTH_FIRST_LANGUAGES = frozenset(["ja", "ko", "zh"])
-MONTHS = ("january february march april may june july august september october november "
-          "december").split()  # fmt: skip
+MONTHS = [
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+]  # fmt: skip
 # 2026-12-03, 2026/12/3, 2026.12.3: year first, always.
 ISO_DATE = re.compile(r"(?<![\d.:/])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d:/]|\.\d)")
 # 3.12. 3.12 3/12 3.12.2026 12/3/26: day and month in the locale's order. Not a time ("3.30pm"),
@@ -244,7 +246,9 @@ def _read(
     parser = DateDataParser(
         languages=["en"],
         settings={
-            "RELATIVE_BASE": local_now,
+            # dateparser calls a time equal to its base's a date ("tomorrow 4pm" said at 16:00
+            # lost its 4pm): typed times have no microseconds, so the base gets one.
+            "RELATIVE_BASE": local_now.replace(microsecond=local_now.microsecond or 1),
             "PREFER_DATES_FROM": "past" if allow_past else "future",
             "RETURN_TIME_AS_PERIOD": True,
             "DATE_ORDER": order,
@@ -255,7 +259,7 @@ def _read(
     parts = set(data.parts)
     if data.date_obj is None or not parts & {"day", "year"}:
         return None  # "friday at 3" reads as March, a lone "5" as May: not what anyone meant
-    local = data.date_obj.replace(tzinfo=None)
+    local = data.date_obj.replace(tzinfo=None, microsecond=0)
     if "year" not in parts and not allow_past and local.date() > local_now.date():
         local = _this_year_if_today(local, local_now)
     return local, data.period in ("time", "part_of_day")
@@ -316,8 +320,9 @@ NOT_A_DATE = re.compile(r"(?:with|about|re|regarding)\b|w/", re.IGNORECASE)
 DATE_WORDS_MAX = 6
 # Words that join a date to its note; a date span never ends on one ("friday about" isn't one).
 JOINING = frozenset(
-    "about re re: regarding with to for and w/ - – — the a an my our their his her".split()
-)
+    ["about", "re", "re:", "regarding", "with", "to", "for", "and", "w/", "-", "\u2013", "\u2014",
+     "the", "a", "an", "my", "our", "their", "his", "her"]
+)  # fmt: skip
 NOTE_EDGES = re.compile(r"^(?:to\b|[\s:,\-\u2013\u2014])+|(?:\s+(?:on|by)|[\s:,\-\u2013\u2014])+$")
 
 

@@ -70,6 +70,9 @@ def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime
         (BERLIN, "tomorrow at noon", utc(2026, 11, 24, 11)),
         (BERLIN, "3 p.m.", utc(2026, 11, 24, 14)),  # 15:00 has passed today: tomorrow's
         (BERLIN, "Nov 1", utc(2027, 11, 1, 8)),
+        (BERLIN, "tomorrow 4pm", utc(2026, 11, 24, 15)),  # the hour it is now in Berlin
+        (NY, "tomorrow 10am", utc(2026, 11, 24, 15)),  # likewise in New York
+        (NY, "friday 10:00", utc(2026, 11, 27, 15)),
         (TOKYO, "tomorrow", utc(2026, 11, 25, 0)),
         (TOKYO, "today", utc(2026, 11, 24, 0)),  # 09:00 JST is still ahead
         (TOKYO, "tuesday", utc(2026, 12, 1, 0)),  # said on a Tuesday: next week's
@@ -352,7 +355,8 @@ def test_numeric_dates_of_a_call_that_happened_read_backwards(
          "tomorrow at noon", utc(2026, 11, 24, 17), "with Jane about the pilot"),
         ("follow up: friday 3pm - send SOW", "", "friday 3pm", utc(2026, 11, 27, 20), "send SOW"),
         ("Follow up tomorrow", "", "tomorrow", utc(2026, 11, 24, 14), ""),
-        ("fu friday 3pm about the pilot", "", "friday 3pm", utc(2026, 11, 27, 20), "about the pilot"),
+        ("fu friday 3pm about the pilot", "", "friday 3pm", utc(2026, 11, 27, 20),
+         "about the pilot"),
     ],
 )  # fmt: skip
 def test_a_follow_up_clause_takes_the_longest_date_and_keeps_the_rest_as_its_note(

@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine
 from slack_sdk import WebClient
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.standin.driver import SlackDriver, selected, submit, text_input, text_of
