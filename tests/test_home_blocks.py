@@ -1,4 +1,4 @@
-"""The App Home builder: every section fits Slack's 100 blocks, beyond-the-week follow-ups, notices."""
+"""The App Home builder: all sections within 100 blocks, follow-ups beyond the week, notices."""
 
 from datetime import UTC, datetime, timedelta
 
