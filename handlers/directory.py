@@ -18,6 +18,7 @@ from cachetools import TTLCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.dates import DateOrder, date_order
 from models.reps import Rep, RepProfile
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,12 @@ class SlackUser:
     is_bot: bool
     deleted: bool
     checked_at: datetime | None = None  # when users.info said so; None: not known
+    locale: str = ""  # users.info with include_locale: "de-DE", "en-US"; "" when not known
+
+    @property
+    def date_order(self) -> DateOrder:
+        """Whether this person writes numeric dates day first ("3.12.") or month first."""
+        return date_order(self.locale)
 
     def is_full_member(self, team_id: str) -> bool:
         """A person of this workspace who may use Rapport and own accounts: not a guest, a bot,
@@ -62,6 +69,7 @@ class SlackUser:
             deleted=self.deleted,
             home_team_id=self.team_id,
             checked_at=self.checked_at,
+            locale=self.locale,
         )
 
     @classmethod
@@ -77,6 +85,7 @@ class SlackUser:
             is_bot=rep.is_bot,
             deleted=rep.deleted,
             checked_at=rep.checked_at,
+            locale=rep.locale,
         )
 
 
@@ -100,6 +109,7 @@ def slack_user_from_info(user: dict) -> SlackUser:
         is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
         deleted=bool(user.get("deleted")),
+        locale=str(user.get("locale") or ""),
     )
 
 
@@ -147,7 +157,9 @@ class Directory:
         if cached is not None:
             return cached
         try:
-            user = slack_user_from_info(client.users_info(user=user_id)["user"])
+            user = slack_user_from_info(
+                client.users_info(user=user_id, include_locale=True)["user"]
+            )
         except SlackApiError as error:
             if error.response.get("error") in ("user_not_found", "user_not_visible"):
                 raise UnknownUser(user_id) from error
@@ -175,7 +187,7 @@ class Directory:
             retry_handlers=[],  # a 429's Retry-After is slept on by the retry handler
         )
         try:
-            answer = quick.users_info(user=user_id)
+            answer = quick.users_info(user=user_id, include_locale=True)
         except SlackApiError as error:
             if error.response.get("error") in ("user_not_found", "user_not_visible"):
                 raise UnknownUser(user_id) from error

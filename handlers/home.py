@@ -4,9 +4,12 @@ from datetime import timedelta
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from sqlmodel import Session
 
 from handlers import listener
-from handlers.blocks.home import build_home
+from handlers.blocks import Message, message, section
+from handlers.blocks.home import build_home, day_and_time
+from handlers.blocks.text import escape
 from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.ids import Event, HomeAction
@@ -33,32 +36,38 @@ def handle_home_opened(turn: Turn) -> None:
         publish_home(turn)
 
 
-def handle_home_followup(turn: Turn) -> None:
+def handle_home_followup(turn: Turn) -> Message | None:
     """Done or Snooze from the Home tab; Home is republished whatever happened, so a stale tab
-    (the follow-up undone, or done elsewhere) shows the truth beside the listener's answer."""
+    (the follow-up undone, or done elsewhere) shows the truth beside the listener's answer. A
+    snooze says where the follow-up went, on Home and by DM (Home clicks have no response_url)."""
     try:
-        _apply(turn, turn.body["actions"][0]["selected_option"]["value"])
+        done = _apply(turn, turn.body["actions"][0]["selected_option"]["value"])
     except (DomainError, CommandError):
         publish_home(turn)
         raise  # the listener answers it (and logs it if that answer fails too)
-    publish_home(turn)
+    publish_home(turn, notice=done)
+    if done and done.startswith(":zzz:"):
+        return message(done, [section(done)])
+    return None
 
 
-def _apply(turn: Turn, value: str) -> None:
+def _apply(turn: Turn, value: str) -> str | None:
+    """Do what was picked; the sentence saying what happened."""
     choice, _, raw = value.partition(":")
     followup_id = row_id(raw)
     with turn.begin() as session:
         rep, now = turn.rep(session), turn.now()
         if choice == "done":
-            followups.complete_followup(
+            followup = followups.complete_followup(
                 session=session,
                 team_id=rep.team_id,
                 followup_id=followup_id,
                 rep=rep,
                 now=now,
             )
-        elif choice in SNOOZES:
-            followups.snooze_followup(
+            return f":white_check_mark: Done: the follow-up{_on(session, followup)}."
+        if choice in SNOOZES:
+            followup = followups.snooze_followup(
                 session=session,
                 team_id=rep.team_id,
                 followup_id=followup_id,
@@ -66,9 +75,17 @@ def _apply(turn: Turn, value: str) -> None:
                 by=SNOOZES[choice],
                 now=now,
             )
+            when = day_and_time(followup.due_at, turn.caller.tz)
+            return f":zzz: Snoozed the follow-up{_on(session, followup)} to {when}."
+    return None
 
 
-def publish_home(turn: Turn) -> None:
+def _on(session: Session, followup: followups.Followup) -> str:
+    account = followups.account_of(session=session, followup=followup)
+    return f" on *{escape(account.name)}*" if account else ""
+
+
+def publish_home(turn: Turn, *, notice: str | None = None) -> None:
     with turn.begin() as session:
         rep = turn.rep(session)
         summary = summaries.home_summary(
@@ -79,5 +96,5 @@ def publish_home(turn: Turn) -> None:
             tz=turn.caller.tz,
             stale_days=turn.deps.stale_days,
         )
-    view = build_home(summary, tz=turn.caller.tz, stale_days=turn.deps.stale_days)
+    view = build_home(summary, tz=turn.caller.tz, stale_days=turn.deps.stale_days, notice=notice)
     turn.client.views_publish(user_id=turn.caller.id, view=view)

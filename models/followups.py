@@ -153,3 +153,9 @@ def snooze_followup(
         at=now,
     )
     return followup
+
+
+def account_of(*, session: Session, followup: Followup) -> Account | None:
+    """The account a follow-up is about, if any (the follow-up's own team's)."""
+    account = session.get(Account, followup.account_id) if followup.account_id else None
+    return account if account is not None and account.team_id == followup.team_id else None

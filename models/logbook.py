@@ -36,6 +36,7 @@ class Draft:
     author_id: str | None = None  # a logged message's Slack author
     contact_id: int | None = None
     warning: str | None = None  # a sentence to show with the result (e.g. an unread date)
+    followup_note: str | None = None  # what the follow-up is about, when not the notes
 
     def to_payload(self, typed: str) -> dict[str, Any]:
         """The draft as JSON for a pending row, with the account name as typed."""
@@ -164,7 +165,7 @@ def log_on_account(
             rep=rep,
             account=account,
             due_at=draft.followup_due,
-            note=draft.notes,
+            note=draft.followup_note or draft.notes,
             now=now,
             interaction_id=interaction.id,
         )

@@ -25,6 +25,8 @@ class RepBase(SQLModel):
     deleted: bool = False
     # The person's own workspace (users.info team_id): another organisation's for Slack Connect.
     home_team_id: str = Field(default="", max_length=32)
+    # users.info `locale` ("de-DE", "en-US"): how the person writes dates; "" when not known.
+    locale: str = Field(default="", max_length=16)
 
 
 class Rep(RepBase, table=True):
@@ -49,6 +51,7 @@ class RepProfile(SQLModel):
     deleted: bool = False
     home_team_id: str | None = None  # None: the workspace the row belongs to
     checked_at: datetime | None = None  # when Slack said so; None: now
+    locale: str = ""
 
 
 def get_rep(*, session: Session, team_id: str, slack_user_id: str) -> Rep | None:
@@ -97,6 +100,7 @@ def _row_values(team_id: str, profile: RepProfile, now: datetime) -> dict[str, o
         "is_bot": profile.is_bot,
         "deleted": profile.deleted,
         "home_team_id": profile.home_team_id or team_id,
+        "locale": profile.locale,
         "checked_at": profile.checked_at or now,
         "updated_at": now,
     }

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_
@@ -17,6 +17,7 @@ from models.reps import Rep
 from models.stages import Pipeline, get_pipeline
 
 UPCOMING_DAYS = 7
+LATER_SHOWN = 3  # of the follow-ups beyond the week, the nearest few are listed
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class HomeSummary:
     stages: list[StageGroup]
     stale: list[tuple[int, str, datetime | None]]
     stale_total: int
+    later: list[FollowupRow] = field(default_factory=list)  # due after the next 7 days
+    later_total: int = 0
 
 
 # One row of an open-deals aggregate: (stage, currency, sum of amounts, number of deals).
@@ -177,12 +180,14 @@ def home_summary(
     stale_days: int,
     cap: int = 15,
 ) -> HomeSummary:
-    """A rep's open follow-ups (overdue, today, next 7 days), deals by stage, stale accounts."""
+    """A rep's open follow-ups (overdue, today, next 7 days, and the nearest few of those due
+    later), deals by stage, stale accounts."""
     end_of_today = _end_of_local_day(now, tz)
     week = now + timedelta(days=UPCOMING_DAYS)
     overdue = _followups_due(session, team_id, rep_id, None, now, cap)
     today = _followups_due(session, team_id, rep_id, now, end_of_today, cap)
     upcoming = _followups_due(session, team_id, rep_id, end_of_today, week, cap)
+    later = _followups_due(session, team_id, rep_id, week, None, LATER_SHOWN)
     stale, stale_total = _stale_accounts(
         session, team_id, rep_id, now - timedelta(days=stale_days), cap
     )
@@ -196,6 +201,8 @@ def home_summary(
         stages=_stage_groups(session, team_id, rep_id, cap),
         stale=stale,
         stale_total=stale_total,
+        later=later[0],
+        later_total=later[1],
     )
 
 
@@ -211,7 +218,7 @@ def _followups_due(
     team_id: str,
     rep_id: int,
     start: datetime | None,
-    end: datetime,
+    end: datetime | None,
     cap: int,
 ) -> tuple[list[FollowupRow], int]:
     """The rep's open follow-ups due in [start, end), soonest first: `cap` of them, and how many."""
@@ -219,8 +226,9 @@ def _followups_due(
         Followup.team_id == team_id,
         Followup.rep_id == rep_id,
         Followup.status == FollowupStatus.OPEN,
-        col(Followup.due_at) < end,
     ]
+    if end is not None:
+        where.append(col(Followup.due_at) < end)
     if start is not None:
         where.append(col(Followup.due_at) >= start)
     total = session.exec(select(func.count()).select_from(Followup).where(*where)).one()

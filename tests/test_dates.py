@@ -4,7 +4,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from handlers.dates import DateError, FollowupSplit, parse_when, split_followup
+from handlers.dates import (
+    DateError,
+    FollowupSplit,
+    When,
+    date_order,
+    parse_when,
+    read_followup_text,
+    read_when,
+    split_followup,
+)
 from handlers.parsing.text import CommandError
 
 # Monday 2026-11-23 15:00 UTC: 10:00 in New York (EST), 16:00 in Berlin (CET), and already
@@ -61,6 +70,9 @@ def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime
         (BERLIN, "tomorrow at noon", utc(2026, 11, 24, 11)),
         (BERLIN, "3 p.m.", utc(2026, 11, 24, 14)),  # 15:00 has passed today: tomorrow's
         (BERLIN, "Nov 1", utc(2027, 11, 1, 8)),
+        (BERLIN, "tomorrow 4pm", utc(2026, 11, 24, 15)),  # the hour it is now in Berlin
+        (NY, "tomorrow 10am", utc(2026, 11, 24, 15)),  # likewise in New York
+        (NY, "friday 10:00", utc(2026, 11, 27, 15)),
         (TOKYO, "tomorrow", utc(2026, 11, 25, 0)),
         (TOKYO, "today", utc(2026, 11, 24, 0)),  # 09:00 JST is still ahead
         (TOKYO, "tuesday", utc(2026, 12, 1, 0)),  # said on a Tuesday: next week's
@@ -235,7 +247,8 @@ def test_a_final_follow_up_sentence_is_split_off_the_notes(
     ],
 )
 def test_notes_without_a_final_follow_up_clause_are_left_whole(text: str) -> None:
-    assert split_followup(text) == FollowupSplit(text, None)
+    found = read_followup_text(text, now=NOW, tz=NY)
+    assert (found.notes, found.found, found.due) == (text, False, None)
 
 
 @pytest.mark.parametrize(
@@ -248,3 +261,132 @@ def test_a_logged_follow_up_is_due_at_nine_on_the_day_in_each_reps_zone(
     split = split_followup("sent pricing. Follow up on Dec 3")
     assert split.phrase is not None
     assert (split.notes, parse_when(split.phrase, now=NOW, tz=tz)) == ("sent pricing", expected)
+
+
+@pytest.mark.parametrize(
+    ("locale", "order"),
+    [
+        ("de-DE", "DMY"),
+        ("en-GB", "DMY"),
+        ("fr-FR", "DMY"),
+        ("pt-BR", "DMY"),
+        ("en-IN", "DMY"),
+        ("en-US", "MDY"),
+        ("es-US", "MDY"),
+        ("ja-JP", "MDY"),  # year/month/day: "12/3" is December 3
+        ("ko-KR", "MDY"),
+        ("zh-TW", "MDY"),
+        ("", "MDY"),  # not known yet: Slack's default, en-US
+        (None, "MDY"),
+    ],
+)
+def test_a_slack_locale_says_whether_the_day_or_the_month_comes_first(
+    locale: str | None, order: str
+) -> None:
+    assert date_order(locale) == order
+
+
+@pytest.mark.parametrize(
+    ("order", "phrase", "expected"),
+    [
+        ("DMY", "3.12.", When(utc(2026, 12, 3, 8), "Thu Dec 3")),  # a date, not 03:12 tonight
+        ("DMY", "3.12", When(utc(2026, 12, 3, 8), "Thu Dec 3")),
+        ("DMY", "12/3", When(utc(2027, 3, 12, 8), "Fri Mar 12")),  # past this year: next year's
+        ("DMY", "24.11.", When(utc(2026, 11, 24, 8))),  # 11 can't be a day-then-month swap
+        ("DMY", "23.11.", When(utc(2026, 11, 23, 16))),  # today, 09:00 gone: the next hour
+        ("DMY", "25/12", When(utc(2026, 12, 25, 8))),  # only one reading: nothing to say
+        ("DMY", "12/13", When(utc(2026, 12, 13, 8), "Sun Dec 13")),  # only month-first works
+        ("DMY", "1.2.2027", When(utc(2027, 2, 1, 8), "Mon Feb 1")),
+        ("DMY", "1.2.27 14:30", When(utc(2027, 2, 1, 13, 30), "Mon Feb 1")),
+        ("DMY", "3.12. 15:00", When(utc(2026, 12, 3, 14), "Thu Dec 3")),
+        ("DMY", "on 4.12. at 3pm", When(utc(2026, 12, 4, 14), "Fri Dec 4")),
+        ("DMY", "15.00", When(utc(2026, 11, 24, 14))),  # no such date: a time of day
+        ("DMY", "7/7", When(utc(2027, 7, 7, 7))),  # both readings agree
+        ("MDY", "12/3", When(utc(2026, 12, 3, 8), "Thu Dec 3")),
+        ("MDY", "3.12.", When(utc(2027, 3, 12, 8), "Fri Mar 12")),
+        ("MDY", "12/25/2026", When(utc(2026, 12, 25, 8))),
+        ("MDY", "2/29", When(utc(2028, 2, 29, 8))),  # the next Feb 29 there is
+        ("DMY", "2026-12-03", When(utc(2026, 12, 3, 8))),  # ISO reads the same everywhere
+        ("MDY", "2026-12-03", When(utc(2026, 12, 3, 8))),
+        ("DMY", "2027/01/04 10:00", When(utc(2027, 1, 4, 9))),
+        ("DMY", "in 1.5 hours", When(utc(2026, 11, 23, 16, 30))),  # not a date
+        ("DMY", "3.30pm", When(utc(2026, 11, 24, 14, 30))),  # a time, as typed with pm
+    ],
+)
+def test_numeric_dates_follow_the_reps_locale_and_say_how_an_ambiguous_one_was_read(
+    order: str, phrase: str, expected: When
+) -> None:
+    assert read_when(phrase, now=NOW, tz=BERLIN, order=order) == expected  # type: ignore[arg-type]
+
+
+def test_a_numeric_date_with_a_past_year_is_refused() -> None:
+    with pytest.raises(DateError, match=r"^Mar 1 2026 is in the past"):
+        parse_when("1.3.2026", now=NOW, tz=BERLIN, order="DMY")
+
+
+@pytest.mark.parametrize(
+    ("order", "phrase", "expected"),
+    [
+        ("DMY", "3.11.", utc(2026, 11, 3, 8)),  # this month's, read backwards
+        ("DMY", "3.12.", utc(2025, 12, 3, 8)),  # not yet this year: last year's
+        ("MDY", "11/3", utc(2026, 11, 3, 8)),
+    ],
+)
+def test_numeric_dates_of_a_call_that_happened_read_backwards(
+    order: str, phrase: str, expected: datetime
+) -> None:
+    assert parse_when(phrase, now=NOW, tz=BERLIN, order=order, allow_past=True) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "notes", "phrase", "due", "note"),
+    [
+        ("demo went well, follow up friday about pricing", "demo went well", "friday",
+         utc(2026, 11, 27, 14), "about pricing"),
+        ("remind me friday", "", "friday", utc(2026, 11, 27, 14), ""),
+        ("Sent the MSA. Remind me to chase legal on Dec 3", "Sent the MSA", "on Dec 3",
+         utc(2026, 12, 3, 14), "chase legal"),
+        ("fu next tue", "", "next tue", utc(2026, 11, 24, 14), ""),
+        ("call went fine - f/u in 2 weeks re renewal terms", "call went fine", "in 2 weeks",
+         utc(2026, 12, 7, 14), "re renewal terms"),
+        ("Notes. Follow up with legal next week", "Notes", "next week",
+         utc(2026, 11, 30, 14), "with legal"),
+        ("good call; follow up tomorrow at noon with Jane about the pilot", "good call",
+         "tomorrow at noon", utc(2026, 11, 24, 17), "with Jane about the pilot"),
+        ("follow up: friday 3pm - send SOW", "", "friday 3pm", utc(2026, 11, 27, 20), "send SOW"),
+        ("Follow up tomorrow", "", "tomorrow", utc(2026, 11, 24, 14), ""),
+        ("fu friday 3pm about the pilot", "", "friday 3pm", utc(2026, 11, 27, 20),
+         "about the pilot"),
+    ],
+)  # fmt: skip
+def test_a_follow_up_clause_takes_the_longest_date_and_keeps_the_rest_as_its_note(
+    text: str, notes: str, phrase: str, due: datetime, note: str
+) -> None:
+    found = read_followup_text(text, now=NOW, tz=NY)
+    assert found.due is not None
+    assert (found.notes, found.phrase, found.due.at, found.note) == (notes, phrase, due, note)
+
+
+def test_a_follow_up_clause_reads_numeric_dates_in_the_reps_order() -> None:
+    found = read_followup_text("sent deck. fu 3.12. about pricing", now=NOW, tz=BERLIN, order="DMY")
+    assert found.due == When(utc(2026, 12, 3, 8), "Thu Dec 3")
+    assert (found.notes, found.note) == ("sent deck", "about pricing")
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("demo. follow up next blursday", "I couldn't read “next blursday” as a date"),
+        ("Great! Follow up.", "Say when"),
+        ("signed. follow up yesterday about the invoice", "Nov 22 2026 is in the past"),
+    ],
+)
+def test_a_follow_up_clause_whose_date_cant_be_used_says_why(text: str, error: str) -> None:
+    found = read_followup_text(text, now=NOW, tz=NY)
+    assert found.found and found.due is None and (found.error or "").startswith(error)
+
+
+def test_a_long_note_after_the_date_reads_quickly_enough_for_an_ack() -> None:
+    words = " ".join(["word"] * 200)
+    found = read_followup_text(f"ok. remind me friday {words}", now=NOW, tz=NY)
+    assert found.due is not None and found.note == words

@@ -228,6 +228,19 @@ def test_home_buckets_follow_ups_around_the_reps_local_midnight(
     assert unknown.today_total == 3 and unknown.upcoming_total == 1
 
 
+def test_home_lists_the_nearest_follow_ups_beyond_the_week_and_counts_them_all(
+    session: Session, tokyo: Rep
+) -> None:
+    account = make_account(session, "Acme", owner=tokyo, now=NOW)
+    week = NOW + timedelta(days=7)
+    for days, note in [(40, "far"), (0, "at the week's end"), (9, "next"), (200, "farthest")]:
+        add_followup(session, tokyo, account, week + timedelta(days=days), note=note)
+    add_followup(session, tokyo, account, week + timedelta(days=1), status=FollowupStatus.DONE)
+    home = home_of(session, tokyo)
+    assert [row.note for row in home.later] == ["at the week's end", "next", "far"]
+    assert (home.later_total, home.upcoming_total) == (4, 0)
+
+
 def test_home_follow_up_rows_carry_account_note_and_snooze(session: Session, tokyo: Rep) -> None:
     account = make_account(session, "Acme", owner=tokyo, now=NOW)
     snoozed = add_followup(session, tokyo, account, NOW - timedelta(hours=2), snoozed_count=2)

@@ -81,7 +81,7 @@ class Answers:
             )
             return {"ok": True, "view": view}
         if method == "users.info" and args.get("user") == self._bot_user_id:
-            return {"ok": True, "user": self.bot_user()}
+            return {"ok": True, "user": with_locale(self.bot_user(), args)}
         with self._lock:
             return directory(
                 method, channel, args, users=users, channels=channels, channel_members=self._members
@@ -126,14 +126,14 @@ def directory(
     (and any other method: plain ok), with the lock that guards the directory held."""
     if method == "users.info":
         user = users.get(str(args["user"]))
-        return {"ok": True, "user": user} if user else error("user_not_found")
+        return {"ok": True, "user": with_locale(user, args)} if user else error("user_not_found")
     if method == "conversations.info":
         found = channels.get(channel)
         return {"ok": True, "channel": found} if found else error("channel_not_found")
     if method == "conversations.members":
         return members_page(channel_members.get(channel), args)
     if method == "users.list":
-        members = list(users.values())
+        members = [with_locale(user, args) for user in users.values()]
         return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
     if method == "conversations.open":  # a DM's id derives from its user; a group DM's too
         ids = sorted(str(args.get("users", "")).split(","))
@@ -141,6 +141,14 @@ def directory(
         dm = "D" + ids[0][1:] if len(ids) == 1 else "G" + digest
         return {"ok": True, "channel": {"id": args.get("channel") or dm}}
     return {"ok": True}
+
+
+def with_locale(user: JSON, args: JSON) -> JSON:
+    """Slack includes a user's `locale` only when the call asks with include_locale=true (the
+    SDK sends it as "1")."""
+    if str(args.get("include_locale", "")).lower() in ("1", "true"):
+        return user
+    return {key: value for key, value in user.items() if key != "locale"}
 
 
 def members_page(members: list[str] | None, args: JSON) -> JSON:

@@ -146,6 +146,32 @@ def home_menu_payload(
     }  # fmt: skip
 
 
+def home_button_payload(
+    view: JSON,
+    block_id: str | None,
+    button: JSON,
+    *,
+    trigger_id: str,
+    action_ts: str,
+    user_id: str,
+    team_id: str = TEAM_ID,
+) -> JSON:
+    """A click on a button of the App Home view the app published (block_actions from a view:
+    no response_url, no channel)."""
+    action = {"type": "button", "action_id": button["action_id"], "block_id": block_id or "b",
+              "text": button["text"], "action_ts": action_ts}  # fmt: skip
+    if "value" in button:
+        action["value"] = button["value"]
+    return {
+        "type": "block_actions", "user": user_of(user_id, team_id), "api_app_id": APP_ID,
+        "token": "legacy", "trigger_id": trigger_id, "team": {"id": team_id, "domain": "acme"},
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "view": {"id": "V0HOME", "type": "home", "blocks": view.get("blocks", []),
+                 "state": {"values": {}}},
+        "state": {"values": {}}, "actions": [action],
+    }  # fmt: skip
+
+
 def view_submission_payload(
     view: JSON,
     values: dict[str, dict[str, JSON]],

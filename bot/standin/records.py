@@ -106,8 +106,10 @@ def user_record(
     is_bot: bool = False,
     deleted: bool = False,
     email: str | None = None,
+    locale: str = "en-US",
 ) -> JSON:
-    """A user as users.info answers it, with tz_label and tz_offset as of now in `tz`."""
+    """A user as users.info answers it, with tz_label and tz_offset as of now in `tz`; `locale`
+    is handed out only to a call with include_locale (see answers.directory)."""
     name = name or user_id.lower()
     real_name = real_name if real_name is not None else name
     now = datetime.now(ZoneInfo(tz))
@@ -121,7 +123,7 @@ def user_record(
         "tz_offset": int(offset.total_seconds()) if offset else 0, "deleted": deleted,
         "is_bot": is_bot, "is_app_user": False, "is_admin": is_admin, "is_owner": is_owner,
         "is_primary_owner": False, "is_restricted": is_restricted,
-        "is_ultra_restricted": is_ultra_restricted, "profile": profile,
+        "is_ultra_restricted": is_ultra_restricted, "profile": profile, "locale": locale,
     }  # fmt: skip
 
 

@@ -127,7 +127,7 @@ class FakeSlack:
     def add_user(self, user_id: str, *, team_id: str | None = None, **profile: Any) -> JSON:
         """A person users.info knows; `profile` takes `records.user_record`'s keywords (name,
         real_name, tz, is_admin, is_owner, is_restricted, is_ultra_restricted, is_bot, deleted,
-        email)."""
+        email, locale)."""
         user = user_record(user_id, team_id=team_id or self.team_id, **profile)
         with self._lock:
             self.users[user_id] = user

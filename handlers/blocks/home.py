@@ -1,4 +1,12 @@
-"""The App Home tab: my follow-ups, my open deals by stage, my stale accounts."""
+"""The App Home tab: my follow-ups, my open deals by stage, my stale accounts.
+
+Home holds at most 100 blocks. Deals (one block per stage, at most 30) and stale accounts (a
+capped list) are laid out first; the follow-up lists share what is left, the longest list giving
+up rows first, each cut list saying how many more there are.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -16,10 +24,31 @@ from handlers.blocks import context, section
 from handlers.blocks.lookups import money
 from handlers.blocks.text import escape, local_time, quote
 from handlers.ids import HomeAction
+from models.base import zone
 from models.summaries import FollowupRow, HomeSummary
 
 HOME_BLOCKS_MAX = 100
 SHOWN_PER_STAGE = 10
+STALE_SHOWN = 10  # one block each, with its own Log a call button
+
+
+@dataclass(frozen=True)
+class Group:
+    title: str
+    rows: list[FollowupRow]
+    total: int
+    subtitle: str = ""
+
+
+def day_and_time(moment: datetime, tz: str) -> str:
+    """ "Thu Dec 3, 09:00" in the rep's zone: where a follow-up went, in plain words."""
+    local = moment.astimezone(zone(tz))
+    return f"{local:%a %b} {local.day}, {local:%H:%M}"
+
+
+def _day(moment: datetime, tz: str) -> str:
+    local = moment.astimezone(zone(tz))
+    return f"{local:%a %b} {local.day}"
 
 
 def _followup(row: FollowupRow, tz: str) -> SectionBlock:
@@ -43,29 +72,47 @@ def _more(shown: int, total: int) -> list[Block]:
     return [context(f"and {total - shown} more")]
 
 
-def build_home(summary: HomeSummary, *, tz: str, stale_days: int) -> dict:
-    blocks: list[Block] = [
-        HeaderBlock(text="Your day in Rapport"),
-        ActionsBlock(
-            elements=[
-                ButtonElement(text="Log a call", action_id=HomeAction.LOG_CALL, style="primary")
-            ]
-        ),
-    ]
+def _groups(summary: HomeSummary, tz: str) -> list[Group]:
+    later = ""
+    if summary.later:
+        later = f" · next on {_day(summary.later[0].due_at, tz)}"
     groups = [
-        ("Overdue", summary.overdue, summary.overdue_total),
-        ("Today", summary.today, summary.today_total),
-        ("Next 7 days", summary.upcoming, summary.upcoming_total),
+        Group("Overdue", summary.overdue, summary.overdue_total),
+        Group("Today", summary.today, summary.today_total),
+        Group("Next 7 days", summary.upcoming, summary.upcoming_total),
+        Group("Later", summary.later, summary.later_total, later),
     ]
-    blocks.append(HeaderBlock(text="Follow-ups"))
-    if not any(total for _, _, total in groups):
-        blocks.append(section("Nothing to follow up. :tada:"))
-    for title, rows, total in groups:
-        if total:
-            blocks.append(section(f"*{title}* ({total})"))
-            blocks += [_followup(row, tz) for row in rows]
-            blocks += _more(len(rows), total)
-    blocks += [DividerBlock(), HeaderBlock(text="Open deals")]
+    return [group for group in groups if group.total]
+
+
+def _shown_rows(groups: list[Group], budget: int) -> list[int]:
+    """How many rows of each group fit in `budget` blocks, with a title per group and an
+    "and N more" line under each cut one; the group showing most gives up a row first."""
+    shown = [len(group.rows) for group in groups]
+
+    def blocks() -> int:
+        return sum(1 + n + (group.total > n) for group, n in zip(groups, shown, strict=True))
+
+    while blocks() > budget and any(shown):
+        largest = max(range(len(shown)), key=lambda i: shown[i])
+        shown[largest] -= 1
+    return shown
+
+
+def _followup_blocks(summary: HomeSummary, tz: str, budget: int) -> list[Block]:
+    groups = _groups(summary, tz)
+    if not groups:
+        return [section("Nothing to follow up. :tada:")]
+    blocks: list[Block] = []
+    for group, n in zip(groups, _shown_rows(groups, budget), strict=True):
+        blocks.append(section(f"*{group.title}* ({group.total}){group.subtitle}"))
+        blocks += [_followup(row, tz) for row in group.rows[:n]]
+        blocks += _more(n, group.total)
+    return blocks
+
+
+def _deal_blocks(summary: HomeSummary) -> list[Block]:
+    blocks: list[Block] = [DividerBlock(), HeaderBlock(text="Open deals")]
     if not summary.stages:
         blocks.append(section("No open deals."))
     for group in summary.stages:
@@ -86,15 +133,39 @@ def build_home(summary: HomeSummary, *, tz: str, stale_days: int) -> dict:
                 f"{' · ' + worth if worth else ''}\n" + "\n".join(lines) + more
             )
         )
-    blocks += [DividerBlock(), HeaderBlock(text=f"Untouched for {stale_days}+ days")]
-    if summary.stale:
-        lines = [
-            f"• *{escape(name)}* · "
-            + (f"last touch {local_time(at, tz)}" if at else "never touched")
-            for _, name, at in summary.stale
-        ]
-        blocks.append(section("\n".join(lines)))
-        blocks += _more(len(summary.stale), summary.stale_total)
-    else:
-        blocks.append(section("None: every account you own was touched recently."))
-    return View(type="home", blocks=blocks[:HOME_BLOCKS_MAX]).to_dict()
+    return blocks
+
+
+def _stale_blocks(summary: HomeSummary, tz: str, stale_days: int) -> list[Block]:
+    blocks: list[Block] = [DividerBlock(), HeaderBlock(text=f"Untouched for {stale_days}+ days")]
+    if not summary.stale:
+        return [*blocks, section("None: every account you own was touched recently.")]
+    shown = summary.stale[:STALE_SHOWN]
+    for account_id, name, at in shown:
+        touched = f"last touch {local_time(at, tz)}" if at else "never touched"
+        button = ButtonElement(
+            text="Log a call", action_id=HomeAction.LOG_CALL, value=str(account_id)
+        )
+        blocks.append(section(f"*{escape(name)}* · {touched}", accessory=button))
+    return blocks + _more(len(shown), summary.stale_total)
+
+
+def build_home(
+    summary: HomeSummary, *, tz: str, stale_days: int, notice: str | None = None
+) -> dict:
+    """The Home view; `notice` (built mrkdwn) says what the rep's last click did."""
+    head: list[Block] = [
+        HeaderBlock(text="Your day in Rapport"),
+        ActionsBlock(
+            elements=[
+                ButtonElement(text="Log a call", action_id=HomeAction.LOG_CALL, style="primary")
+            ]
+        ),
+    ]
+    if notice:
+        head.append(context(notice))
+    head.append(HeaderBlock(text="Follow-ups"))
+    deals, stale = _deal_blocks(summary), _stale_blocks(summary, tz, stale_days)
+    budget = HOME_BLOCKS_MAX - len(head) - len(deals) - len(stale)
+    blocks = head + _followup_blocks(summary, tz, budget) + deals + stale
+    return View(type="home", blocks=blocks).to_dict()

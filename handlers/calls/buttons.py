@@ -111,7 +111,9 @@ def handle_log_modal_button(turn: Turn) -> None:
 
 def read_edit(turn: Turn) -> LogSubmission | dict[str, str]:
     values = turn.body["view"]["state"]["values"]
-    return read_log_submission(values, now=turn.now(), tz=turn.caller.tz)
+    return read_log_submission(
+        values, now=turn.now(), tz=turn.caller.tz, order=turn.caller.date_order
+    )
 
 
 def handle_edit_submission(turn: Turn, submitted: LogSubmission) -> Message:
@@ -145,7 +147,9 @@ def handle_edit_submission(turn: Turn, submitted: LogSubmission) -> Message:
 
 def read_followup(turn: Turn) -> tuple[datetime, str] | dict[str, str]:
     values = turn.body["view"]["state"]["values"]
-    return read_followup_submission(values, now=turn.now(), tz=turn.caller.tz)
+    return read_followup_submission(
+        values, now=turn.now(), tz=turn.caller.tz, order=turn.caller.date_order
+    )
 
 
 def handle_followup_submission(turn: Turn, submitted: tuple[datetime, str]) -> Message | None:

@@ -42,6 +42,7 @@ def handle_log_call_command(turn: Turn) -> Message | None:
         kind=InteractionKind.CALL,
         now=turn.now(),
         tz=turn.caller.tz,
+        order=turn.caller.date_order,
         source="slash",
         source_key=f"slash:{turn.body['trigger_id']}",
     )
@@ -88,6 +89,7 @@ def handle_direct_message(turn: Turn) -> Message | None:
         kind=line.kind,
         now=turn.now(),
         tz=turn.caller.tz,
+        order=turn.caller.date_order,
         source=DM_SOURCE,
         source_key=f"dm:{event['channel']}:{event['ts']}",
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from handlers.dates import DateError, parse_when
+from handlers.dates import DateError, DateOrder, parse_when, read_when
 from handlers.ids import LogModal
 from handlers.parsing.values import MAX_ROW_ID, is_row_id
 from models.interactions import InteractionKind
@@ -35,6 +35,7 @@ class LogSubmission:
     notes: str
     occurred_at: datetime
     followup_due: datetime | None
+    followup_read: str | None = None  # how an ambiguous follow-up date was read
 
 
 def _value(values: dict[str, Any], block: str, action: str) -> Any:
@@ -42,7 +43,7 @@ def _value(values: dict[str, Any], block: str, action: str) -> Any:
 
 
 def read_log_submission(
-    values: dict[str, Any], *, now: datetime, tz: str
+    values: dict[str, Any], *, now: datetime, tz: str, order: DateOrder = "MDY"
 ) -> LogSubmission | dict[str, str]:
     """The submitted log, or {block_id: sentence} for Slack to show under each bad field."""
     errors: dict[str, str] = {}
@@ -68,15 +69,16 @@ def read_log_submission(
         errors[LogModal.NOTES_BLOCK] = "Say what happened."
     occurred_at = now
     try:
-        occurred_at = parse_when(when, now=now, tz=tz, allow_past=True)
+        occurred_at = parse_when(when, now=now, tz=tz, allow_past=True, order=order)
         if occurred_at > now:
             errors[LogModal.WHEN_BLOCK] = "That's in the future; when did it happen?"
     except DateError as error:
         errors[LogModal.WHEN_BLOCK] = str(error)
-    due = None
+    due, read_as = None, None
     if followup:
         try:
-            due = parse_when(followup, now=now, tz=tz)
+            reading = read_when(followup, now=now, tz=tz, order=order)
+            due, read_as = reading.at, reading.read_as
         except DateError as error:
             errors[LogModal.FOLLOWUP_BLOCK] = str(error)
     if errors:
@@ -89,11 +91,12 @@ def read_log_submission(
         notes=notes,
         occurred_at=occurred_at,
         followup_due=due,
+        followup_read=f"I read “{followup}” as {read_as}." if read_as else None,
     )
 
 
 def read_followup_submission(
-    values: dict[str, Any], *, now: datetime, tz: str
+    values: dict[str, Any], *, now: datetime, tz: str, order: DateOrder = "MDY"
 ) -> tuple[datetime, str] | dict[str, str]:
     """The follow-up modal's due time and note, or errors per field."""
     phrase = (
@@ -104,6 +107,6 @@ def read_followup_submission(
         or ""
     )
     try:
-        return parse_when(phrase, now=now, tz=tz), note.strip()
+        return parse_when(phrase, now=now, tz=tz, order=order), note.strip()
     except DateError as error:
         return {LogModal.FOLLOWUP_BLOCK: str(error)}

@@ -39,10 +39,27 @@ def register(app: App, deps: Deps) -> None:
 
 
 def handle_open_log_modal(turn: Turn) -> None:
-    """The "Log a call" shortcut and App Home's button: an empty log modal."""
+    """The "Log a call" shortcut and App Home's buttons: the log modal, with the account filled
+    in when the button is a stale account's (its value is the account id)."""
     meta = LogMeta(source="home" if turn.body["type"] == "block_actions" else "modal")
-    view = build_log_modal(LogForm(), private_metadata=meta.dump())
+    view = build_log_modal(LogForm(account=_clicked_account(turn)), private_metadata=meta.dump())
     turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
+
+
+def _clicked_account(turn: Turn) -> Choice | None:
+    """The account of a Home "Log a call" button; none for the top one, or one gone since."""
+    clicked: list[dict] = turn.body.get("actions") or [{}]
+    value = str(clicked[0].get("value", ""))
+    if not is_row_id(value):
+        return None
+    with turn.begin() as session:
+        try:
+            account = accounts.get_account(
+                session=session, team_id=turn.caller.team_id, account_id=int(value)
+            )
+        except DomainError:
+            return None  # archived or merged since Home was drawn: an empty modal still logs
+        return Choice(account.id or 0, account.name)
 
 
 def handle_log_message_shortcut(turn: Turn) -> None:
@@ -84,7 +101,9 @@ def handle_contact_suggestions(turn: Turn) -> list[dict]:
 
 def read_log(turn: Turn) -> LogSubmission | dict[str, str]:
     values = turn.body["view"]["state"]["values"]
-    return read_log_submission(values, now=turn.now(), tz=turn.caller.tz)
+    return read_log_submission(
+        values, now=turn.now(), tz=turn.caller.tz, order=turn.caller.date_order
+    )
 
 
 def handle_log_modal_submission(turn: Turn, submitted: LogSubmission) -> None:
@@ -124,6 +143,7 @@ def _draft(
         permalink=_permalink(client, meta),
         author_id=meta.author_id,
         contact_id=submitted.contact_id,
+        warning=submitted.followup_read,
     )
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from handlers.dates import DateError, parse_when, split_followup
+from handlers.dates import DateOrder, read_followup_text
 from handlers.parsing.text import CommandError, partition_outside_markup, plain_text
 from models.interactions import InteractionKind
 from models.logbook import Draft
@@ -75,17 +75,21 @@ def draft_from_text(
     tz: str,
     source: str,
     source_key: str | None,
+    order: DateOrder = "MDY",
 ) -> Draft:
-    """A draft from typed notes, reading a final "follow up <when>" sentence in the rep's zone."""
-    split = split_followup(notes)
+    """A draft from typed notes, reading a final "follow up <when>" clause in the rep's zone and
+    date order; what the clause says besides the date is the follow-up's note."""
+    found = read_followup_text(notes, now=now, tz=tz, order=order)
     draft = Draft(
-        kind=kind, notes=split.notes or notes, occurred_at=now, source=source, source_key=source_key
+        kind=kind, notes=found.notes or notes, occurred_at=now, source=source, source_key=source_key
     )
-    if split.phrase is None:
+    if not found.found:
         return draft
-    try:
-        return replace(draft, followup_due=parse_when(split.phrase, now=now, tz=tz))
-    except DateError as error:
+    if found.due is None:
         return replace(
-            draft, warning=f"{error} The {kind} is logged; add the follow-up with the button."
+            draft, warning=f"{found.error} The {kind} is logged; add the follow-up with the button."
         )
+    read_as = f"I read “{found.phrase}” as {found.due.read_as}." if found.due.read_as else None
+    return replace(
+        draft, followup_due=found.due.at, followup_note=found.note or None, warning=read_as
+    )
