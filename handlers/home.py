@@ -15,7 +15,7 @@ from handlers.directory import SlackUser
 from handlers.ids import Event, HomeAction
 from handlers.listener import Reply, Turn
 from handlers.parsing.text import CommandError
-from handlers.parsing.values import row_id
+from handlers.parsing.values import count, row_id
 from models import followups, summaries
 from models.base import DomainError
 
@@ -53,7 +53,8 @@ def handle_home_followup(turn: Turn) -> Message | None:
 
 def _apply(turn: Turn, value: str) -> str | None:
     """Do what was picked; the sentence saying what happened."""
-    choice, _, raw = value.partition(":")
+    choice, _, rest = value.partition(":")
+    raw, _, seen = rest.partition(":")
     followup_id = row_id(raw)
     with turn.begin() as session:
         rep, now = turn.rep(session), turn.now()
@@ -74,6 +75,7 @@ def _apply(turn: Turn, value: str) -> str | None:
                 rep=rep,
                 by=SNOOZES[choice],
                 now=now,
+                seen=count(seen) if seen else None,
             )
             when = day_and_time(followup.due_at, turn.caller.tz)
             return f":zzz: Snoozed the follow-up{_on(session, followup)} to {when}."

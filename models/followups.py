@@ -101,7 +101,8 @@ def list_for_interaction(*, session: Session, team_id: str, interaction_id: int)
 
 
 def _own_open(*, session: Session, team_id: str, followup_id: int, rep: Rep) -> Followup:
-    followup = session.get(Followup, followup_id)
+    # Locked (on PostgreSQL) so two clicks at once take turns: the second sees the first's change.
+    followup = session.get(Followup, followup_id, with_for_update=True)
     if followup is None or followup.team_id != team_id:
         raise NotFound("That follow-up no longer exists.")
     if followup.rep_id != rep.id:
@@ -132,12 +133,23 @@ def complete_followup(
 
 
 def snooze_followup(
-    *, session: Session, team_id: str, followup_id: int, rep: Rep, by: timedelta, now: datetime
+    *,
+    session: Session,
+    team_id: str,
+    followup_id: int,
+    rep: Rep,
+    by: timedelta,
+    now: datetime,
+    seen: int | None = None,
 ) -> Followup:
-    """Push an open follow-up `by` from now (or from its due time, if that is later)."""
+    """Push an open follow-up `by` from now (or from its due time, if that is later). `seen` is
+    the snooze count the button was drawn with: a double click finds it moved on and changes
+    nothing more."""
     followup = _own_open(session=session, team_id=team_id, followup_id=followup_id, rep=rep)
     if followup.status != FollowupStatus.OPEN:
         raise NotAllowed("That follow-up is already done.")
+    if seen is not None and seen != followup.snoozed_count:
+        return followup
     before = {"due_at": followup.due_at.isoformat()}
     followup.due_at = max(now, followup.due_at) + by
     followup.snoozed_count += 1

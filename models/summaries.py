@@ -56,7 +56,11 @@ class FollowupRow:
     account: str | None
     due_at: datetime
     note: str
-    snoozed: bool
+    snoozes: int  # how often it was snoozed: a Snooze option carries it, so a repeat is a no-op
+
+    @property
+    def snoozed(self) -> bool:
+        return self.snoozes > 0
 
 
 @dataclass(frozen=True)
@@ -240,7 +244,7 @@ def _followups_due(
         .limit(cap)
     )
     shown = [
-        FollowupRow(id_of(f), account, f.due_at, f.note, f.snoozed_count > 0) for f, account in rows
+        FollowupRow(id_of(f), account, f.due_at, f.note, f.snoozed_count) for f, account in rows
     ]
     return shown, total
 

@@ -11,7 +11,7 @@ NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 def rows(count: int, start: datetime, note: str) -> list[FollowupRow]:
     return [
-        FollowupRow(n + 1, "Acme", start + timedelta(hours=n), f"{note} {n}", False)
+        FollowupRow(n + 1, "Acme", start + timedelta(hours=n), f"{note} {n}", 0)
         for n in range(count)
     ]
 

@@ -93,6 +93,26 @@ def test_a_snooze_that_leaves_the_week_stays_on_home_and_says_where_it_went(
     assert "Snoozed" not in text_of(home(slack, fake_slack))  # said once, not on every open
 
 
+def test_picking_snooze_twice_on_the_same_home_snoozes_once(
+    slack: SlackDriver, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    new_account(slack, "Hooli")
+    log(slack, "Hooli: intro call. Follow up Dec 2")  # Wed Dec 2, 09:00 New York
+    view = home(slack, fake_slack)
+    first = pick(slack, fake_slack, view, "snooze7:", "U0ALICE")
+    second = pick(slack, fake_slack, view, "snooze7:", "U0ALICE")  # the same, stale, menu again
+    for shown in (first, second):
+        assert "Snoozed the follow-up on *Hooli* to Wed Dec 9, 09:00." in text_of(shown)
+    with Session(engine) as session:
+        followup = session.exec(select(Followup)).one()
+        assert (followup.due_at, followup.snoozed_count) == (
+            datetime(2026, 12, 9, 14, tzinfo=UTC),
+            1,
+        )
+    again = pick(slack, fake_slack, second, "snooze7:", "U0ALICE")  # a fresh menu snoozes again
+    assert "to Wed Dec 16, 09:00." in text_of(again)
+
+
 def test_a_snooze_says_the_new_time_in_the_reps_own_zone(
     slack: SlackDriver, fake_slack: FakeSlack
 ) -> None:

@@ -50,3 +50,13 @@ def test_a_tampered_button_gets_a_sentence_not_a_traceback(
         slack.settle()
     assert "That button no longer works" in text_of(hook.body)
     assert "unexpected error" not in caplog.text and "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize("text", ["-1", "1.5", "", "x", "9" * 20])
+def test_a_count_in_a_value_is_plain_digits(text: str) -> None:
+    from handlers.parsing.text import CommandError
+    from handlers.parsing.values import count
+
+    assert count("0") == 0 and count("12") == 12
+    with pytest.raises(CommandError):
+        count(text)

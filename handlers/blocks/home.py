@@ -59,8 +59,8 @@ def _followup(row: FollowupRow, tz: str) -> SectionBlock:
         action_id=HomeAction.FOLLOWUP,
         options=[
             Option(value=f"done:{row.id}", label="Done"),
-            Option(value=f"snooze1:{row.id}", label="Snooze 1 day"),
-            Option(value=f"snooze7:{row.id}", label="Snooze 1 week"),
+            Option(value=f"snooze1:{row.id}:{row.snoozes}", label="Snooze 1 day"),
+            Option(value=f"snooze7:{row.id}:{row.snoozes}", label="Snooze 1 week"),
         ],
     )
     return section(text=f"{account}{local_time(row.due_at, tz)}{snoozed}\n{note}", accessory=menu)

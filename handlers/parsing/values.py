@@ -27,6 +27,13 @@ def row_id(text: str) -> int:
     return int(text)
 
 
+def count(text: str) -> int:
+    """A count Rapport wrote into a value (0 or more), or the stale-button sentence."""
+    if not DIGITS.fullmatch(text) or int(text) > MAX_ROW_ID:
+        raise CommandError(STALE)
+    return int(text)
+
+
 def cursor(text: str) -> Cursor:
     """A timeline position from an Older/Newer button, or the stale-button sentence."""
     try:
