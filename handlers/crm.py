@@ -248,7 +248,7 @@ def link_channel(turn: Turn, request: CrmLink) -> Message:
                 )
             new, was = (account.name if account else None), (previous.name if previous else None)
     except channels.ChannelTaken as taken:
-        return build_link_refused(account=taken.account.name, owner_id=taken.owner.slack_user_id)
+        return build_link_refused(account=taken.account_name, owner_id=taken.owner_id)
     changed = new != was
     unannounced = announce_link(turn, channel_id, new, was) if changed else None
     return build_channel_linked(account=new, previous=was, unannounced=unannounced)

@@ -19,7 +19,8 @@ class ChannelTaken(NotAllowed):
         super().__init__(
             f"This channel is {account.name}'s; only its owner or an admin can re-link it."
         )
-        self.account, self.owner = account, owner
+        # Plain values: the transaction rolls back, and its rows expire, before anyone reads them.
+        self.account_name, self.owner_id = account.name, owner.slack_user_id
 
 
 class AccountChannel(SQLModel, table=True):

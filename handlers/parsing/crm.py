@@ -147,6 +147,7 @@ def _meant_as_email(part: str) -> bool:
 def checked_email(typed: str) -> str:
     """An email address as typed, checked for form (not deliverability), lower-cased; a
     CommandError in one sentence when it isn't one."""
+    typed = typed.replace("\x00", "")
     address = typed.strip().removeprefix("mailto:").strip()
     try:
         valid = validate_email(address, check_deliverability=False)
