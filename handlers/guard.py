@@ -27,10 +27,10 @@ from handlers.directory import (
     SlackUser,
     UnknownUser,
 )
+from handlers.refusals import refuse
 
 logger = logging.getLogger(__name__)
 
-NOT_AVAILABLE = "Sorry, Rapport isn't available to guests or to people outside this workspace."
 NOT_CHECKED = "I couldn't check who you are with Slack just now; please try again in a moment."
 
 
@@ -57,7 +57,7 @@ def make_guard(deps: Deps) -> Callable[..., BoltResponse | None]:
             logger.info(
                 "refused %s from team %s: guest or outside the workspace", user_id, context.team_id
             )
-            return _refusal(body)
+            return refuse(deps, body, context, client)
         context["caller"] = caller
         next()
         return None
@@ -104,13 +104,6 @@ def _from_store(deps: Deps, team_id: str, user_id: str) -> SlackUser | None:
     except Exception:  # the database is down: Slack may still say who this is
         logger.exception("could not read the profile of %s from the store", user_id)
         return None
-
-
-def _refusal(body: dict) -> BoltResponse:
-    """Slash commands can read a plain-text ack; everything else is acked and ignored."""
-    if "command" in body:
-        return BoltResponse(status=200, body=NOT_AVAILABLE)
-    return BoltResponse(status=200, body="")
 
 
 def _unchecked(deps: Deps, body: dict, context: BoltContext, client: WebClient) -> BoltResponse:

@@ -378,9 +378,7 @@ def test_contact_suggestions_follow_the_chosen_account(slack: SlackDriver, engin
 def test_crm_contact_dedupes_on_email(slack: SlackDriver, engine: Engine) -> None:
     make_accounts(slack, "Acme")
     slack.command("/crm", "contact Acme: Jane Roe, jane@acme.com").reply()
-    reply = text_of(
-        slack.command("/crm", "contact Acme: Jane Roe, JANE@acme.com, CFO").reply()
-    )
+    reply = text_of(slack.command("/crm", "contact Acme: Jane Roe, JANE@acme.com, CFO").reply())
     assert "Updated Jane Roe at *Acme*: title (none) → CFO" in reply
     with Session(engine) as session:
         assert [(c.name, c.email, c.title) for c in session.exec(select(Contact))] == [

@@ -169,7 +169,9 @@ def build_contact_clash(
         ),
         ButtonElement(text=label(no), action_id=CrmAction.CONTACT_KEEP, value=str(pending_id)),
     ]
-    return message(text, [section(text), ActionsBlock(block_id=CrmAction.CONTACT_BLOCK, elements=buttons)])
+    return message(
+        text, [section(text), ActionsBlock(block_id=CrmAction.CONTACT_BLOCK, elements=buttons)]
+    )
 
 
 def build_contact_kept(*, name: str, at: str) -> Message:
