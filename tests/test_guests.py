@@ -79,7 +79,7 @@ def test_a_click_on_home_republishes_home_with_the_sentence(
             trigger_id=trigger_id,
             action_ts=action_ts,
             user_id="U0SINGLE",
-        )  # fmt: skip
+        )
     )
     [published] = fake_slack.wait_for("views.publish")
     assert published.args["user_id"] == "U0SINGLE"
