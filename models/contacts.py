@@ -111,8 +111,14 @@ def _same_name(a: str, b: str) -> bool:
 def _find(session: Session, account: Account, name: str, email: str | None) -> Contact | None:
     """The person this request is about: the one with this email, else one of this name at
     this account who has no email yet."""
-    if email and (found := get_by_email(session=session, team_id=account.team_id, email=email)):
-        return found
+    if email:
+        statement = select(Contact).where(
+            Contact.team_id == account.team_id, Contact.email == email
+        )
+        # Locked (PostgreSQL) so two updates of one person take turns: the second compares
+        # against what the first wrote, rather than overwriting it unseen.
+        if found := session.exec(statement.with_for_update()).first():
+            return found
     unnamed = [
         contact
         for contact in list_contacts(
