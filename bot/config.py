@@ -18,7 +18,7 @@ from bot import db
 
 SETUP_HINT = 'create the Slack app from manifest.yml and see "Create the Slack app" in README.md'
 CONFIG_HINT = 'see "Configuration" in README.md'
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 # A channel id (C…, G… for an old private channel), or a name as Slack allows it, with or
 # without its #.
 CHANNEL = re.compile(r"^(?:[CG][A-Z0-9]{2,}|#?[a-z0-9][a-z0-9._-]{0,79})$")
