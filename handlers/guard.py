@@ -1,8 +1,9 @@
 """Trust at the door: only full members of the installed workspace reach a listener.
 
 Guests (restricted and ultra-restricted users) and people from other organisations, e.g. in a
-Slack Connect channel, can neither read nor write. The check runs before any listener and puts
-the caller on `context["caller"]` for the listeners.
+Slack Connect channel, can neither read nor write (handlers.refusals tells them so, on every
+surface). The check runs before any listener and puts the caller on `context["caller"]` for
+the listeners.
 
 It must not make the ack wait on Slack: a 429 with Retry-After 5 on users.info once made acks
 5 s late, and a 500 gave Slack a 500. So a person is looked up in this process's cache, then in
