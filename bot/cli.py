@@ -4,12 +4,15 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import OperationalError
 
 from bot import db
-from bot.config import MissingSetting, Settings
+from bot.config import MissingSetting, Settings, load_settings
 from bot.logs import configure_logging
 
 logger = logging.getLogger("rapport")
@@ -18,6 +21,27 @@ logger = logging.getLogger("rapport")
 def _fail(sentence: str, code: int = 2) -> None:
     click.echo(f"rapport: {sentence}", err=True)
     sys.exit(code)
+
+
+def _settings() -> Settings:
+    """The settings, or exit 2 with one sentence per variable that is set to something wrong."""
+    try:
+        return load_settings()
+    except MissingSetting as error:
+        for sentence in str(error).splitlines():
+            click.echo(f"rapport: {sentence}", err=True)
+        sys.exit(2)
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[None]:
+    """One sentence, not a traceback, when the database can't be reached."""
+    try:
+        yield
+    except OperationalError as error:
+        where = db.normalize_url(settings.database_url).render_as_string(hide_password=True)
+        reason = str(error.orig or error).strip().splitlines()[0]
+        _fail(f"Can't reach the database at {where} ({reason}): check DATABASE_URL.", code=1)
 
 
 @click.group()
@@ -45,16 +69,17 @@ def main() -> None:
 def serve(mode: str | None, port: int | None, workers: int | None, no_sweep: bool) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, HTTP otherwise."""
     configure_logging()
-    settings = Settings()
+    settings = _settings()
     http = uses_http(mode, settings)
     try:
         settings.require_tokens(http=http)
     except MissingSetting as error:
         _fail(str(error))
     _check_slack(settings)
-    engine = db.make_engine(settings.database_url, timeouts=db.MAINTENANCE_TIMEOUTS)
-    db.upgrade(engine)
-    engine.dispose()  # the workers open their own pools
+    with _database(settings):
+        engine = db.make_engine(settings.database_url, timeouts=db.MAINTENANCE_TIMEOUTS)
+        db.upgrade(engine)
+        engine.dispose()  # the workers open their own pools
     if not http:
         from bot.socket import serve_socket
 
@@ -83,7 +108,7 @@ def _rapport(*args: str) -> list[str]:
 def sweep() -> None:
     """Sweep for due nudges every RAPPORT_SWEEP_SECONDS, until stopped (SIGTERM or Ctrl-C)."""
     configure_logging()
-    settings = Settings()
+    settings = _settings()
     try:
         settings.require_bot_token()
     except MissingSetting as error:
@@ -131,8 +156,9 @@ def db_group() -> None:
 def db_upgrade() -> None:
     """Create or migrate the schema to the latest version."""
     configure_logging()
-    settings = Settings()
-    db.upgrade(db.make_engine(settings.database_url, timeouts=db.MAINTENANCE_TIMEOUTS))
+    settings = _settings()
+    with _database(settings):
+        db.upgrade(db.make_engine(settings.database_url, timeouts=db.MAINTENANCE_TIMEOUTS))
     click.echo(
         f"Database is up to date ({db.normalize_url(settings.database_url).render_as_string()})."
     )

@@ -1,23 +1,33 @@
 """/crm: help, and the account basics (new, assign, contact, link)."""
 
+import logging
+
 from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from handlers import listener
 from handlers.blocks import Message
 from handlers.blocks.crm import (
     build_account_created,
     build_channel_linked,
+    build_contact_clash,
+    build_contact_kept,
     build_contact_saved,
     build_crm_help,
+    build_done,
     build_error,
+    build_link_announcement,
+    build_link_refused,
     build_not_yet,
     build_owner_assigned,
 )
 from handlers.deps import Deps
 from handlers.directory import SlackUser, UnknownUser
-from handlers.ids import Command
+from handlers.ids import Command, CrmAction
 from handlers.listener import Turn
 from handlers.parsing.crm import (
+    ContactText,
     CrmAssign,
     CrmContact,
     CrmHelp,
@@ -28,13 +38,22 @@ from handlers.parsing.crm import (
     parse_crm,
 )
 from handlers.parsing.text import CommandError
-from models import accounts, channels, contacts
-from models.base import DomainError
+from handlers.parsing.values import row_id
+from models import accounts, channels, contacts, pending
+from models.accounts import Account
+from models.base import DomainError, id_of
 from models.matching import find_account
+
+logger = logging.getLogger(__name__)
+
+CONTACT_PENDING = "crm.contact"
+REPLACE = {"replace_original": True}
 
 
 def register(app: App, deps: Deps) -> None:
     app.command(Command.CRM)(listener.command(deps, handle_crm_command))
+    for button in (CrmAction.CONTACT_SAVE, CrmAction.CONTACT_KEEP):
+        app.action(button)(listener.action(deps, handle_contact_button))
 
 
 def handle_crm_command(turn: Turn) -> Message | None:
@@ -102,7 +121,7 @@ def add_contact(turn: Turn, request: CrmContact) -> Message:
     parsed = parse_contact(request.text)
     with turn.begin() as session:
         account = find_account(session=session, team_id=turn.caller.team_id, name=parsed.account)
-        contact, created = contacts.add_contact(
+        saved = contacts.save_contact(
             session=session,
             account=account,
             name=parsed.name,
@@ -111,32 +130,155 @@ def add_contact(turn: Turn, request: CrmContact) -> Message:
             actor=turn.caller.id,
             now=turn.now(),
         )
-    return build_contact_saved(
+        if isinstance(saved, contacts.ContactClash):
+            return _ask_about_clash(turn, session, saved, account, parsed)
+    return _contact_saved(saved)
+
+
+def _ask_about_clash(
+    turn: Turn,
+    session: Session,
+    clash: contacts.ContactClash,
+    account: Account,
+    parsed: ContactText,
+) -> Message:
+    """Park the request until the caller picks; the contact as it is now goes along, so a
+    change in between is noticed rather than overwritten."""
+    asked = pending.create_pending(
+        session=session,
+        team_id=turn.caller.team_id,
+        slack_user_id=turn.caller.id,
+        kind=CONTACT_PENDING,
+        payload={
+            "account_id": id_of(account),
+            "name": parsed.name,
+            "email": parsed.email,
+            "title": parsed.title,
+            "expect": contacts.snapshot(clash.contact),
+        },
+        now=turn.now(),
+    )
+    return build_contact_clash(
+        email=clash.contact.email or "",
+        name=clash.contact.name,
+        title=clash.contact.title,
+        at=clash.at.name,
         account=account.name,
+        new_name=parsed.name,
+        moves=clash.moves,
+        renames=clash.renames,
+        pending_id=id_of(asked),
+    )
+
+
+def handle_contact_button(turn: Turn) -> Message:
+    """Move/Rename or Keep on "jane@acme.com is Jane Roe at Acme": the first click decides."""
+    action = turn.body["actions"][0]
+    with turn.begin() as session:
+        asked = pending.consume_pending(
+            session=session,
+            team_id=turn.caller.team_id,
+            pending_id=row_id(action["value"]),
+            slack_user_id=turn.caller.id,
+            now=turn.now(),
+        )
+        if asked is None or asked.kind != CONTACT_PENDING:
+            return build_done("That question is answered already.") | {"replace_original": False}
+        wanted = asked.payload
+        if action["action_id"] == CrmAction.CONTACT_KEEP:
+            expect = wanted["expect"]
+            at = accounts.get_account(
+                session=session, team_id=turn.caller.team_id, account_id=expect["account_id"]
+            )
+            return build_contact_kept(name=expect["name"], at=at.name) | REPLACE
+        saved = contacts.save_contact(
+            session=session,
+            account=accounts.get_account(
+                session=session, team_id=turn.caller.team_id, account_id=wanted["account_id"]
+            ),
+            name=wanted["name"],
+            email=wanted["email"],
+            title=wanted["title"],
+            actor=turn.caller.id,
+            now=turn.now(),
+            confirmed=wanted["expect"],
+        )
+    assert isinstance(saved, contacts.ContactSaved)  # a confirmed save never clashes
+    return _contact_saved(saved) | REPLACE
+
+
+def _contact_saved(saved: contacts.ContactSaved) -> Message:
+    contact = saved.contact
+    return build_contact_saved(
+        account=saved.account.name,
         name=contact.name,
         email=contact.email,
         title=contact.title,
-        created=created,
+        created=saved.created,
+        changes=[(c.field, c.before, c.after) for c in saved.changes],
     )
 
 
 def link_channel(turn: Turn, request: CrmLink) -> Message:
+    """Link (or unlink) this channel; then say so in the channel, and tell the linker if that
+    couldn't be done. The write has committed before Slack is asked anything."""
     channel_id = turn.body["channel_id"]
     if channel_id.startswith("D"):
         raise DomainError("Link a channel, not a DM: run /crm link in the account's channel.")
-    with turn.begin() as session:
-        actor = turn.rep(session)
-        if request.account is None:
-            was = channels.unlink_channel(
-                session=session,
-                team_id=actor.team_id,
-                channel_id=channel_id,
-                actor=actor,
-                now=turn.now(),
-            )
-            return build_channel_linked(account=None, previous=was.name if was else None)
-        account = find_account(session=session, team_id=actor.team_id, name=request.account)
-        previous = channels.link_channel(
-            session=session, account=account, channel_id=channel_id, actor=actor, now=turn.now()
-        )
-    return build_channel_linked(account=account.name, previous=previous.name if previous else None)
+    try:
+        with turn.begin() as session:
+            actor = turn.rep(session)
+            if request.account is None:
+                account = None
+                previous = channels.unlink_channel(
+                    session=session,
+                    team_id=actor.team_id,
+                    channel_id=channel_id,
+                    actor=actor,
+                    now=turn.now(),
+                )
+            else:
+                account = find_account(session=session, team_id=actor.team_id, name=request.account)
+                previous = channels.link_channel(
+                    session=session,
+                    account=account,
+                    channel_id=channel_id,
+                    actor=actor,
+                    now=turn.now(),
+                )
+            new, was = (account.name if account else None), (previous.name if previous else None)
+    except channels.ChannelTaken as taken:
+        return build_link_refused(account=taken.account_name, owner_id=taken.owner_id)
+    changed = new != was
+    unannounced = announce_link(turn, channel_id, new, was) if changed else None
+    return build_channel_linked(account=new, previous=was, unannounced=unannounced)
+
+
+# What Slack says when Rapport may not post in a channel, and what the linker is told.
+NOT_A_MEMBER = (
+    "I couldn't say so in the channel: Rapport isn't a member of it. "
+    "Invite it (`/invite @Rapport`) and I'll announce changes there."
+)
+CANT_POST = {
+    "not_in_channel": NOT_A_MEMBER,
+    "channel_not_found": NOT_A_MEMBER,
+    "is_archived": "I couldn't say so in the channel: it is archived.",
+}
+
+
+def announce_link(
+    turn: Turn, channel_id: str, account: str | None, previous: str | None
+) -> str | None:
+    """Tell the channel its link changed; None when it was told, else why it wasn't."""
+    team_id = turn.caller.team_id
+    names = turn.deps.audience.only_full_members(turn.client, team_id, channel_id)
+    announcement = build_link_announcement(
+        linker_id=turn.caller.id, account=account, previous=previous, names=names
+    )
+    try:
+        turn.client.chat_postMessage(channel=channel_id, **announcement)
+    except SlackApiError as error:
+        code = error.response.get("error")
+        logger.info("link of %s not announced: %s", channel_id, code)
+        return CANT_POST.get(code, f"I couldn't say so in the channel just now ({code}).")
+    return None

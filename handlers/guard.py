@@ -1,8 +1,9 @@
 """Trust at the door: only full members of the installed workspace reach a listener.
 
 Guests (restricted and ultra-restricted users) and people from other organisations, e.g. in a
-Slack Connect channel, can neither read nor write. The check runs before any listener and puts
-the caller on `context["caller"]` for the listeners.
+Slack Connect channel, can neither read nor write (handlers.refusals tells them so, on every
+surface). The check runs before any listener and puts the caller on `context["caller"]` for
+the listeners.
 
 It must not make the ack wait on Slack: a 429 with Retry-After 5 on users.info once made acks
 5 s late, and a 500 gave Slack a 500. So a person is looked up in this process's cache, then in
@@ -27,10 +28,10 @@ from handlers.directory import (
     SlackUser,
     UnknownUser,
 )
+from handlers.refusals import refuse
 
 logger = logging.getLogger(__name__)
 
-NOT_AVAILABLE = "Sorry, Rapport isn't available to guests or to people outside this workspace."
 NOT_CHECKED = "I couldn't check who you are with Slack just now; please try again in a moment."
 
 
@@ -57,7 +58,7 @@ def make_guard(deps: Deps) -> Callable[..., BoltResponse | None]:
             logger.info(
                 "refused %s from team %s: guest or outside the workspace", user_id, context.team_id
             )
-            return _refusal(body)
+            return refuse(deps, body, context, client)
         context["caller"] = caller
         next()
         return None
@@ -104,13 +105,6 @@ def _from_store(deps: Deps, team_id: str, user_id: str) -> SlackUser | None:
     except Exception:  # the database is down: Slack may still say who this is
         logger.exception("could not read the profile of %s from the store", user_id)
         return None
-
-
-def _refusal(body: dict) -> BoltResponse:
-    """Slash commands can read a plain-text ack; everything else is acked and ignored."""
-    if "command" in body:
-        return BoltResponse(status=200, body=NOT_AVAILABLE)
-    return BoltResponse(status=200, body="")
 
 
 def _unchecked(deps: Deps, body: dict, context: BoltContext, client: WebClient) -> BoltResponse:

@@ -66,3 +66,9 @@ class LookupAction(StrEnum):
 class HomeAction(StrEnum):
     LOG_CALL = "home_log_call"
     FOLLOWUP = "home_followup"  # overflow: "done:<id>", "snooze1:<id>", "snooze7:<id>"
+
+
+class CrmAction(StrEnum):
+    CONTACT_SAVE = "crm_contact_save"  # value: pending id (move or rename the contact as typed)
+    CONTACT_KEEP = "crm_contact_keep"  # value: pending id
+    CONTACT_BLOCK = "crm_contact_choice"

@@ -52,6 +52,34 @@ def test_serve_without_tokens_says_what_is_missing_in_one_sentence(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("verb", [("serve",), ("sweep",), ("db", "upgrade")])
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("RAPPORT_STALE_DAYS", "0"),
+        ("RAPPORT_SWEEP_SECONDS", "every minute"),
+        ("SLACK_API_URL", "slack.com"),
+        ("DATABASE_URL", "oracle://scott:tiger@db/crm"),
+    ],
+)
+def test_a_bad_setting_stops_every_verb_with_one_sentence_and_no_traceback(
+    verb: tuple[str, ...], variable: str, value: str, tmp_path
+) -> None:
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", variable: value}
+    result = rapport(*verb, env=env, cwd=str(tmp_path))
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"rapport: {variable} must be ") and "README.md" in line
+    assert "Traceback" not in result.stderr and "tiger" not in result.stderr
+
+
+def test_a_database_that_cant_be_reached_is_one_sentence(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path}/no/such/dir/rapport.db"
+    result = rapport("db", "upgrade", env={"DATABASE_URL": url}, cwd=str(tmp_path))
+    assert result.returncode == 1 and "Can't reach the database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_socket_mode_needs_an_app_token(tmp_path) -> None:
     result = rapport("serve", "--socket", env={"SLACK_BOT_TOKEN": "xoxb-1"}, cwd=str(tmp_path))
     assert result.returncode == 2 and "SLACK_APP_TOKEN" in result.stderr

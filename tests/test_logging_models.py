@@ -137,26 +137,26 @@ def test_a_pending_action_is_consumed_once_and_only_by_its_owner(session: Sessio
 def test_contacts_are_deduplicated_on_email_case_insensitively(session: Session) -> None:
     alice = make_rep(session, "U0ALICE", now=NOW)
     acme = make_account(session, "Acme", owner=alice, now=NOW)
-    first, created = contacts.add_contact(
-        session=session,
-        account=acme,
-        name="Jane Roe",
-        email="Jane@Acme.com",
-        title=None,
-        actor="U0ALICE",
-        now=NOW,
+
+    def save(name: str, email: str, title: str | None) -> contacts.ContactSaved:
+        saved = contacts.save_contact(
+            session=session, account=acme, name=name, email=email, title=title,
+            actor="U0ALICE", now=NOW,
+        )  # fmt: skip
+        assert isinstance(saved, contacts.ContactSaved)
+        return saved
+
+    first, second = (
+        save("Jane Roe", "Jane@Acme.com", None),
+        save("jane  roe", " jane@acme.com", "CFO"),
     )
-    second, created_again = contacts.add_contact(
-        session=session,
-        account=acme,
-        name="Jane R.",
-        email=" jane@acme.com",
-        title="CFO",
-        actor="U0ALICE",
-        now=NOW,
+    assert (first.created, second.created, second.contact.id) == (True, False, first.contact.id)
+    assert (second.contact.name, second.contact.email, second.contact.title) == (
+        "jane roe",
+        "jane@acme.com",
+        "CFO",
     )
-    assert (created, created_again, second.id) == (True, False, first.id)
-    assert (second.name, second.email, second.title) == ("Jane R.", "jane@acme.com", "CFO")
+    assert [c.field for c in second.changes] == ["name", "title"]
     assert [
         c.name for c in contacts.list_contacts(session=session, team_id="T0001", account_id=acme.id)
-    ] == ["Jane R."]
+    ] == ["jane roe"]

@@ -156,6 +156,18 @@ def test_parse_dm_log_asks_for_an_example_when_it_cant_read_it(text: str) -> Non
             "Acme: Jane Roe, jane@acme.com, VP Sales, EMEA",
             ContactText("Acme", "Jane Roe", "jane@acme.com", "VP Sales, EMEA"),
         ),
+        (
+            "Initech: Peter Gibbons, Peter.Gibbons@Initech.CO.UK",
+            ContactText("Initech", "Peter Gibbons", "peter.gibbons@initech.co.uk", None),
+        ),
+        (
+            "Hooli: Gavin, CEO, mailto:gavin@hooli.xyz",
+            ContactText("Hooli", "Gavin", "gavin@hooli.xyz", "CEO"),
+        ),
+        (
+            "Hooli: Ed, Head of Sales at Hooli.com",
+            ContactText("Hooli", "Ed", None, "Head of Sales at Hooli.com"),
+        ),
     ],
 )
 def test_parse_contact(text: str, expected: ContactText) -> None:
@@ -164,7 +176,17 @@ def test_parse_contact(text: str, expected: ContactText) -> None:
 
 @pytest.mark.parametrize(
     ("text", "sentence"),
-    [("Acme", "e.g."), (": Jane", "e.g."), ("Acme: Jane, jane@", "doesn't look like an email")],
+    [
+        ("Acme", "e.g."),
+        (": Jane", "e.g."),
+        ("Acme: Jane, jane@", "isn't an email address"),
+        ("Acme: Jane, jane at acme.com", "isn't an email address"),
+        ("Acme: Jane, jane(at)acme.com, CFO", "isn't an email address"),
+        ("Acme: Jane, jane@acme..com", "isn't an email address"),
+        ("Acme: Jane, jane@@acme.com", "isn't an email address"),
+        ("Acme: Jane, jane@acme.com, j.roe@acme.com", "one email address"),
+        ("Acme: jane@acme.com", "name before the email"),
+    ],
 )
 def test_parse_contact_errors(text: str, sentence: str) -> None:
     with pytest.raises(CommandError, match=sentence):

@@ -106,7 +106,9 @@ def test_a_guest_cannot_even_reassign_an_account(slack: SlackDriver, engine: Eng
         assert session.exec(select(Account)).one().owner_id is not None
 
 
-def test_guest_events_get_no_answer(slack: SlackDriver, fake_slack: FakeSlack) -> None:
+def test_a_guests_mention_gets_only_the_sentence_and_only_them(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
     response = slack.event(
         {
             "type": "app_mention",
@@ -119,7 +121,11 @@ def test_guest_events_get_no_answer(slack: SlackDriver, fake_slack: FakeSlack) -
     )
     assert response.status_code == 200
     slack.settle()
-    assert [c.method for c in fake_slack.calls if c.method.startswith("chat.")] == []
+    assert [c.method for c in fake_slack.calls if c.method.startswith("chat.")] == [
+        "chat.postEphemeral"
+    ]
+    [told] = fake_slack.calls_to("chat.postEphemeral")
+    assert told.args["user"] == "U0GUEST" and NOT_AVAILABLE in text_of(told.args)
     assert fake_slack.hooks == []
 
 

@@ -1,10 +1,13 @@
 """Builders for /crm: help, and the account basics."""
 
+from collections.abc import Sequence
 from copy import deepcopy
 from functools import cache
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -12,8 +15,8 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.blocks import Message, message, section
-from handlers.blocks.text import escape, mention, quote
-from handlers.ids import Command
+from handlers.blocks.text import escape, label, mention, quote
+from handlers.ids import Command, CrmAction
 
 # (usage example, what it does); a later release fills in the ones marked False.
 HELP_COMMANDS: list[tuple[str, str, bool]] = [
@@ -100,28 +103,134 @@ def build_owner_assigned(*, account: str, owner_id: str, previous_id: str | None
 
 
 def build_contact_saved(
-    *, account: str, name: str, email: str | None, title: str | None, created: bool
+    *,
+    account: str,
+    name: str,
+    email: str | None,
+    title: str | None,
+    created: bool,
+    changes: Sequence[tuple[str, str | None, str | None]] = (),
 ) -> Message:
+    """What a `/crm contact` did, field by field: `changes` are (field, before, after)."""
     who = escape(name) + "".join(f", {escape(part)}" for part in (title, email) if part)
-    verb = "Added" if created else "Updated"
-    text = f":bust_in_silhouette: {verb} {who} at *{escape(account)}*."
-    return message(f"{verb} {escape(name)} at {escape(account)}", [section(text)])
+    moved = next((change for change in changes if change[0] == "account"), None)
+    rest = "; ".join(
+        f"{field} {_was(before)} → {escape(after or '')}"
+        for field, before, after in changes
+        if field != "account"
+    )
+    if created:
+        text = f":bust_in_silhouette: Added {who} at *{escape(account)}*."
+    elif moved:
+        text = f":bust_in_silhouette: Moved {escape(name)} from *{escape(moved[1] or '')}* to "
+        text += f"*{escape(account)}*" + (f"; {rest}." if rest else ".")
+    elif rest:
+        text = f":bust_in_silhouette: Updated {escape(name)} at *{escape(account)}*: {rest}."
+    else:
+        text = (
+            f":bust_in_silhouette: {who} is already saved at *{escape(account)}*; nothing changed."
+        )
+    return message(text, [section(text)])
 
 
-def build_channel_linked(*, account: str | None, previous: str | None) -> Message:
+def _was(before: str | None) -> str:
+    return escape(before) if before else "(none)"
+
+
+def build_contact_clash(
+    *,
+    email: str,
+    name: str,
+    title: str | None,
+    at: str,
+    account: str,
+    new_name: str,
+    moves: bool,
+    renames: bool,
+    pending_id: int,
+) -> Message:
+    """An email that is already someone at another account, or under another name: ask first."""
+    held = f"*{escape(name)}*" + (f" ({escape(title)})" if title else "")
+    text = f":raised_hand: {escape(email)} is {held} at *{escape(at)}*."
+    if moves:
+        rename = f" as *{escape(new_name)}*" if renames else ""
+        text += f" One email is one person: move them to *{escape(account)}*{rename}?"
+        yes = f"Move to {account}" + (f" as {new_name}" if renames else "")
+        no = f"Keep at {at}"
+    else:
+        text += f" One email is one person: rename them *{escape(new_name)}*?"
+        yes, no = f"Rename to {new_name}", f"Keep {name}"
+    buttons = [
+        ButtonElement(
+            text=label(yes),
+            action_id=CrmAction.CONTACT_SAVE,
+            value=str(pending_id),
+            style="primary",
+        ),
+        ButtonElement(text=label(no), action_id=CrmAction.CONTACT_KEEP, value=str(pending_id)),
+    ]
+    return message(
+        text, [section(text), ActionsBlock(block_id=CrmAction.CONTACT_BLOCK, elements=buttons)]
+    )
+
+
+def build_contact_kept(*, name: str, at: str) -> Message:
+    text = f"Kept {escape(name)} at *{escape(at)}*; nothing changed."
+    return message(text, [section(text)])
+
+
+def build_channel_linked(
+    *, account: str | None, previous: str | None, unannounced: str | None = None
+) -> Message:
+    """The linker's answer; `unannounced` says why the channel wasn't told, when it wasn't."""
     if account is None:
         text = (
             f"This channel is no longer linked to *{escape(previous)}*."
             if previous
             else "This channel wasn't linked to an account."
         )
+    elif previous == account:
+        text = f"This channel is already *{escape(account)}*'s; nothing changed."
     else:
-        was = f" (it was {escape(previous)}'s)" if previous and previous != account else ""
+        was = f" (it was *{escape(previous)}*'s)" if previous else ""
         text = (
             f":link: This channel is now *{escape(account)}*'s{was}: `/who-owns`, `/history` "
             "and `/log-call` here need no account name."
         )
+    if unannounced:
+        text += f"\n{unannounced}"
     return message(text, [section(text)])
+
+
+def build_link_refused(*, account: str, owner_id: str) -> Message:
+    text = (
+        f":lock: This channel is *{escape(account)}*'s. Only its owner {mention(owner_id)} or an "
+        "admin can link it to another account or unlink it; nothing changed."
+    )
+    return message(f"This channel is {escape(account)}'s; nothing changed.", [section(text)])
+
+
+def build_link_announcement(
+    *, linker_id: str, account: str | None, previous: str | None, names: bool
+) -> Message:
+    """Posted in the channel; `names` False where a guest or another organisation reads it, so
+    no account is named there."""
+    who = mention(linker_id)
+    if not names:
+        text = f":link: {who} changed which account this channel is linked to in Rapport."
+    elif account is None:
+        text = f":link: {who} unlinked this channel from *{escape(previous or '')}* in Rapport."
+    else:
+        was = f" (it was *{escape(previous)}*'s)" if previous else ""
+        text = (
+            f":link: {who} linked this channel to *{escape(account)}* in Rapport{was}: "
+            "`/who-owns`, `/history` and `/log-call` here now mean it."
+        )
+    return message(text, [section(text)])
+
+
+def build_done(sentence: str) -> Message:
+    return message(sentence, [section(sentence)])
 
 
 def build_error(sentence: str) -> Message:

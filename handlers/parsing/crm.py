@@ -3,6 +3,8 @@
 import re
 from dataclasses import dataclass
 
+from email_validator import EmailNotValidError, validate_email
+
 from handlers.parsing.text import (
     CommandError,
     partition_outside_markup,
@@ -112,7 +114,9 @@ class ContactText:
     title: str | None
 
 
-EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+# Written-out addresses people type instead of one: "jane at acme.com", "jane(at)acme.com".
+SPELLED_EMAIL = re.compile(r"^\S+\s*(?:\(at\)|\[at\]|\s+at\s+)\s*\S+\.\S+$", re.IGNORECASE)
+CONTACT_EXAMPLE = "`/crm contact Acme: Jane Roe, jane@acme.com, VP Sales`"
 
 
 def parse_contact(text: str) -> ContactText:
@@ -121,19 +125,34 @@ def parse_contact(text: str) -> ContactText:
     account, rest = plain_text(account), plain_text(rest)
     parts = [part.strip() for part in rest.split(",") if part.strip()]
     if not colon or not account.strip() or not parts:
-        raise CommandError(
-            "Say whose contact and who, e.g. "
-            "`/crm contact Acme: Jane Roe, jane@acme.com, VP Sales`."
-        )
-    name, extra = parts[0], parts[1:]
-    emails = [part for part in extra if "@" in part]
-    email = emails[0].removeprefix("mailto:") if emails else None
-    if email and not EMAIL.match(email):
-        raise CommandError(f"{email} doesn't look like an email address.")
-    titles = [part for part in extra if "@" not in part]
+        raise CommandError(f"Say whose contact and who, e.g. {CONTACT_EXAMPLE}.")
+    emails = [part for part in parts if _meant_as_email(part)]
+    others = [part for part in parts if not _meant_as_email(part)]
+    if len(emails) > 1:
+        raise CommandError("Give a contact one email address; add a second person separately.")
+    if not others:
+        raise CommandError(f"Give the contact's name before the email, e.g. {CONTACT_EXAMPLE}.")
     return ContactText(
         account=" ".join(account.split()),
-        name=name,
-        email=email,
-        title=", ".join(titles) or None,
+        name=others[0],
+        email=checked_email(emails[0]) if emails else None,
+        title=", ".join(others[1:]) or None,
     )
+
+
+def _meant_as_email(part: str) -> bool:
+    return "@" in part or part.lower().startswith("mailto:") or bool(SPELLED_EMAIL.match(part))
+
+
+def checked_email(typed: str) -> str:
+    """An email address as typed, checked for form (not deliverability), lower-cased; a
+    CommandError in one sentence when it isn't one."""
+    typed = typed.replace("\x00", "")
+    address = typed.strip().removeprefix("mailto:").strip()
+    try:
+        valid = validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise CommandError(
+            f"“{typed}” isn't an email address; write it like jane@acme.com."
+        ) from error
+    return valid.normalized.lower()
