@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models.base import id_of
 from models.deals import Deal, DealStageChange
@@ -144,12 +145,19 @@ def _count(
     wanted: frozenset[EntryKind],
     above: Cursor | None,
 ) -> int:
-    """How many wanted entries there are (strictly newer than `above`, when given): one COUNT
-    per source, each a range of its timeline index."""
+    """How many wanted entries there are (strictly newer than `above`, when given)."""
+    statements = count_statements(team_id, account_id, wanted, above=above)
+    return sum(int(session.exec(statement).one()) for statement in statements)
+
+
+def count_statements(
+    team_id: str, account_id: int, wanted: frozenset[EntryKind], *, above: Cursor | None = None
+) -> list[SelectOfScalar[int]]:
+    """One COUNT per source, each a range of that source's timeline index."""
     scope = _Scope(team_id, account_id, above, True, 0)
-    counts = []
+    counts: list[tuple[Any, list[Any], list[ColumnElement[bool]]]] = []
     if kinds := wanted & INTERACTION_KINDS:
-        where = [Interaction.team_id == team_id, Interaction.account_id == account_id]
+        where: list[Any] = [Interaction.team_id == team_id, Interaction.account_id == account_id]
         if kinds != INTERACTION_KINDS:
             where.append(col(Interaction.kind).in_(sorted(kinds)))
         at, id_ = col(Interaction.occurred_at), col(Interaction.id)
@@ -162,10 +170,10 @@ def _count(
         where = [Followup.team_id == team_id, Followup.account_id == account_id]
         at, id_ = col(Followup.created_at), col(Followup.id)
         counts.append((Followup, where, _past(at, id_, FOLLOWUP_RANK, scope)))
-    return sum(
-        int(session.exec(select(func.count()).select_from(table).where(*where, *past)).one())
+    return [
+        select(func.count()).select_from(table).where(*where, *past)
         for table, where, past in counts
-    )
+    ]
 
 
 def _rank(kind: EntryKind) -> int:

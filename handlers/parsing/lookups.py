@@ -81,9 +81,8 @@ def parse_dm_question(text: str) -> MentionQuestion | None:
 
 def _question(ask: str, typed: str) -> MentionQuestion:
     account = " ".join(typed.split()).rstrip("?!. ").strip()
-    if HERE.fullmatch(account):
-        return MentionQuestion(ask=ask, account=None)
-    if ask == "history":
+    only = None
+    if ask == "history":  # "history acme calls", "history here calls"
         request = parse_history(account)
-        return MentionQuestion(ask=ask, account=request.account, only=request.only)
-    return MentionQuestion(ask=ask, account=account)
+        account, only = request.account or "", request.only
+    return MentionQuestion(ask=ask, account=None if HERE.fullmatch(account) else account, only=only)
