@@ -228,9 +228,7 @@ def answer(
             )
             if linked is None:
                 command = Command.HISTORY if ask == "history" else Command.WHO_OWNS
-                raise DomainError(
-                    UNLINKED[surface].format(command=command, example=EXAMPLES[ask])
-                )
+                raise DomainError(UNLINKED[surface].format(command=command, example=EXAMPLES[ask]))
             account_id = id_of(linked)
         else:
             found = resolve_account(session=session, team_id=team_id, name=typed)

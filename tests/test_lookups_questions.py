@@ -181,9 +181,7 @@ def test_history_shows_where_each_page_sits(slack: SlackDriver, engine: Engine) 
     assert "1-10 of 27" in text_of(slack.command("/history", "marlow freight").reply())
 
 
-def test_follow_up_rows_label_each_date(
-    slack: SlackDriver, engine: Engine, clock: Clock
-) -> None:
+def test_follow_up_rows_label_each_date(slack: SlackDriver, engine: Engine, clock: Clock) -> None:
     clock.at = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
     setup_account(slack, "Ostrava Steel")
     slack.command("/log-call", "Ostrava Steel: quote sent. Follow up Dec 3").reply()

@@ -126,8 +126,10 @@ def button_payload(
         "response_url": response_url, "state": {"values": {}}, "actions": [action],
     }  # fmt: skip
     if not is_ephemeral:
-        clicked = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
-                   "text": message.get("text", ""), "blocks": message.get("blocks", [])}  # fmt: skip
+        clicked = {
+            "type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
+            "text": message.get("text", ""), "blocks": message.get("blocks", []),
+        }  # fmt: skip
         if message.get("thread_ts"):
             clicked["thread_ts"] = message["thread_ts"]
         payload["message"] = clicked
