@@ -204,3 +204,18 @@ def test_follow_up_rows_label_each_date(slack: SlackDriver, engine: Engine, cloc
     assert "by <@U0ALICE> · set <!date^" in done
     still = next(r for r in rows if r is not done)
     assert " · open, set <!date^" in still and "by <@U0ALICE>" in still
+
+
+def test_whats_new_among_several_close_names_shows_the_picked_ones_news(
+    slack: SlackDriver, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    fake_slack.add_channel(CHANNEL)
+    add_interactions(engine, setup_account(slack, "Orchard Labs"), 2, kind="email")
+    setup_account(slack, "Orchard Foods")
+    mention(slack, "what's new with orchard", "1763900710.000100")
+    pick = answer_in_thread(fake_slack, "1763900710.000100").to_dict()
+    assert "Which account do you mean" in text_of(pick) and "whats_new_show" in str(pick)
+    _, url = click(slack, pick, "whats_new_show", user_id="U0BOB")
+    [hook] = fake_slack.wait_for_hook(url)
+    assert hook.body["replace_original"] is False
+    assert "*Orchard Labs* is owned by" in text_of(hook.body) and "Latest 2:" in text_of(hook.body)
