@@ -58,6 +58,11 @@ UNLINKED = {
     "dm": "Which account? e.g. “{example} Acme”.",
 }
 EXAMPLES = {"who": "who owns", "history": "history", "new": "what's new with"}
+PICKS = {
+    "who": LookupAction.SHOW_CARD,
+    "new": LookupAction.SHOW_NEW,
+    "history": LookupAction.SHOW_HISTORY,
+}
 PRIVATE_HERE = (
     "Not everyone in this channel may see CRM data (guests, people from another organisation), "
     "so I answer privately here."
@@ -156,7 +161,7 @@ def handle_mention(turn: Turn) -> Message:
     question = parse_mention(turn.body["event"].get("text", ""))
     if question is None:
         return build_mention_help()
-    return ask(turn, question, turn.body["event"]["channel"], surface="mention")
+    return answer_question(turn, question, turn.body["event"]["channel"], surface="mention")
 
 
 def handle_dm_question(turn: Turn) -> Message | None:
@@ -166,10 +171,12 @@ def handle_dm_question(turn: Turn) -> Message | None:
     question = parse_dm_question(event.get("text", ""))
     if question is None:
         return None
-    return ask(turn, question, event["channel"], surface="dm")
+    return answer_question(turn, question, event["channel"], surface="dm")
 
 
-def ask(turn: Turn, question: MentionQuestion, channel_id: str, *, surface: str) -> Message:
+def answer_question(
+    turn: Turn, question: MentionQuestion, channel_id: str, *, surface: str
+) -> Message:
     return answer(
         turn, question.ask, question.account, channel_id, only=question.only, surface=surface
     )
@@ -234,9 +241,12 @@ def answer(
             found = resolve_account(session=session, team_id=team_id, name=typed)
             if found.match is None:
                 choices = [Choice(c.id, c.name) for c in found.choices or found.nearest]
-                action = PICKS[ask]
                 return build_pick(
-                    typed=typed, choices=choices, action=action, close=bool(found.choices)
+                    typed=typed,
+                    choices=choices,
+                    action=PICKS[ask],
+                    close=bool(found.choices),
+                    only=only if ask == "history" else None,
                 )
             account_id = found.match.id
     if ask == "who":
@@ -244,13 +254,6 @@ def answer(
     if ask == "new":
         return whats_new(turn, account_id)
     return history(turn, account_id, only)
-
-
-PICKS = {
-    "who": LookupAction.SHOW_CARD,
-    "new": LookupAction.SHOW_NEW,
-    "history": LookupAction.SHOW_HISTORY,
-}
 
 
 def whats_new(turn: Turn, account_id: int) -> Message:

@@ -219,3 +219,17 @@ def test_whats_new_among_several_close_names_shows_the_picked_ones_news(
     [hook] = fake_slack.wait_for_hook(url)
     assert hook.body["replace_original"] is False
     assert "*Orchard Labs* is owned by" in text_of(hook.body) and "Latest 2:" in text_of(hook.body)
+
+
+def test_a_history_pick_keeps_the_filter_that_was_asked_for(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    labs = setup_account(slack, "Orchard Labs")
+    setup_account(slack, "Orchard Foods")
+    add_interactions(engine, labs, 2, kind="email")
+    add_interactions(engine, labs, 3, kind="call")
+    pick = slack.command("/history", "orchard email").reply()
+    assert "Which account do you mean" in text_of(pick)
+    _, url = click(slack, pick, "history_show")
+    page = text_of(slack.fake.wait_for_hook(url)[0].body)
+    assert "History of *Orchard Labs* (emails) · 1-2 of 2" in page and "call number" not in page

@@ -115,8 +115,11 @@ def build_shared_card(card: OwnerCard, *, tz: str, shared_by: str) -> Message:
     return built
 
 
-def build_pick(*, typed: str, choices: list[Choice], action: str, close: bool) -> Message:
-    """Several close names, or only the nearest ones: a button each, showing that account."""
+def build_pick(
+    *, typed: str, choices: list[Choice], action: str, close: bool, only: str | None = None
+) -> Message:
+    """Several close names, or only the nearest ones: a button each, showing that account (its
+    history filtered to `only`, when a history filter was asked for)."""
     shown = quote(typed, 80)
     if close:
         text = f"Which account do you mean by “{shown}”?"
@@ -126,7 +129,11 @@ def build_pick(*, typed: str, choices: list[Choice], action: str, close: bool) -
     if not choices:
         return message(text, [section(text)])
     buttons = [
-        ButtonElement(text=label(c.name), action_id=f"{action}_{i}", value=str(c.id))
+        ButtonElement(
+            text=label(c.name),
+            action_id=f"{action}_{i}",
+            value=f"{c.id}|{only}" if only else str(c.id),
+        )
         for i, c in enumerate(choices[:5])
     ]
     return message(text, [section(text), ActionsBlock(block_id=f"pick_{action}", elements=buttons)])
