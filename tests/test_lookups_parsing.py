@@ -52,6 +52,7 @@ def test_history_reads_a_filter_in_the_singular_or_plural(
         ("<@U0BOT> what's new", MentionQuestion("new", None)),
         ("<@U0BOT> what is going on with Umber Tiles", MentionQuestion("new", "Umber Tiles")),
         ("<@U0BOT> whats up at hooli?!", MentionQuestion("new", "hooli")),
+        ("<@U0BOT> who owns Acme? thanks!", MentionQuestion("who", "Acme")),
     ],
 )
 def test_mention_questions_name_an_account_or_mean_the_channels(
@@ -92,3 +93,8 @@ def test_a_dm_that_starts_as_a_question_is_one(text: str, expected: MentionQuest
 )
 def test_a_dm_that_logs_is_no_question(text: str) -> None:
     assert parse_dm_question(text) is None
+
+
+def test_a_dm_question_is_read_from_its_start_only() -> None:
+    assert parse_dm_question("who knew - called acme, history of the outage") is None
+    assert parse_dm_question("Who has Acme? history of them") == MentionQuestion("who", "Acme")

@@ -23,7 +23,7 @@ def parse_history(text: str) -> HistoryText:
 
 
 # The account part may be left out, or be "this", "here", "this account": the channel's own.
-ACCOUNT = r"(?:\s+(?P<account>.+))?"
+ACCOUNT = r"(?:\s+(?P<account>[^?\n]+))?"  # the question ends at "?": "who owns acme? thx"
 MENTION_QUESTIONS = (
     (
         "who",
@@ -42,11 +42,6 @@ MENTION_QUESTIONS = (
         ),
     ),
     ("history", re.compile(r"\b(?:history|timeline)(?:\s+(?:of|for|on|at)\b)?" + ACCOUNT, re.I)),
-)
-# A DM is a question only when it starts as one: "called Acme: who owns the budget?" logs.
-DM_QUESTION = re.compile(
-    r"^\W*(?:who\b|(?:the\s+)?owner\b|what(?:'|\u2019)?s\b|what\s+is\b|history\b|timeline\b)",
-    re.I,
 )
 HERE = re.compile(
     r"(?:(?:this|that|our|the)\s+(?:one|account|channel|customer|client|company)(?:'s\s+account)?"
@@ -75,8 +70,12 @@ def parse_mention(text: str) -> MentionQuestion | None:
 def parse_dm_question(text: str) -> MentionQuestion | None:
     """A DM that asks rather than logs: "who owns globex?", "history acme", "what's new with
     initech"; None for anything else (a log line such as "called acme: ...")."""
-    bare = plain_text(MENTION.sub(" ", text)).strip()
-    return parse_mention(bare) if DM_QUESTION.match(bare) else None
+    # Only a DM that starts as a question is one: "called Acme: who owns the budget?" logs.
+    bare = re.sub(r"^\W+", "", plain_text(MENTION.sub(" ", text)))
+    for ask, pattern in MENTION_QUESTIONS:
+        if found := pattern.match(bare):
+            return _question(ask, found.group("account") or "")
+    return None
 
 
 def _question(ask: str, typed: str) -> MentionQuestion:
