@@ -59,6 +59,7 @@ class LookupAction(StrEnum):
     SHARE = "who_owns_share"  # value: account id
     TAKE = "who_owns_take"  # value: account id
     SHOW_HISTORY = "history_show"  # value: account id (picked among several)
+    SHOW_NEW = "whats_new_show"  # value: account id (picked among several)
     OLDER = "history_older"  # value: "<account id>|<filter>|<cursor>"
     NEWER = "history_newer"
 

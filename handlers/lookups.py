@@ -1,10 +1,14 @@
-"""Answers where the question was asked: /who-owns, /history, and @-mentions in channels.
+"""Answers where the question was asked: /who-owns, /history, @-mentions and DM questions.
 
 CRM data is posted for a channel to read only when everyone who reads it could have asked for it
 themselves (`handlers.audience`): otherwise @-mentions are answered privately to the asker and
 Share in channel is refused. In a channel shared with another organisation (Slack Connect)
 cards offer no Share button at all; elsewhere the offer costs /who-owns no extra Slack call,
 and the click checks the channel's members.
+
+A click on an answer others read too (a mention's answer in a thread, anything not ephemeral
+outside the clicker's DM) answers the clicker alone and leaves the shared message as it is; a
+click on the clicker's own answer (paging, say) replaces it in place.
 """
 
 import re
@@ -27,18 +31,38 @@ from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.ids import Command, Event, LookupAction
 from handlers.listener import Reply, Turn
-from handlers.parsing.lookups import parse_history, parse_mention
+from handlers.parsing.lookups import (
+    MentionQuestion,
+    parse_dm_question,
+    parse_history,
+    parse_mention,
+)
 from handlers.parsing.text import plain_text
 from handlers.parsing.values import cursor as read_cursor
 from handlers.parsing.values import row_id
 from models import accounts, channels, claims, summaries, timeline
 from models.base import DomainError, id_of
 from models.matching import resolve_account
-from models.timeline import HISTORY_FILTERS, Cursor
+from models.timeline import HISTORY_FILTERS, INTERACTION_KINDS, Cursor
 
 SHOW_CARD = re.compile(rf"^{LookupAction.SHOW_CARD}_\d+$")
+SHOW_NEW = re.compile(rf"^{LookupAction.SHOW_NEW}_\d+$")
 SHOW_HISTORY = re.compile(rf"^{LookupAction.SHOW_HISTORY}(_\d+)?$")
 ALREADY_SHARED = "You've already shared this card here."
+LATEST_TOUCHES = 3  # "what's new with Acme?": the card and this many latest touches
+UNLINKED = {
+    "command": "Which account? e.g. `{command} Acme`, or `/crm link Acme` in "
+    "the account's channel so it needs no name there.",
+    "mention": "This channel isn't linked to an account. Name one (“@Rapport {example} Acme”), "
+    "or link the channel with `/crm link Acme` and ask again.",
+    "dm": "Which account? e.g. “{example} Acme”.",
+}
+EXAMPLES = {"who": "who owns", "history": "history", "new": "what's new with"}
+PICKS = {
+    "who": LookupAction.SHOW_CARD,
+    "new": LookupAction.SHOW_NEW,
+    "history": LookupAction.SHOW_HISTORY,
+}
 PRIVATE_HERE = (
     "Not everyone in this channel may see CRM data (guests, people from another organisation), "
     "so I answer privately here."
@@ -49,6 +73,7 @@ def register(app: App, deps: Deps) -> None:
     app.command(Command.WHO_OWNS)(listener.command(deps, handle_who_owns_command))
     app.command(Command.HISTORY)(listener.command(deps, handle_history_command))
     app.action(SHOW_CARD)(listener.action(deps, handle_card_button))
+    app.action(SHOW_NEW)(listener.action(deps, handle_new_button))
     app.action(LookupAction.TAKE)(listener.action(deps, handle_card_button))
     app.action(LookupAction.SHARE)(listener.action(deps, handle_share_button))
     for history_button in (SHOW_HISTORY, LookupAction.OLDER, LookupAction.NEWER):
@@ -73,7 +98,25 @@ def handle_card_button(turn: Turn) -> Message:
     if action["action_id"] == LookupAction.TAKE:
         take_ownership(turn, account_id)
     shareable = _shareable(turn, (turn.body.get("channel") or {}).get("id"))
-    return card(turn, account_id, shareable=shareable) | {"replace_original": True}
+    return on_clicked(turn, card(turn, account_id, shareable=shareable))
+
+
+def handle_new_button(turn: Turn) -> Message:
+    return on_clicked(turn, whats_new(turn, row_id(turn.body["actions"][0]["value"])))
+
+
+def on_clicked(turn: Turn, answer: Message) -> Message:
+    """Where a click's answer goes: in place of the clicker's own answer (ephemeral, or in their
+    DM with Rapport); for a message others read too, to the clicker alone, in its thread."""
+    container = turn.body.get("container") or {}
+    channel = str(container.get("channel_id") or (turn.body.get("channel") or {}).get("id") or "")
+    if container.get("is_ephemeral") is True or channel.startswith("D"):
+        return answer | {"replace_original": True}
+    # A response_url post replaces nothing unless asked to, and with response_type ephemeral
+    # only the clicker sees it; thread_ts keeps it beside the answer that was clicked.
+    private: Message = {"replace_original": False, "response_type": "ephemeral"}
+    thread = (turn.body.get("message") or {}).get("thread_ts")
+    return answer | private | ({"thread_ts": thread} if thread else {})
 
 
 def handle_share_button(turn: Turn) -> Message:
@@ -111,15 +154,32 @@ def handle_history_button(turn: Turn) -> Message:
         older_than=read_cursor(cursor) if cursor and older else None,
         newer_than=read_cursor(cursor) if cursor and not older else None,
     )
-    return page | {"replace_original": True}
+    return on_clicked(turn, page)
 
 
 def handle_mention(turn: Turn) -> Message:
     question = parse_mention(turn.body["event"].get("text", ""))
     if question is None:
         return build_mention_help()
-    channel = turn.body["event"]["channel"]
-    return answer(turn, question.ask, question.account, channel, shareable=False)
+    return answer_question(turn, question, turn.body["event"]["channel"], surface="mention")
+
+
+def handle_dm_question(turn: Turn) -> Message | None:
+    """A question in the Messages tab ("who owns globex?") is answered as a mention is; None
+    when the DM isn't one (a log line, say), for the DM handler to go on with."""
+    event = turn.body["event"]
+    question = parse_dm_question(event.get("text", ""))
+    if question is None:
+        return None
+    return answer_question(turn, question, event["channel"], surface="dm")
+
+
+def answer_question(
+    turn: Turn, question: MentionQuestion, channel_id: str, *, surface: str
+) -> Message:
+    return answer(
+        turn, question.ask, question.account, channel_id, only=question.only, surface=surface
+    )
 
 
 def mention_reply(deps: Deps, client: WebClient, caller: SlackUser, event: dict) -> Reply:
@@ -163,8 +223,10 @@ def answer(
     *,
     shareable: bool = False,
     only: str | None = None,
+    surface: str = "command",
 ) -> Message:
-    """The card or the history for what was typed (or the channel's account), or a pick."""
+    """The card, what's new or the history for what was typed (or the channel's account), or a
+    pick; `surface` ("command", "mention", "dm") words the question for an unlinked channel."""
     team_id = turn.caller.team_id
     with turn.begin() as session:
         if typed is None:
@@ -172,24 +234,42 @@ def answer(
                 session=session, team_id=team_id, channel_id=channel_id
             )
             if linked is None:
-                command = Command.WHO_OWNS if ask == "who" else Command.HISTORY
-                raise DomainError(
-                    f"Which account? e.g. `{command} Acme`, or `/crm link Acme` in "
-                    "the account's channel so it needs no name there."
-                )
+                command = Command.HISTORY if ask == "history" else Command.WHO_OWNS
+                raise DomainError(UNLINKED[surface].format(command=command, example=EXAMPLES[ask]))
             account_id = id_of(linked)
         else:
             found = resolve_account(session=session, team_id=team_id, name=typed)
             if found.match is None:
                 choices = [Choice(c.id, c.name) for c in found.choices or found.nearest]
-                action = LookupAction.SHOW_CARD if ask == "who" else LookupAction.SHOW_HISTORY
                 return build_pick(
-                    typed=typed, choices=choices, action=action, close=bool(found.choices)
+                    typed=typed,
+                    choices=choices,
+                    action=PICKS[ask],
+                    close=bool(found.choices),
+                    only=only if ask == "history" else None,
                 )
             account_id = found.match.id
     if ask == "who":
         return card(turn, account_id, shareable=shareable)
+    if ask == "new":
+        return whats_new(turn, account_id)
     return history(turn, account_id, only)
+
+
+def whats_new(turn: Turn, account_id: int) -> Message:
+    """The card with the latest few touches in place of the last one, and a History button."""
+    team_id = turn.caller.team_id
+    with turn.begin() as session:
+        owner_card = summaries.owner_card(session=session, team_id=team_id, account_id=account_id)
+        latest = timeline.account_timeline(
+            session=session,
+            team_id=team_id,
+            account_id=account_id,
+            kinds=INTERACTION_KINDS,
+            limit=LATEST_TOUCHES,
+            positioned=False,
+        )
+    return build_owner_card(owner_card, tz=turn.caller.tz, shareable=False, touches=latest.entries)
 
 
 def card(turn: Turn, account_id: int, *, shareable: bool) -> Message:

@@ -3,16 +3,18 @@
 Paged by keyset cursor, not offset: each source is read from its own timeline index with
 `ORDER BY ... LIMIT`, seeking straight to the cursor, so a page costs the same at entry 10 and
 at entry 10,000. The sources are merged in Python in one total order, (at, rank, id) descending.
+A page also says where it sits ("11-20 of 37"): COUNTs over the same indexes, one account's rows.
 """
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, or_
+from sqlalchemy import ColumnElement, Select, func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models.base import id_of
 from models.deals import Deal, DealStageChange
@@ -31,10 +33,17 @@ class EntryKind(StrEnum):
 
 
 INTERACTION_KINDS = frozenset(EntryKind(kind.value) for kind in InteractionKind)
-# What `/history <account> <filter>` takes: every interaction kind in the plural, and deals.
+# What `/history <account> <filter>` takes: every interaction kind in the plural, deals and
+# follow-ups (the name shown); `FILTER_WORDS` maps what people type (singular too) to one.
 HISTORY_FILTERS = {f"{kind}s": EntryKind(kind.value) for kind in InteractionKind} | {
-    "deals": EntryKind.STAGE
+    "deals": EntryKind.STAGE,
+    "follow-ups": EntryKind.FOLLOWUP,
 }
+FILTER_WORDS = {
+    word: name
+    for name in HISTORY_FILTERS
+    for word in {name, name.removesuffix("s"), name.replace("-", ""), name[:-1].replace("-", "")}
+} | {"e-mail": "emails", "e-mails": "emails", "stages": "deals", "stage": "deals"}
 # Rows of different sources at the same instant still have one order: interactions first.
 INTERACTION_RANK, STAGE_RANK, FOLLOWUP_RANK = 3, 2, 1
 RANKS = frozenset({INTERACTION_RANK, STAGE_RANK, FOLLOWUP_RANK})
@@ -76,6 +85,7 @@ class Entry:
     permalink: str | None = None
     status: str | None = None
     due_at: datetime | None = None
+    done_at: datetime | None = None
 
     @property
     def cursor(self) -> Cursor:
@@ -88,6 +98,8 @@ class Page:
     entries: list[Entry]
     older: Cursor | None
     newer: Cursor | None
+    first: int = 0  # the position of entries[0], from 1 (0: an empty page)
+    total: int = 0  # entries in the whole (filtered) timeline
 
 
 def account_timeline(
@@ -99,8 +111,10 @@ def account_timeline(
     older_than: Cursor | None = None,
     newer_than: Cursor | None = None,
     limit: int = 10,
+    positioned: bool = True,
 ) -> Page:
-    """One page of an account's timeline, newest first, with cursors to the pages around it."""
+    """One page of an account's timeline, newest first, with cursors to the pages around it and
+    (when `positioned`) where it sits in the whole."""
     if older_than is not None and newer_than is not None:
         raise ValueError("page older or newer, not both")
     if limit < 1:
@@ -114,7 +128,52 @@ def account_timeline(
         _followups(session, scope) if EntryKind.FOLLOWUP in wanted else [],
     ]
     merged = list(heapq.merge(*sources, key=_order_key, reverse=not ascending))
-    return _page(merged, limit=limit, ascending=ascending, from_cursor=scope.cursor is not None)
+    page = _page(merged, limit=limit, ascending=ascending, from_cursor=scope.cursor is not None)
+    if not positioned:
+        return page
+    total = _count(session, team_id, account_id, wanted, None)
+    if not page.entries:
+        return replace(page, total=total)
+    above = _count(session, team_id, account_id, wanted, page.entries[0].cursor)
+    return replace(page, first=above + 1, total=total)
+
+
+def _count(
+    session: Session,
+    team_id: str,
+    account_id: int,
+    wanted: frozenset[EntryKind],
+    above: Cursor | None,
+) -> int:
+    """How many wanted entries there are (strictly newer than `above`, when given)."""
+    statements = count_statements(team_id, account_id, wanted, above=above)
+    return sum(int(session.exec(statement).one()) for statement in statements)
+
+
+def count_statements(
+    team_id: str, account_id: int, wanted: frozenset[EntryKind], *, above: Cursor | None = None
+) -> list[SelectOfScalar[int]]:
+    """One COUNT per source, each a range of that source's timeline index."""
+    scope = _Scope(team_id, account_id, above, True, 0)
+    counts: list[tuple[Any, list[Any], list[ColumnElement[bool]]]] = []
+    if kinds := wanted & INTERACTION_KINDS:
+        where: list[Any] = [Interaction.team_id == team_id, Interaction.account_id == account_id]
+        if kinds != INTERACTION_KINDS:
+            where.append(col(Interaction.kind).in_(sorted(kinds)))
+        at, id_ = col(Interaction.occurred_at), col(Interaction.id)
+        counts.append((Interaction, where, _past(at, id_, INTERACTION_RANK, scope)))
+    if EntryKind.STAGE in wanted:
+        where = [DealStageChange.team_id == team_id, DealStageChange.account_id == account_id]
+        at, id_ = col(DealStageChange.changed_at), col(DealStageChange.id)
+        counts.append((DealStageChange, where, _past(at, id_, STAGE_RANK, scope)))
+    if EntryKind.FOLLOWUP in wanted:
+        where = [Followup.team_id == team_id, Followup.account_id == account_id]
+        at, id_ = col(Followup.created_at), col(Followup.id)
+        counts.append((Followup, where, _past(at, id_, FOLLOWUP_RANK, scope)))
+    return [
+        select(func.count()).select_from(table).where(*where, *past)
+        for table, where, past in counts
+    ]
 
 
 def _rank(kind: EntryKind) -> int:
@@ -158,18 +217,22 @@ class _Scope:
 def _keyset(statement: S, at: Any, id_: Any, rank: int, scope: _Scope) -> S:
     """Rows strictly past the cursor in (at, rank, id) order, nearest first, `limit` of them."""
     order = (at.asc(), id_.asc()) if scope.ascending else (at.desc(), id_.desc())
-    statement = statement.order_by(*order).limit(scope.limit)
+    return statement.order_by(*order).limit(scope.limit).where(*_past(at, id_, rank, scope))
+
+
+def _past(at: Any, id_: Any, rank: int, scope: _Scope) -> list[ColumnElement[bool]]:
+    """The conditions for rows strictly past the cursor, in the scope's direction."""
     cursor = scope.cursor
     if cursor is None:
-        return statement
+        return []
     if scope.ascending:
         if rank != cursor.rank:  # only time decides; equal times fall on the rank's side
-            return statement.where(at >= cursor.at if rank > cursor.rank else at > cursor.at)
+            return [at >= cursor.at if rank > cursor.rank else at > cursor.at]
         # `at >= x` lets the index seek; the OR only sorts out the rows at exactly x.
-        return statement.where(at >= cursor.at, or_(at > cursor.at, id_ > cursor.id))
+        return [at >= cursor.at, or_(at > cursor.at, id_ > cursor.id)]
     if rank != cursor.rank:
-        return statement.where(at <= cursor.at if rank < cursor.rank else at < cursor.at)
-    return statement.where(at <= cursor.at, or_(at < cursor.at, id_ < cursor.id))
+        return [at <= cursor.at if rank < cursor.rank else at < cursor.at]
+    return [at <= cursor.at, or_(at < cursor.at, id_ < cursor.id)]
 
 
 def _interactions(session: Session, scope: _Scope, kinds: frozenset[EntryKind]) -> list[Entry]:
@@ -235,6 +298,7 @@ def _followups(session: Session, scope: _Scope) -> list[Entry]:
             row.note,
             status=_followup_status(row),
             due_at=row.due_at,
+            done_at=row.completed_at,
         )
         for row, rep in session.exec(_keyset(statement, at, id_, FOLLOWUP_RANK, scope))
     ]

@@ -113,7 +113,8 @@ def test_history_page_shows_each_kind_of_entry_with_older_and_newer() -> None:
     assert ":ledger: History of *Acme Corp*" in text and message["text"] == "History of Acme Corp"
     assert "*Call* · <!date^" in text and ">call number 0" in text
     assert ":chart_with_upwards_trend: *Deal*" in text and "call number 1" in text
-    assert ":alarm_clock: *Follow-up* (open) due <!date^" in text and "*Email*" in text
+    assert ":alarm_clock: *Follow-up* · due <!date^" in text and "*Email*" in text
+    assert "· open, set <!date^" in text
     assert text.count("<@U0ALICE>") == 10
     assert [(b["action_id"], b["value"]) for b in buttons(message)] == [
         (LookupAction.NEWER, f"7||{newer.encode()}"),

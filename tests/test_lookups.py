@@ -247,7 +247,7 @@ def test_mentions_are_answered_in_the_thread(slack: SlackDriver, fake_slack: Fak
         [
             ("<@U0CRMBOT1> who owns Acme?", "is owned by <@U0ALICE>"),
             ("<@U0CRMBOT1> history acme corp", "History of *Acme Corp*"),
-            ("<@U0CRMBOT1> what's new with acme", "History of *Acme Corp*"),
+            ("<@U0CRMBOT1> what's new with acme", "is owned by <@U0ALICE>"),
             ("<@U0CRMBOT1> sing me a song", "who owns Acme?"),
         ],
         start=1,

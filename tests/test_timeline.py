@@ -14,7 +14,14 @@ from models.deals import Deal, DealStageChange
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
 from models.reps import Rep
-from models.timeline import Cursor, Entry, EntryKind, Page, account_timeline
+from models.timeline import (
+    Cursor,
+    Entry,
+    EntryKind,
+    Page,
+    account_timeline,
+    count_statements,
+)
 from tests.factories import make_account, make_rep
 
 OTHER_TEAM = "T0OTHER"
@@ -356,3 +363,62 @@ def test_asking_for_both_directions_or_an_empty_page_is_a_value_error(
         page_of(session, acme, older_than=cursor, newer_than=cursor)
     with pytest.raises(ValueError):
         page_of(session, acme, limit=0)
+
+
+@pytest.mark.parametrize("limit", [1, 10, 46, 47, 48])
+def test_each_page_knows_where_it_sits_in_the_whole_timeline(
+    session: Session, alice: Rep, acme: Account, limit: int
+) -> None:
+    expected = seed_mixed(session, acme, alice, 47)
+    page, seen = page_of(session, acme, limit=limit), 0
+    while True:
+        assert (page.first, page.total) == (seen + 1, 47)
+        seen += len(page.entries)
+        if page.older is None:
+            break
+        page = page_of(session, acme, limit=limit, older_than=page.older)
+    assert seen == len(expected)
+    back = page_of(session, acme, limit=limit, newer_than=page.entries[0].cursor)
+    if page.first > 1:  # the page above the last one starts where its entries say
+        assert back.first == page.first - len(back.entries) and back.entries
+
+
+def test_a_filtered_page_counts_only_the_kinds_it_shows(
+    session: Session, alice: Rep, acme: Account
+) -> None:
+    expected = seed_mixed(session, acme, alice, 60)
+    calls = page_of(session, acme, kinds=frozenset({EntryKind.CALL}), limit=5)
+    assert calls.total == sum(1 for kind, _ in expected if kind == EntryKind.CALL)
+    assert calls.first == 1
+    assert page_of(session, acme, kinds=frozenset(), limit=5) == Page([], None, None)
+    unpositioned = page_of(session, acme, limit=5, positioned=False)
+    assert (unpositioned.first, unpositioned.total) == (0, 0) and len(unpositioned.entries) == 5
+
+
+def explain(session: Session, statement: object) -> str:
+    """The database's plan for `statement`, as text (PostgreSQL, with fresh statistics, told to
+    avoid the seq scan it would pick for tables this small)."""
+    connection = session.connection()
+    compiled = statement.compile(  # type: ignore[attr-defined]
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    if connection.dialect.name == "sqlite":
+        params = tuple(compiled.params[name] for name in compiled.positiontup)
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params)
+        return "\n".join(str(row[-1]) for row in rows)
+    connection.exec_driver_sql("ANALYZE interactions, deal_stage_changes, followups")
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    rows = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
+    return "\n".join(str(row[0]) for row in rows)
+
+
+@pytest.mark.parametrize("above", [None, Cursor(T0, 2, 5)])
+def test_the_position_counts_read_the_timeline_indexes(
+    session: Session, alice: Rep, acme: Account, above: Cursor | None
+) -> None:
+    seed_mixed(session, acme, alice, 30)
+    seed_mixed(session, make_account(session, "Globex", owner=alice, now=T0), alice, 600)
+    for wanted in (frozenset(EntryKind), frozenset({EntryKind.CALL, EntryKind.NOTE})):
+        statements = count_statements(TEAM_ID, id_of(acme), wanted, above=above)
+        plans = [explain(session, statement) for statement in statements]
+        assert plans and all("_timeline" in plan for plan in plans), "\n\n".join(plans)

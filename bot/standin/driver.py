@@ -21,6 +21,7 @@ from bot.standin.payloads import (
     command_form,
     event_envelope,
     home_menu_payload,
+    is_ephemeral_message,
     selected,
     shortcut_payload,
     text_input,
@@ -195,15 +196,21 @@ def click(
     user_id: str = "U0ALICE",
     team_id: str = TEAM_ID,
     channel_id: str = "C0SALES01",
+    ephemeral: bool | None = None,
 ) -> tuple[SlackResponse, str]:
-    """Click a button in `message`; returns the answer and the click's response_url."""
+    """Click a button in `message`; returns the answer and the click's response_url. Whether
+    the message is ephemeral (which shapes the payload) is what the fake's conversation holds
+    for its ts, else what its shape says (`payloads.is_ephemeral_message`), unless given."""
     _, trigger_id, action_ts = driver.ids()
     url = driver.fake.response_url(
         "action", channel=channel_id, user=user_id, message_ts=message.get("ts")
     )
+    if ephemeral is None:
+        kept = driver.fake.message(channel_id, message["ts"]) if message.get("ts") else None
+        ephemeral = is_ephemeral_message(message, kept.ephemeral_to is not None if kept else None)
     payload = button_payload(
         message, action_id, response_url=url, trigger_id=trigger_id, action_ts=action_ts,
-        user_id=user_id, team_id=team_id, channel_id=channel_id,
+        user_id=user_id, team_id=team_id, channel_id=channel_id, is_ephemeral=ephemeral,
     )  # fmt: skip
     return driver.interactive(payload), url
 

@@ -104,24 +104,48 @@ def button_payload(
     user_id: str,
     team_id: str = TEAM_ID,
     channel_id: str = "C0SALES01",
+    is_ephemeral: bool = True,
 ) -> JSON:
-    """A click on a button of a message the app sent (block_actions from a message)."""
+    """A click on a button of a message the app sent (block_actions from a message).
+
+    Clicks on an ephemeral message (a command's answer, chat.postEphemeral) say so in
+    `container.is_ephemeral` and carry no `message`: Slack keeps no copy of one. Clicks on a
+    message everyone in the channel reads carry it whole, with its `thread_ts` in a thread."""
     block, button = find_button(message, action_id)
     ts = message.get("ts", CLICKED_TS)
-    clicked = {"type": "message", "bot_id": BOT_ID, "ts": ts, "text": message.get("text", ""),
-               "blocks": message.get("blocks", [])}  # fmt: skip
     action = {
         "type": "button", "action_id": button["action_id"], "block_id": block["block_id"],
         "value": button.get("value", ""), "text": button["text"], "action_ts": action_ts,
     }  # fmt: skip
-    return {
+    payload = {
         "type": "block_actions", "user": user_of(user_id, team_id), "api_app_id": APP_ID,
         "token": "legacy", "trigger_id": trigger_id, "team": {"id": team_id, "domain": "acme"},
         "container": {"type": "message", "message_ts": ts, "channel_id": channel_id,
-                      "is_ephemeral": True},
-        "channel": {"id": channel_id, "name": "sales"}, "message": clicked,
+                      "is_ephemeral": is_ephemeral},
+        "channel": {"id": channel_id, "name": "sales"},
         "response_url": response_url, "state": {"values": {}}, "actions": [action],
     }  # fmt: skip
+    if not is_ephemeral:
+        clicked = {
+            "type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
+            "text": message.get("text", ""), "blocks": message.get("blocks", []),
+        }  # fmt: skip
+        if message.get("thread_ts"):
+            clicked["thread_ts"] = message["thread_ts"]
+        payload["message"] = clicked
+    return payload
+
+
+def is_ephemeral_message(message: JSON, kept: bool | None) -> bool:
+    """Whether a message the app sent is ephemeral: `kept` when the conversation says (its
+    `ephemeral_to` is set), else by its shape: a command's ack or a response_url body is
+    ephemeral unless `in_channel`, chat.postEphemeral's arguments name a `user`, and
+    chat.postMessage's name only a `channel`."""
+    if kept is not None:
+        return kept
+    if "response_type" in message or "channel" not in message:
+        return message.get("response_type") != "in_channel"
+    return "user" in message
 
 
 def home_menu_payload(

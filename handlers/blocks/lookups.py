@@ -29,8 +29,11 @@ def _totals(totals: list[DealTotal]) -> str:
     return " + ".join(money(t.amount_minor, t.currency) for t in totals if t.amount_minor)
 
 
-def build_owner_card(card: OwnerCard, *, tz: str, shareable: bool) -> Message:
-    """The /who-owns answer; `shareable` adds Share in channel (never in Slack Connect channels)."""
+def build_owner_card(
+    card: OwnerCard, *, tz: str, shareable: bool, touches: list[Entry] | None = None
+) -> Message:
+    """The /who-owns answer; `shareable` adds Share in channel (never in Slack Connect channels).
+    With `touches` ("what's new with Acme?"), those latest entries stand for the last touch."""
     name = escape(card.account)
     if card.owner_slack_id:
         since = f" since {local_time(card.owner_since, tz)}" if card.owner_since else ""
@@ -43,7 +46,10 @@ def build_owner_card(card: OwnerCard, *, tz: str, shareable: bool) -> Message:
     else:
         lines = [f"*{name}* has no owner."]
     touch = card.last_touch
-    if touch:
+    if touches:
+        lines.append(f"Latest {len(touches)}:" if len(touches) > 1 else "Latest:")
+        lines += [f"• {_touch_line(entry, tz)}" for entry in touches]
+    elif touch:
         kind = KINDS.get(touch.kind, touch.kind).lower()
         link = f" <{touch.permalink}|message>" if touch.permalink else ""
         lines.append(
@@ -93,6 +99,13 @@ def build_owner_card(card: OwnerCard, *, tz: str, shareable: bool) -> Message:
     return message(f"{name}: owner and last touch", blocks)
 
 
+def _touch_line(entry: Entry, tz: str) -> str:
+    kind = KINDS.get(entry.kind, entry.kind).lower()
+    by = f" by {mention(entry.rep_slack_id)}" if entry.rep_slack_id else ""
+    link = f" <{entry.permalink}|message>" if entry.permalink else ""
+    return f"{kind}{by} {local_time(entry.at, tz)}: “{quote(entry.text, 280)}”{link}"
+
+
 def build_shared_card(card: OwnerCard, *, tz: str, shared_by: str) -> Message:
     built = build_owner_card(card, tz=tz, shareable=False)
     built["blocks"] = [
@@ -102,8 +115,11 @@ def build_shared_card(card: OwnerCard, *, tz: str, shared_by: str) -> Message:
     return built
 
 
-def build_pick(*, typed: str, choices: list[Choice], action: str, close: bool) -> Message:
-    """Several close names, or only the nearest ones: a button each, showing that account."""
+def build_pick(
+    *, typed: str, choices: list[Choice], action: str, close: bool, only: str | None = None
+) -> Message:
+    """Several close names, or only the nearest ones: a button each, showing that account (its
+    history filtered to `only`, when a history filter was asked for)."""
     shown = quote(typed, 80)
     if close:
         text = f"Which account do you mean by “{shown}”?"
@@ -113,7 +129,11 @@ def build_pick(*, typed: str, choices: list[Choice], action: str, close: bool) -
     if not choices:
         return message(text, [section(text)])
     buttons = [
-        ButtonElement(text=label(c.name), action_id=f"{action}_{i}", value=str(c.id))
+        ButtonElement(
+            text=label(c.name),
+            action_id=f"{action}_{i}",
+            value=f"{c.id}|{only}" if only else str(c.id),
+        )
         for i, c in enumerate(choices[:5])
     ]
     return message(text, [section(text), ActionsBlock(block_id=f"pick_{action}", elements=buttons)])
@@ -125,12 +145,31 @@ def _entry_line(entry: Entry, tz: str) -> str:
     if entry.kind == EntryKind.STAGE:
         return f":chart_with_upwards_trend: *Deal* · {when}{who}\n{quote(entry.text, 300)}"
     if entry.kind == EntryKind.FOLLOWUP:
-        due = f" due {local_time(entry.due_at, tz)}" if entry.due_at else ""
-        note = f"\n>{quote(entry.text, 600)}" if entry.text else ""
-        return f":alarm_clock: *Follow-up* ({entry.status}){due} · {when}{who}{note}"
+        return _followup_line(entry, tz)
     link = f" · <{entry.permalink}|message>" if entry.permalink else ""
     kind = KINDS.get(entry.kind, entry.kind)
     return f"*{kind}* · {when}{who}{link}\n>{quote(entry.text, 1200)}"
+
+
+def _followup_line(entry: Entry, tz: str) -> str:
+    """Each date says what it is: "due Thu Dec 3 · done Tue Dec 1 by @bob · set Nov 28"."""
+    by = f" by {mention(entry.rep_slack_id)}" if entry.rep_slack_id else ""
+    parts = [f"due {local_time(entry.due_at, tz)}"] if entry.due_at else []
+    state = entry.status or "open"
+    if entry.done_at and entry.status in ("done", "canceled"):
+        parts.append(f"{state} {local_time(entry.done_at, tz)}{by}")
+        parts.append(f"set {local_time(entry.at, tz)}")
+    else:
+        parts.append(f"{state}, set {local_time(entry.at, tz)}{by}")
+    note = f"\n>{quote(entry.text, 600)}" if entry.text else ""
+    return f":alarm_clock: *Follow-up* · {' · '.join(parts)}{note}"
+
+
+def _position(page: Page) -> str:
+    if not page.entries or not page.total:
+        return ""
+    last = page.first + len(page.entries) - 1
+    return f" · {page.first}-{last} of {page.total}"
 
 
 def build_history(
@@ -138,7 +177,9 @@ def build_history(
 ) -> Message:
     """One page of an account's timeline, newest first, with Older / Newer."""
     scope = f" ({only})" if only else ""
-    blocks: list[Block] = [section(f":ledger: History of *{escape(account)}*{scope}")]
+    blocks: list[Block] = [
+        section(f":ledger: History of *{escape(account)}*{scope}{_position(page)}")
+    ]
     if not page.entries:
         blocks.append(section("Nothing logged yet."))
     blocks += [section(_entry_line(entry, tz)) for entry in page.entries]
@@ -166,7 +207,8 @@ def build_history(
 
 def build_mention_help() -> Message:
     text = (
-        "I can answer “who owns Acme?”, “history Globex” and “what's new with Initech?”. "
+        "I can answer “who owns Acme?”, “history Globex” and “what's new with Initech?” "
+        "(in a linked channel, “who owns this?”, “history” and “what's new here?”). "
         "In a DM, “called Acme: they signed” logs a call."
     )
     return message(text, [section(text)])

@@ -6,7 +6,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from handlers import listener
+from handlers import listener, lookups
 from handlers.blocks import Message
 from handlers.blocks.calls import Choice, LogForm, build_log_modal, build_log_result
 from handlers.calls.forms import LogMeta
@@ -83,6 +83,8 @@ def handle_direct_message(turn: Turn) -> Message | None:
     event = turn.body["event"]
     if not _loggable(event):
         return None
+    if (answer := lookups.handle_dm_question(turn)) is not None:
+        return answer  # "who owns globex?" asks; it logs nothing
     line = parse_dm_log(event.get("text", ""))
     draft = draft_from_text(
         line.notes,

@@ -1,10 +1,10 @@
-"""What people ask: `/history <account> [filter]` and questions in @-mentions."""
+"""What people ask: `/history <account> [filter]`, and questions in @-mentions and DMs."""
 
 import re
 from dataclasses import dataclass
 
 from handlers.parsing.text import MENTION, plain_text
-from models.timeline import HISTORY_FILTERS
+from models.timeline import FILTER_WORDS
 
 
 @dataclass(frozen=True)
@@ -14,48 +14,74 @@ class HistoryText:
 
 
 def parse_history(text: str) -> HistoryText:
-    """`/history <account> [calls|meetings|emails|notes|deals]`."""
+    """`/history <account> [call(s)|meeting(s)|email(s)|note(s)|deal(s)|follow-up(s)]`."""
     words = plain_text(text).split()
     only = None
-    if words and words[-1].lower() in HISTORY_FILTERS:
-        only = words.pop().lower()
+    if words and words[-1].lower() in FILTER_WORDS:
+        only = FILTER_WORDS[words.pop().lower()]
     return HistoryText(account=" ".join(words) or None, only=only)
 
 
+# The account part may be left out, or be "this", "here", "this account": the channel's own.
+ACCOUNT = r"(?:\s+(?P<account>[^?\n]+))?"  # the question ends at "?": "who owns acme? thx"
 MENTION_QUESTIONS = (
     (
         "who",
         re.compile(
-            r"\b(?:who\s*(?:'s|is)?\s*(?:owns?|has)|(?:the\s+)?owner\s+(?:of|for))\s+(?P<account>.+)",
+            r"\b(?:who\s*(?:'s|\u2019s|is)?\s*(?:owns?|has)|(?:the\s+)?owner(?:\s+(?:of|for))?)"
+            + ACCOUNT,
             re.I,
         ),
     ),
     (
-        "history",
-        re.compile(r"\b(?:history|timeline)\s+(?:of\s+|for\s+|on\s+)?(?P<account>.+)", re.I),
-    ),
-    (
-        "history",
+        "new",
         re.compile(
-            r"\bwhat(?:'|\u2019)?s\s+(?:new|up|happening|going on)\s+(?:with|at)\s+(?P<account>.+)",
+            r"\b(?:what(?:'|\u2019)?s|what\s+is)\s+(?:new|up|happening|going\s+on)"
+            r"(?:\s+(?:with|at|on|in|for)\b)?" + ACCOUNT,
             re.I,
         ),
     ),
+    ("history", re.compile(r"\b(?:history|timeline)(?:\s+(?:of|for|on|at)\b)?" + ACCOUNT, re.I)),
+)
+HERE = re.compile(
+    r"(?:(?:this|that|our|the)\s+(?:one|account|channel|customer|client|company)(?:'s\s+account)?"
+    r"|this|that|it|here|them|in\s+here|(?:in|for|on)\s+this\s+channel)?"
+    r"(?:\s+(?:here|in\s+here|in\s+this\s+channel))?",
+    re.I,
 )
 
 
 @dataclass(frozen=True)
 class MentionQuestion:
-    ask: str  # "who" or "history"
-    account: str
+    ask: str  # "who", "history" or "new"
+    account: str | None  # None: the channel's linked account ("who owns this?")
+    only: str | None = None  # a history filter, "history acme calls"
 
 
 def parse_mention(text: str) -> MentionQuestion | None:
-    """ "@Rapport who owns Acme?", "@Rapport history globex", "@Rapport what's new with initech"."""
+    """ "@Rapport who owns Acme?", "@Rapport history globex", "@Rapport what's new here"."""
     bare = plain_text(MENTION.sub(" ", text))
     for ask, pattern in MENTION_QUESTIONS:
         if found := pattern.search(bare):
-            account = found.group("account").strip().rstrip("?!. ").strip()
-            if account:
-                return MentionQuestion(ask=ask, account=account)
+            return _question(ask, found.group("account") or "")
     return None
+
+
+def parse_dm_question(text: str) -> MentionQuestion | None:
+    """A DM that asks rather than logs: "who owns globex?", "history acme", "what's new with
+    initech"; None for anything else (a log line such as "called acme: ...")."""
+    # Only a DM that starts as a question is one: "called Acme: who owns the budget?" logs.
+    bare = re.sub(r"^\W+", "", plain_text(MENTION.sub(" ", text)))
+    for ask, pattern in MENTION_QUESTIONS:
+        if found := pattern.match(bare):
+            return _question(ask, found.group("account") or "")
+    return None
+
+
+def _question(ask: str, typed: str) -> MentionQuestion:
+    account = " ".join(typed.split()).rstrip("?!. ").strip()
+    only = None
+    if ask == "history":  # "history acme calls", "history here calls"
+        request = parse_history(account)
+        account, only = request.account or "", request.only
+    return MentionQuestion(ask=ask, account=None if HERE.fullmatch(account) else account, only=only)
