@@ -12,6 +12,7 @@ Scores are 0-100. A name scores the better of:
 - PREFIX_SCORE when it starts with what was typed ("glob" -> "Globex").
 The thresholds were chosen on 100,000 generated names: single-letter typos resolve to the name
 meant or offer it 99% of the time, and names 3+ edits from every account get "nearest" 97%.
+Below NEAREST_SCORE a name is not offered at all: "Pied Piper" is not "Initech", "zzz" nothing.
 """
 
 from collections.abc import Iterable, Sequence
@@ -24,7 +25,6 @@ from sqlalchemy import func, literal
 from sqlmodel import Session, col, select
 
 from models.accounts import (
-    LEGAL_SUFFIXES,
     MAX_NAME_LENGTH,
     Account,
     AccountStatus,
@@ -37,13 +37,15 @@ CLEAR_SCORE = 85.0  # one typo in a 5-letter name ("acmee" -> "acme") scores 88.
 CLEAR_LEAD = 8.0  # ...and beat the runner-up by about one edit (5 let 1% of typos misresolve)
 CLOSE_SCORE = 80.0  # below this a name is not offered as a choice, only as "did you mean"
 CHOICE_BAND = 10.0  # choices are the close names within this many points of the best
+NEAREST_SCORE = 60.0  # below this a name is unrelated: "pied piper" scores 33 against "initech"
 PREFIX_SCORE = 90.0
 MIN_PREFIX_LENGTH = 3  # "ac" is not a prefix worth resolving on
 POOL_SIZE = 50  # names kept from the whole-workspace pass for the finer scoring
 MAX_NEAREST = 3
 MAX_NGRAM_WORDS = 4
 MAX_TEXT_WORDS = 300  # Slack messages run to 40,000 characters; names are near the start
-_SHORT_SUFFIXES = sorted(suffix for suffix in LEGAL_SUFFIXES if len(suffix) <= 4)
+# The common short forms whose typos are debris; not every legal form ("spa" is one edit from "spy").
+_SHORT_SUFFIXES = ["ag", "bv", "co", "corp", "gmbh", "inc", "llc", "llp", "ltd", "plc", "sa"]
 
 Scored = list[tuple[str, float]]  # (normalized name, score), best first
 
@@ -64,7 +66,7 @@ class Resolution:
     query: str  # what the user typed (display form)
     match: Candidate | None  # one clear match; an exact normalized match scores 100
     choices: list[Candidate]  # several close ones, best first (when there is no match)
-    nearest: list[Candidate]  # nothing close: the nearest names, for "did you mean" buttons
+    nearest: list[Candidate]  # nothing close: the nearest names scoring NEAREST_SCORE or more
 
 
 def resolve_account(*, session: Session, team_id: str, name: str, limit: int = 5) -> Resolution:
@@ -91,8 +93,16 @@ def resolve_account(*, session: Session, team_id: str, name: str, limit: int = 5
     )
 
 
+class UnknownName(NotFound):
+    """A typed name that doesn't clearly mean one account; the resolution says what is close."""
+
+    def __init__(self, sentence: str, resolution: Resolution) -> None:
+        super().__init__(sentence)
+        self.resolution = resolution
+
+
 def find_account(*, session: Session, team_id: str, name: str) -> Account:
-    """The live account a typed name clearly means (as resolve_account), or NotFound saying why."""
+    """The live account a typed name clearly means (as resolve_account), or UnknownName saying why."""
     found = resolve_account(session=session, team_id=team_id, name=name)
     if found.match is None and len(found.query) > MAX_NAME_LENGTH:  # not worth quoting back
         raise NotFound(
@@ -103,11 +113,14 @@ def find_account(*, session: Session, team_id: str, name: str) -> Account:
         return get_account(session=session, team_id=team_id, account_id=found.match.id)
     if found.choices:
         names = " or ".join(c.name for c in found.choices[:3])
-        raise NotFound(f"“{found.query}” could be {names}; say which.")
-    nearest = f" (nearest: {', '.join(c.name for c in found.nearest)})" if found.nearest else ""
-    raise NotFound(
-        f"No account is called {found.query}{nearest}; check the name, "
-        f"or create it with /crm new {found.query}."
+        raise UnknownName(f"“{found.query}” could be {names}; say which.", found)
+    if found.nearest:
+        nearest = ", ".join(c.name for c in found.nearest)
+        raise UnknownName(f"No account is called {found.query} (nearest: {nearest}).", found)
+    raise UnknownName(
+        f"No account is close to “{found.query}”; check the name, "
+        f"or create it with /crm new {found.query}.",
+        found,
     )
 
 
@@ -159,7 +172,7 @@ def decide(key: str, scored: Scored, *, limit: int) -> tuple[Scored, Scored, Sco
     if best >= CLOSE_SCORE:
         floor = max(CLOSE_SCORE, best - CHOICE_BAND)
         return [], [item for item in scored if item[1] >= floor][:limit], []
-    return [], [], scored[:MAX_NEAREST]
+    return [], [], [item for item in scored[:MAX_NEAREST] if item[1] >= NEAREST_SCORE]
 
 
 def _refine(key: str, name: str, similarity: float) -> float:
