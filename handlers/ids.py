@@ -59,8 +59,14 @@ class LookupAction(StrEnum):
     SHARE = "who_owns_share"  # value: account id
     TAKE = "who_owns_take"  # value: account id
     SHOW_HISTORY = "history_show"  # value: account id (picked among several)
+    CREATE = "who_owns_create"  # value: the typed name; creates it (owner: the clicker), shows it
     OLDER = "history_older"  # value: "<account id>|<filter>|<cursor>"
     NEWER = "history_newer"
+
+
+class CrmAction(StrEnum):
+    PICK_ACCOUNT = "crm_pick_account"  # value "<pending id>:<account id>": run /crm with it
+    CREATE_ACCOUNT = "crm_create_account"  # value "<pending id>": create the typed name, run /crm
 
 
 class HomeAction(StrEnum):

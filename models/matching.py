@@ -15,6 +15,7 @@ meant or offer it 99% of the time, and names 3+ edits from every account get "ne
 Below NEAREST_SCORE a name is not offered at all: "Pied Piper" is not "Initech", "zzz" nothing.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -25,6 +26,7 @@ from sqlalchemy import func, literal
 from sqlmodel import Session, col, select
 
 from models.accounts import (
+    LEGAL_SUFFIXES,
     MAX_NAME_LENGTH,
     Account,
     AccountStatus,
@@ -43,8 +45,9 @@ MIN_PREFIX_LENGTH = 3  # "ac" is not a prefix worth resolving on
 POOL_SIZE = 50  # names kept from the whole-workspace pass for the finer scoring
 MAX_NEAREST = 3
 MAX_NGRAM_WORDS = 4
+MAX_START_WORDS = 12  # the most words an account name at the start of a text may span
 MAX_TEXT_WORDS = 300  # Slack messages run to 40,000 characters; names are near the start
-# The common short forms whose typos are debris; not every legal form ("spa" is one edit from "spy").
+# Common short legal forms whose typos are debris; not all of them ("spa" is an edit from "spy").
 _SHORT_SUFFIXES = ["ag", "bv", "co", "corp", "gmbh", "inc", "llc", "llp", "ltd", "plc", "sa"]
 
 Scored = list[tuple[str, float]]  # (normalized name, score), best first
@@ -102,7 +105,7 @@ class UnknownName(NotFound):
 
 
 def find_account(*, session: Session, team_id: str, name: str) -> Account:
-    """The live account a typed name clearly means (as resolve_account), or UnknownName saying why."""
+    """The live account a typed name clearly means (as resolve_account), else UnknownName."""
     found = resolve_account(session=session, team_id=team_id, name=name)
     if found.match is None and len(found.query) > MAX_NAME_LENGTH:  # not worth quoting back
         raise NotFound(
@@ -136,6 +139,51 @@ def guess_account_in_text(*, session: Session, team_id: str, text: str) -> Candi
     if not found:
         return None
     return found[max(found, key=spans.__getitem__)]
+
+
+@dataclass(frozen=True)
+class AtStart:
+    """A known account name a text starts with ("Acme Corp talked pricing")."""
+
+    candidate: Candidate
+    name: str  # the words that named it, as typed ("ACME, Inc.")
+    rest: str  # what follows, without the separator ("talked pricing")
+
+
+# Legal forms written in lower case that are also words ("acme as discussed"): only written
+# as a legal form ("AS", "S.A.") are they taken as part of a name at the start of a text.
+_LOWERCASE_FORMS = frozenset(["inc", "llc", "llp", "ltd", "gmbh", "corp", "plc", "pty", "oyj"])
+_SEPARATOR_DEBRIS = " \t\n,:;-\u2013\u2014"
+
+
+def account_at_start(*, session: Session, team_id: str, text: str) -> AtStart | None:
+    """The longest known account name `text` starts with, and the rest of the text."""
+    ends = [word.end() for word in re.finditer(r"\S+", text[: 4 * MAX_NAME_LENGTH])]
+    prefixes: dict[str, int] = {}  # normalized key -> the end of the longest prefix spelling it
+    previous = ""
+    for end in ends[:MAX_START_WORDS]:
+        key = normalize_name(text[:end])
+        if key and (key != previous or _written_as_legal_form(text[:end].split()[-1])):
+            prefixes[key] = end
+        previous = key
+    found = _get_candidates(session, team_id, dict.fromkeys(prefixes, 100.0))
+    if not found:
+        return None
+    key = max(found, key=prefixes.__getitem__)
+    end = prefixes[key]
+    return AtStart(
+        candidate=found[key],
+        name=text[:end].rstrip(_SEPARATOR_DEBRIS).strip(),
+        rest=text[end:].lstrip(_SEPARATOR_DEBRIS),
+    )
+
+
+def _written_as_legal_form(word: str) -> bool:
+    """ "Inc.", "AS", "S.p.A." and "inc" are written as legal forms; "as" and "co" are words."""
+    bare = word.strip(".,:;")
+    if bare.replace(".", "").casefold() not in LEGAL_SUFFIXES:
+        return False
+    return bare.casefold() in _LOWERCASE_FORMS or bare != bare.casefold() or "." in bare
 
 
 def name_ngrams(text: str) -> dict[str, tuple[int, int, int]]:

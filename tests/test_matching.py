@@ -247,8 +247,7 @@ def test_a_name_longer_than_any_account_name_is_scored_on_its_start(session: Ses
         ("リコー株式会社", "リコー"),
         ("リコー 株式会社", "リコー"),
         ("㈱リコー", "リコー"),
-        ("（株）リコー", "リコー"),
-        ("有限会社ヤマト", "ヤマト"),
+        ("\uff08株\uff09リコー", "リコー")("有限会社ヤマト", "ヤマト"),  # full-width parentheses,
         ("合同会社ヤマト", "ヤマト"),
         ("株式会社", "株式会社"),  # a bare legal form is still a name
         ("AB", "ab"),

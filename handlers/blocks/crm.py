@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.blocks import Message, message, section
-from handlers.blocks.text import escape, mention, quote
+from handlers.blocks.text import bold, escape, literal, mention, quote
 from handlers.ids import Command
 
 # (usage example, what it does); a later release fills in the ones marked False.
@@ -86,39 +86,39 @@ def _help_blocks() -> list[dict]:
 
 def build_account_created(*, account: str, owner_id: str, caller_id: str) -> Message:
     owner = "you" if owner_id == caller_id else mention(owner_id)
-    text = f":white_check_mark: Created *{escape(account)}*, owned by {owner}."
-    return message(f"Created {escape(account)}", [section(text)])
+    text = f":white_check_mark: Created {bold(account)}, owned by {owner}."
+    return message(f"Created {literal(account)}", [section(text)])
 
 
 def build_owner_assigned(*, account: str, owner_id: str, previous_id: str | None) -> Message:
     if previous_id == owner_id:
-        text = f"{mention(owner_id)} already owns *{escape(account)}*; nothing changed."
+        text = f"{mention(owner_id)} already owns {bold(account)}; nothing changed."
     else:
         was = f" (was {mention(previous_id)})" if previous_id else " (it had no owner)"
-        text = f":white_check_mark: *{escape(account)}* is now owned by {mention(owner_id)}{was}."
-    return message(f"{escape(account)}: new owner", [section(text)])
+        text = f":white_check_mark: {bold(account)} is now owned by {mention(owner_id)}{was}."
+    return message(f"{literal(account)}: new owner", [section(text)])
 
 
 def build_contact_saved(
     *, account: str, name: str, email: str | None, title: str | None, created: bool
 ) -> Message:
-    who = escape(name) + "".join(f", {escape(part)}" for part in (title, email) if part)
+    who = literal(name) + "".join(f", {escape(part)}" for part in (title, email) if part)
     verb = "Added" if created else "Updated"
-    text = f":bust_in_silhouette: {verb} {who} at *{escape(account)}*."
-    return message(f"{verb} {escape(name)} at {escape(account)}", [section(text)])
+    text = f":bust_in_silhouette: {verb} {who} at {bold(account)}."
+    return message(f"{verb} {literal(name)} at {literal(account)}", [section(text)])
 
 
 def build_channel_linked(*, account: str | None, previous: str | None) -> Message:
     if account is None:
         text = (
-            f"This channel is no longer linked to *{escape(previous)}*."
+            f"This channel is no longer linked to {bold(previous)}."
             if previous
             else "This channel wasn't linked to an account."
         )
     else:
-        was = f" (it was {escape(previous)}'s)" if previous and previous != account else ""
+        was = f" (it was {literal(previous)}'s)" if previous and previous != account else ""
         text = (
-            f":link: This channel is now *{escape(account)}*'s{was}: `/who-owns`, `/history` "
+            f":link: This channel is now {bold(account)}'s{was}: `/who-owns`, `/history` "
             "and `/log-call` here need no account name."
         )
     return message(text, [section(text)])
