@@ -4,13 +4,15 @@ from datetime import UTC, datetime
 from itertools import product
 
 import pytest
-from sqlalchemy import insert
-from sqlmodel import Session
+from sqlalchemy import Engine, insert
+from sqlmodel import Session, select
 
+from bot import db
 from bot.standin.driver import TEAM_ID
 from models.accounts import Account, AccountStatus, normalize_name
 from models.matching import NEAREST_SCORE, Resolution, guess_account_in_text, resolve_account
 from models.reps import Rep
+from tests.databases import temporary_database
 from tests.factories import make_account, make_rep
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -247,7 +249,8 @@ def test_a_name_longer_than_any_account_name_is_scored_on_its_start(session: Ses
         ("リコー株式会社", "リコー"),
         ("リコー 株式会社", "リコー"),
         ("㈱リコー", "リコー"),
-        ("\uff08株\uff09リコー", "リコー")("有限会社ヤマト", "ヤマト"),  # full-width parentheses,
+        ("\uff08株\uff09リコー", "リコー"),  # full-width parentheses
+        ("有限会社ヤマト", "ヤマト"),
         ("合同会社ヤマト", "ヤマト"),
         ("株式会社", "株式会社"),  # a bare legal form is still a name
         ("AB", "ab"),
@@ -265,3 +268,35 @@ def test_a_japanese_company_is_found_with_or_without_its_legal_form(
     assert names(resolve(session, "リコー株式会社")) == ("株式会社リコー", [], [])
     assert names(resolve(session, "リコー")) == ("株式会社リコー", [], [])
     assert names(resolve(session, "kone oy")) == ("Kone Oyj", [], [])
+
+
+def test_the_names_migration_rekeys_stored_names_for_the_new_legal_forms(
+    engine: Engine, database_url: str
+) -> None:
+    with temporary_database(database_url, prefix="rapport_names") as url:
+        scratch = db.make_engine(url)
+        try:
+            db.upgrade(scratch, "0007")
+            rows = [("Ferrari S.p.A.", "ferrari s p a"), ("Kone Oy", "kone oy")]
+            rows += [("Acme", "acme"), ("Acme AG", "acme ag"), ("Acme AB", "acme ab")]
+            with scratch.begin() as connection:
+                for name, key in rows:
+                    connection.execute(
+                        insert(Account).values(
+                            team_id=TEAM_ID, name=name, normalized_name=key,
+                            status="active", created_at=NOW,
+                        )
+                    )  # fmt: skip
+            db.upgrade(scratch)
+            with scratch.connect() as connection:
+                keys = dict(connection.execute(select(Account.name, Account.normalized_name)).all())
+        finally:
+            scratch.dispose()
+    # "Acme AG" would now share Acme's key; the unique index allows one, so it keeps its own.
+    assert keys == {
+        "Ferrari S.p.A.": "ferrari",
+        "Kone Oy": "kone",
+        "Acme": "acme",
+        "Acme AG": "acme ag",
+        "Acme AB": "acme ab",
+    }
