@@ -277,3 +277,13 @@ def test_a_name_with_formatting_characters_reads_as_typed_in_mention_answers(
     assert f"*{V}_>Under{V}_> {V}~>Strike{V}~> {V}`>Labs{V}`>* is owned by" in answer
     history = text_of(mention(slack, fake_slack, "history under strike labs", n=2))
     assert f"History of *{V}_>Under{V}_>" in history
+
+
+def test_the_readme_example_offers_the_near_name_beside_create(slack: SlackDriver) -> None:
+    make_accounts(slack, "Initrode", "Hooli")
+    reply = slack.command("/log-call", "Initech: intro call").reply()
+    assert "No account matches “Initech”. Did you mean one of these?" in text_of(reply)
+    assert [label for label, _ in buttons_of(reply)] == [
+        "Initrode",
+        "Create account “Initech” (owner: you)",
+    ]

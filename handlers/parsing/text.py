@@ -94,4 +94,4 @@ def _between_digits(text: str, index: int) -> bool:
 
 def _starts_with_legal_form(text: str) -> bool:
     word = _LEGAL_WORD.match(text)
-    return bool(word) and word.group(1).replace(".", "").casefold() in LEGAL_SUFFIXES
+    return word is not None and word.group(1).replace(".", "").casefold() in LEGAL_SUFFIXES
