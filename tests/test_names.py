@@ -264,8 +264,9 @@ def test_a_name_with_formatting_characters_reads_as_typed_in_command_answers(
     make_accounts(slack, "*Bold* Industries")
     card = text_of(slack.command("/who-owns", "bold industries").reply())
     assert f"*{V}*>Bold{V}*> Industries* is owned by" in card and "**Bold*" not in card
-    logged = text_of(slack.command("/log-call", "bold industries: kickoff").reply())
+    logged = text_of(slack.command("/log-call", "_bold_ industries inc: kickoff").reply())
     assert f"Logged a call on *{V}*>Bold{V}*> Industries*" in logged
+    assert f"(you typed “{V}_>bold{V}_> industries inc”)" in logged
 
 
 def test_a_name_with_formatting_characters_reads_as_typed_in_mention_answers(

@@ -18,7 +18,7 @@ from slack_sdk.models.views import View
 
 from handlers.blocks import Message, context, message, section
 from handlers.blocks.names import Buttons, Choice, build_unknown_name
-from handlers.blocks.text import bold, escape, label, literal, local_time, quote
+from handlers.blocks.text import bold, escape, label, literal, local_time, quote, quote_name
 from handlers.ids import LogAction, LogModal
 from models import logbook
 from models.interactions import InteractionKind
@@ -48,7 +48,7 @@ class Logged:
 def build_logged(logged: Logged) -> Message:
     matched = ""
     if logged.typed_account and logged.typed_account.casefold() != logged.account.casefold():
-        matched = f" (you typed “{quote(logged.typed_account, 60)}”)"
+        matched = f" (you typed “{quote_name(logged.typed_account, 60)}”)"
     kind = WITH_ARTICLE.get(logged.kind, logged.kind)
     headline = f":white_check_mark: Logged {kind} on {bold(logged.account)}{matched}"
     blocks: list[Block] = [section(headline)]

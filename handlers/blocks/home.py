@@ -22,7 +22,7 @@ from slack_sdk.models.views import View
 
 from handlers.blocks import context, section
 from handlers.blocks.lookups import money
-from handlers.blocks.text import bold, local_time, quote
+from handlers.blocks.text import bold, local_time, quote, quote_name
 from handlers.ids import HomeAction
 from models.base import zone
 from models.summaries import FollowupRow, HomeSummary
@@ -122,7 +122,7 @@ def _deal_blocks(summary: HomeSummary) -> list[Block]:
             money(t.amount_minor, t.currency) for t in group.totals if t.amount_minor
         )
         lines = [
-            f"• {bold(account)}: {quote(name, 80)}"
+            f"• {bold(account)}: {quote_name(name, 80)}"
             f"{' · ' + money(amount, currency) if amount else ''}"
             for _, account, name, amount, currency in shown
         ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from handlers.blocks import Message, context, message, section
-from handlers.blocks.text import bold, label, literal, preview
+from handlers.blocks.text import bold, label, quote_name
 from models.accounts import MAX_NAME_LENGTH
 
 MAX_CHOICES = 5
@@ -38,7 +38,7 @@ def build_unknown_name(
 ) -> Message:
     """Several close names ("Which account do you mean?"), only nearer ones ("Did you mean?"), or
     none ("No account is close to"); a button each, and Create."""
-    shown = literal(preview(typed, 80))
+    shown = quote_name(typed, 80)
     if close and choices:
         text = f"Which account do you mean by “{shown}”?"
     elif choices:

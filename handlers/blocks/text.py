@@ -35,6 +35,11 @@ def bold(name: str) -> str:
     return f"*{literal(name)}*"
 
 
+def quote_name(typed: str, limit: int) -> str:
+    """A typed name as a one-glance excerpt of at most `limit` characters, reading as typed."""
+    return literal(preview(typed, limit))
+
+
 def fit(mrkdwn: str, limit: int = SECTION_MAX) -> str:
     """Built (escaped) mrkdwn cut to `limit` characters with an ellipsis, never through an
     entity (`&amp;`) or a `<…>` token (a mention, a date, a link): those go whole or not at all."""
