@@ -288,3 +288,15 @@ def test_the_readme_example_offers_the_near_name_beside_create(slack: SlackDrive
         "Initrode",
         "Create account “Initech” (owner: you)",
     ]
+
+
+def test_only_the_person_who_asked_can_finish_a_parked_crm_command(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    make_accounts(slack, "Hooli")
+    reply = slack.command("/crm", "link Hooly").reply()
+    _, url = click(slack, reply, "crm_pick_account", user_id="U0BOB")
+    assert "done already" in text_of(slack.fake.wait_for_hook(url)[0].body)
+    assert channel_account(engine) is None
+    _, url = click(slack, reply, "crm_pick_account")
+    assert "now *Hooli*'s" in text_of(slack.fake.wait_for_hook(url)[0].body)
