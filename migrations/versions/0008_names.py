@@ -2,7 +2,7 @@
 株式会社, ...), so "Fiat S.p.A." stored before still matches "fiat".
 
 Revision ID: 0008_names
-Revises: 0007
+Revises: 0008_rep_locale
 Create Date: 2026-12-02 04:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from models.accounts import normalize_name
 
 revision: str = "0008_names"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008_rep_locale"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
