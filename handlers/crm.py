@@ -1,6 +1,9 @@
 """/crm: help, and the account basics (new, assign, contact, link)."""
 
 import logging
+import re
+from dataclasses import replace
+from datetime import datetime
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
@@ -8,6 +11,7 @@ from sqlmodel import Session
 
 from handlers import listener
 from handlers.blocks import Message
+from handlers.blocks.calls import build_done
 from handlers.blocks.crm import (
     build_account_created,
     build_channel_linked,
@@ -15,13 +19,14 @@ from handlers.blocks.crm import (
     build_contact_kept,
     build_contact_saved,
     build_crm_help,
-    build_done,
     build_error,
     build_link_announcement,
     build_link_refused,
     build_not_yet,
     build_owner_assigned,
 )
+from handlers.blocks.names import Buttons, Choice, build_created, build_unknown_name
+from handlers.blocks.text import escape
 from handlers.deps import Deps
 from handlers.directory import SlackUser, UnknownUser
 from handlers.ids import Command, CrmAction
@@ -34,15 +39,20 @@ from handlers.parsing.crm import (
     CrmLink,
     CrmNewAccount,
     CrmNotYet,
+    CrmRequest,
     parse_contact,
     parse_crm,
 )
-from handlers.parsing.text import CommandError
+from handlers.parsing.text import CommandError, partition_outside_markup
 from handlers.parsing.values import row_id
 from models import accounts, channels, contacts, pending
 from models.accounts import Account
 from models.base import DomainError, id_of
-from models.matching import find_account
+from models.matching import Resolution, UnknownName, find_account
+from models.reps import Rep
+
+PICK = re.compile(rf"^{CrmAction.PICK_ACCOUNT}_\d+$")
+PENDING_CRM = "crm"
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +64,8 @@ def register(app: App, deps: Deps) -> None:
     app.command(Command.CRM)(listener.command(deps, handle_crm_command))
     for button in (CrmAction.CONTACT_SAVE, CrmAction.CONTACT_KEEP):
         app.action(button)(listener.action(deps, handle_contact_button))
+    app.action(PICK)(listener.action(deps, handle_pick_account_button))
+    app.action(CrmAction.CREATE_ACCOUNT)(listener.action(deps, handle_pick_account_button))
 
 
 def handle_crm_command(turn: Turn) -> Message | None:
@@ -65,13 +77,16 @@ def handle_crm_command(turn: Turn) -> Message | None:
         return build_crm_help(unknown=request.unknown)
     if isinstance(request, CrmNotYet):
         return build_not_yet(what=f"{Command.CRM} {request.subcommand}")
-    if isinstance(request, CrmLink):
-        return link_channel(turn, request)
-    if isinstance(request, CrmContact):
-        return add_contact(turn, request)
-    if isinstance(request, CrmNewAccount):
-        return create_account(turn, request)
-    return assign_account(turn, request)
+    try:
+        if isinstance(request, CrmLink):
+            return link_channel(turn, request)
+        if isinstance(request, CrmContact):
+            return add_contact(turn, request)
+        if isinstance(request, CrmNewAccount):
+            return create_account(turn, request)
+        return assign_account(turn, request)
+    except UnknownName as unknown:
+        return ask_which_account(turn, request, unknown.resolution)
 
 
 def member(turn: Turn, user_id: str) -> SlackUser:
@@ -282,3 +297,83 @@ def announce_link(
         logger.info("link of %s not announced: %s", channel_id, code)
         return CANT_POST.get(code, f"I couldn't say so in the channel just now ({code}).")
     return None
+
+
+def ask_which_account(turn: Turn, request: CrmRequest, resolution: Resolution) -> Message:
+    """An unknown name in /crm link, contact or assign: close names as buttons that run the
+    command again with the one picked (parked, so a click works after a restart), and Create."""
+    before, after = _around_account(request)
+    with turn.begin() as session:
+        parked = pending.create_pending(
+            session=session,
+            team_id=turn.caller.team_id,
+            slack_user_id=turn.caller.id,
+            kind=PENDING_CRM,
+            payload={
+                "before": before,
+                "after": after,
+                "typed": resolution.query,
+                "channel_id": turn.body["channel_id"],
+            },
+            now=turn.now(),
+        )
+    pending_id = id_of(parked)
+    buttons = Buttons(
+        pick=CrmAction.PICK_ACCOUNT,
+        value=lambda choice: f"{pending_id}:{choice.id}",
+        create=None if isinstance(request, CrmAssign) else CrmAction.CREATE_ACCOUNT,
+        create_value=str(pending_id),
+        block_id=f"pick_{pending_id}",
+    )
+    choices = [Choice(c.id, c.name) for c in resolution.choices or resolution.nearest]
+    return build_unknown_name(
+        typed=resolution.query, choices=choices, close=bool(resolution.choices), buttons=buttons
+    )
+
+
+def _around_account(request: CrmRequest) -> tuple[str, str]:
+    """The /crm text before and after the account name, as Slack sends it (escaped)."""
+    if isinstance(request, CrmContact):
+        return "contact ", ":" + partition_outside_markup(request.text, ":")[2]
+    if isinstance(request, CrmAssign):
+        return "assign ", f" <@{request.rep_id}>"
+    return "link ", ""
+
+
+def handle_pick_account_button(turn: Turn) -> Message:
+    """A pick (or Create) on an unknown name: the parked /crm command runs with that account."""
+    pending_id, _, account_id = turn.body["actions"][0]["value"].partition(":")
+    with turn.begin() as session:
+        rep = turn.rep(session)
+        parked = pending.consume_pending(
+            session=session,
+            team_id=rep.team_id,
+            pending_id=row_id(pending_id),
+            slack_user_id=rep.slack_user_id,
+            now=turn.now(),
+        )
+        if parked is None:
+            return build_done("That one is done already.") | REPLACE
+        payload = parked.payload
+        if account_id:
+            account = accounts.get_account(
+                session=session, team_id=rep.team_id, account_id=row_id(account_id)
+            )
+        else:
+            account = _create(session, rep, payload["typed"], turn.now())
+        name = account.name
+    # The command runs again as typed, with the account's own name: whatever /crm decides
+    # (who may link, whose contact it is) applies to a click exactly as to a command.
+    text = f"{payload['before']}{escape(name)}{payload['after']}"
+    again = replace(turn, body=turn.body | {"text": text, "channel_id": payload["channel_id"]})
+    answer = handle_crm_command(again) or build_done(f"Done for {name}.")
+    return (answer if account_id else build_created(answer, name)) | REPLACE
+
+
+def _create(session: Session, rep: Rep, name: str, now: datetime) -> Account:
+    try:
+        return accounts.create_account(
+            session=session, team_id=rep.team_id, name=name, owner=rep, created_by=rep, now=now
+        )
+    except accounts.NameTaken as taken:  # created a moment ago (by someone else, or a retry)
+        return taken.existing

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from handlers import listener
 from handlers.blocks import Message, message, section
 from handlers.blocks.home import build_home, day_and_time
-from handlers.blocks.text import escape
+from handlers.blocks.text import bold
 from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.ids import Event, HomeAction
@@ -84,7 +84,7 @@ def _apply(turn: Turn, value: str) -> str | None:
 
 def _on(session: Session, followup: followups.Followup) -> str:
     account = followups.account_of(session=session, followup=followup)
-    return f" on *{escape(account.name)}*" if account else ""
+    return f" on {bold(account.name)}" if account else ""
 
 
 def publish_home(turn: Turn, *, notice: str | None = None) -> None:

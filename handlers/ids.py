@@ -60,6 +60,7 @@ class LookupAction(StrEnum):
     TAKE = "who_owns_take"  # value: account id
     SHOW_HISTORY = "history_show"  # value: account id (picked among several)
     SHOW_NEW = "whats_new_show"  # value: account id (picked among several)
+    CREATE = "who_owns_create"  # value: the typed name; creates it (owner: the clicker), shows it
     OLDER = "history_older"  # value: "<account id>|<filter>|<cursor>"
     NEWER = "history_newer"
 
@@ -70,6 +71,8 @@ class HomeAction(StrEnum):
 
 
 class CrmAction(StrEnum):
+    PICK_ACCOUNT = "crm_pick_account"  # value "<pending id>:<account id>": run /crm with it
+    CREATE_ACCOUNT = "crm_create_account"  # value "<pending id>": create the typed name, run /crm
     CONTACT_SAVE = "crm_contact_save"  # value: pending id (move or rename the contact as typed)
     CONTACT_KEEP = "crm_contact_keep"  # value: pending id
     CONTACT_BLOCK = "crm_contact_choice"

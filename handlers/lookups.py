@@ -27,6 +27,7 @@ from handlers.blocks.lookups import (
     build_pick,
     build_shared_card,
 )
+from handlers.blocks.names import build_created
 from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.ids import Command, Event, LookupAction
@@ -75,6 +76,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(SHOW_CARD)(listener.action(deps, handle_card_button))
     app.action(SHOW_NEW)(listener.action(deps, handle_new_button))
     app.action(LookupAction.TAKE)(listener.action(deps, handle_card_button))
+    app.action(LookupAction.CREATE)(listener.action(deps, handle_create_button))
     app.action(LookupAction.SHARE)(listener.action(deps, handle_share_button))
     for history_button in (SHOW_HISTORY, LookupAction.OLDER, LookupAction.NEWER):
         app.action(history_button)(listener.action(deps, handle_history_button))
@@ -117,6 +119,29 @@ def on_clicked(turn: Turn, answer: Message) -> Message:
     private: Message = {"replace_original": False, "response_type": "ephemeral"}
     thread = (turn.body.get("message") or {}).get("thread_ts")
     return answer | private | ({"thread_ts": thread} if thread else {})
+
+
+def handle_create_button(turn: Turn) -> Message:
+    """Create account "X" (owner: the clicker) on an unknown name's answer, then its card."""
+    name = turn.body["actions"][0]["value"]
+    with turn.begin() as session:
+        rep = turn.rep(session)
+        try:
+            account = accounts.create_account(
+                session=session,
+                team_id=rep.team_id,
+                name=name,
+                owner=rep,
+                created_by=rep,
+                now=turn.now(),
+            )
+        except accounts.NameTaken as taken:  # a double click, or created by someone meanwhile
+            account = taken.existing
+            name = ""
+        account_id = id_of(account)
+    shareable = _shareable(turn, (turn.body.get("channel") or {}).get("id"))
+    shown = card(turn, account_id, shareable=shareable)
+    return (build_created(shown, name) if name else shown) | {"replace_original": True}
 
 
 def handle_share_button(turn: Turn) -> Message:

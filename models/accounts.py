@@ -13,26 +13,25 @@ from models import audit
 from models.base import DomainError, NotAllowed, NotFound, UTCDateTime, without_nul
 from models.reps import Rep
 
-# Legal-form suffixes people add or leave off at will ("Acme, Inc." is "acme").
+# Legal forms people add or leave off at will ("Acme, Inc." is "acme", "Nokia Oyj" "nokia"),
+# as words at the end of a name once punctuation is gone ("S.p.A." is "spa", "A/S" is "a s").
 LEGAL_SUFFIXES = frozenset(
     [
-        "inc",
-        "incorporated",
-        "llc",
-        "llp",
-        "ltd",
-        "limited",
-        "gmbh",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "sa",
-        "ag",
-        "bv",
-        "plc",
+        *["inc", "incorporated", "llc", "llp", "lp", "ltd", "limited", "pty", "pte", "pvt", "plc"],
+        *["corp", "corporation", "co", "company", "cie", "gmbh", "mbh", "ag", "kg", "kgaa", "ohg"],
+        *["ug", "se", "sa", "sas", "sarl", "sprl", "sca", "spa", "srl", "sl", "slu", "lda", "ltda"],
+        *["bv", "bvba", "nv", "vof", "ab", "oy", "oyj", "as", "asa", "aps", "kk", "gk", "yk"],
+        *["bhd", "sdn", "tbk", "sro", "spzoo", "kft", "zrt", "doo", "ou"],
     ]
 )
+# Japanese, Chinese and Korean forms are written before or after the name without a space
+# ("株式会社トヨタ", "トヨタ株式会社", "㈱トヨタ"); they are matched on the decomposed form.
+CJK_LEGAL_FORMS = (
+    *["株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "(株)", "(有)", "(同)"],
+    *["股份有限公司", "有限公司", "주식회사", "유한회사", "(주)"],
+)
+# Dotted abbreviations: "S.p.A.", "K.K.", "N.V." are one word ("spa", "kk", "nv").
+_DOTTED = re.compile(r"(?<![\w.])(?:\w\.)+\w(?!\w)\.?")
 MAX_NAME_LENGTH = 120
 
 
@@ -75,12 +74,41 @@ class Account(AccountBase, table=True):
 
 def normalize_name(name: str) -> str:
     """The key two spellings of one company share: no case, accents, punctuation or legal form."""
+    words = re.sub(r"[\W_]+", " ", _without_cjk_form(_decompose(name))).split()
+    while len(words) > 1:
+        size = _legal_tail(words)
+        if not size or size == len(words):
+            break
+        del words[-size:]
+    return " ".join(words)
+
+
+def _decompose(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", without_nul(name).casefold())
     no_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = re.sub(r"[\W_]+", " ", no_accents).split()
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
-    return " ".join(words)
+    return _DOTTED.sub(lambda dotted: dotted.group().replace(".", ""), no_accents)
+
+
+def _without_cjk_form(text: str) -> str:
+    text = text.strip()
+    for form in _CJK_FORMS:
+        if text.startswith(form) and text[len(form) :].strip():
+            return _without_cjk_form(text[len(form) :])
+        if text.endswith(form) and text[: -len(form)].strip():
+            return _without_cjk_form(text[: -len(form)])
+    return text
+
+
+_CJK_FORMS = sorted({_decompose(form) for form in CJK_LEGAL_FORMS}, key=len, reverse=True)
+
+
+def _legal_tail(words: list[str]) -> int:
+    """How many words at the end spell a legal form: "ltd" is 1, "s a" 2, "sp z oo" 3."""
+    for size in (3, 2):
+        tail = words[-size:]
+        if len(words) > size and all(len(w) <= 2 for w in tail) and "".join(tail) in LEGAL_SUFFIXES:
+            return size
+    return 1 if words[-1] in LEGAL_SUFFIXES else 0
 
 
 def clean_display_name(name: str) -> str:

@@ -12,8 +12,10 @@ Scores are 0-100. A name scores the better of:
 - PREFIX_SCORE when it starts with what was typed ("glob" -> "Globex").
 The thresholds were chosen on 100,000 generated names: single-letter typos resolve to the name
 meant or offer it 99% of the time, and names 3+ edits from every account get "nearest" 97%.
+Below NEAREST_SCORE a name is not offered at all: "Pied Piper" is not "Initech", "zzz" nothing.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -37,13 +39,16 @@ CLEAR_SCORE = 85.0  # one typo in a 5-letter name ("acmee" -> "acme") scores 88.
 CLEAR_LEAD = 8.0  # ...and beat the runner-up by about one edit (5 let 1% of typos misresolve)
 CLOSE_SCORE = 80.0  # below this a name is not offered as a choice, only as "did you mean"
 CHOICE_BAND = 10.0  # choices are the close names within this many points of the best
+NEAREST_SCORE = 60.0  # below this a name is unrelated: "pied piper" scores 33 against "initech"
 PREFIX_SCORE = 90.0
 MIN_PREFIX_LENGTH = 3  # "ac" is not a prefix worth resolving on
 POOL_SIZE = 50  # names kept from the whole-workspace pass for the finer scoring
 MAX_NEAREST = 3
 MAX_NGRAM_WORDS = 4
+MAX_START_WORDS = 12  # the most words an account name at the start of a text may span
 MAX_TEXT_WORDS = 300  # Slack messages run to 40,000 characters; names are near the start
-_SHORT_SUFFIXES = sorted(suffix for suffix in LEGAL_SUFFIXES if len(suffix) <= 4)
+# Common short legal forms whose typos are debris; not all of them ("spa" is an edit from "spy").
+_SHORT_SUFFIXES = ["ag", "bv", "co", "corp", "gmbh", "inc", "llc", "llp", "ltd", "plc", "sa"]
 
 Scored = list[tuple[str, float]]  # (normalized name, score), best first
 
@@ -64,7 +69,7 @@ class Resolution:
     query: str  # what the user typed (display form)
     match: Candidate | None  # one clear match; an exact normalized match scores 100
     choices: list[Candidate]  # several close ones, best first (when there is no match)
-    nearest: list[Candidate]  # nothing close: the nearest names, for "did you mean" buttons
+    nearest: list[Candidate]  # nothing close: the nearest names scoring NEAREST_SCORE or more
 
 
 def resolve_account(*, session: Session, team_id: str, name: str, limit: int = 5) -> Resolution:
@@ -91,8 +96,16 @@ def resolve_account(*, session: Session, team_id: str, name: str, limit: int = 5
     )
 
 
+class UnknownName(NotFound):
+    """A typed name that doesn't clearly mean one account; the resolution says what is close."""
+
+    def __init__(self, sentence: str, resolution: Resolution) -> None:
+        super().__init__(sentence)
+        self.resolution = resolution
+
+
 def find_account(*, session: Session, team_id: str, name: str) -> Account:
-    """The live account a typed name clearly means (as resolve_account), or NotFound saying why."""
+    """The live account a typed name clearly means (as resolve_account), else UnknownName."""
     found = resolve_account(session=session, team_id=team_id, name=name)
     if found.match is None and len(found.query) > MAX_NAME_LENGTH:  # not worth quoting back
         raise NotFound(
@@ -103,11 +116,14 @@ def find_account(*, session: Session, team_id: str, name: str) -> Account:
         return get_account(session=session, team_id=team_id, account_id=found.match.id)
     if found.choices:
         names = " or ".join(c.name for c in found.choices[:3])
-        raise NotFound(f"“{found.query}” could be {names}; say which.")
-    nearest = f" (nearest: {', '.join(c.name for c in found.nearest)})" if found.nearest else ""
-    raise NotFound(
-        f"No account is called {found.query}{nearest}; check the name, "
-        f"or create it with /crm new {found.query}."
+        raise UnknownName(f"“{found.query}” could be {names}; say which.", found)
+    if found.nearest:
+        nearest = ", ".join(c.name for c in found.nearest)
+        raise UnknownName(f"No account is called {found.query} (nearest: {nearest}).", found)
+    raise UnknownName(
+        f"No account is close to “{found.query}”; check the name, "
+        f"or create it with /crm new {found.query}.",
+        found,
     )
 
 
@@ -123,6 +139,51 @@ def guess_account_in_text(*, session: Session, team_id: str, text: str) -> Candi
     if not found:
         return None
     return found[max(found, key=spans.__getitem__)]
+
+
+@dataclass(frozen=True)
+class AtStart:
+    """A known account name a text starts with ("Acme Corp talked pricing")."""
+
+    candidate: Candidate
+    name: str  # the words that named it, as typed ("ACME, Inc.")
+    rest: str  # what follows, without the separator ("talked pricing")
+
+
+# Legal forms written in lower case that are also words ("acme as discussed"): only written
+# as a legal form ("AS", "S.A.") are they taken as part of a name at the start of a text.
+_LOWERCASE_FORMS = frozenset(["inc", "llc", "llp", "ltd", "gmbh", "corp", "plc", "pty", "oyj"])
+_SEPARATOR_DEBRIS = " \t\n,:;-\u2013\u2014"
+
+
+def account_at_start(*, session: Session, team_id: str, text: str) -> AtStart | None:
+    """The longest known account name `text` starts with, and the rest of the text."""
+    ends = [word.end() for word in re.finditer(r"\S+", text[: 4 * MAX_NAME_LENGTH])]
+    prefixes: dict[str, int] = {}  # normalized key -> the end of the longest prefix spelling it
+    previous = ""
+    for end in ends[:MAX_START_WORDS]:
+        key = normalize_name(text[:end])
+        if key and (key != previous or _written_as_legal_form(text[:end].split()[-1])):
+            prefixes[key] = end
+        previous = key
+    found = _get_candidates(session, team_id, dict.fromkeys(prefixes, 100.0))
+    if not found:
+        return None
+    key = max(found, key=prefixes.__getitem__)
+    end = prefixes[key]
+    return AtStart(
+        candidate=found[key],
+        name=text[:end].rstrip(_SEPARATOR_DEBRIS).strip(),
+        rest=text[end:].lstrip(_SEPARATOR_DEBRIS),
+    )
+
+
+def _written_as_legal_form(word: str) -> bool:
+    """ "Inc.", "AS", "S.p.A." and "inc" are written as legal forms; "as" and "co" are words."""
+    bare = word.strip(".,:;")
+    if bare.replace(".", "").casefold() not in LEGAL_SUFFIXES:
+        return False
+    return bare.casefold() in _LOWERCASE_FORMS or bare != bare.casefold() or "." in bare
 
 
 def name_ngrams(text: str) -> dict[str, tuple[int, int, int]]:
@@ -159,7 +220,7 @@ def decide(key: str, scored: Scored, *, limit: int) -> tuple[Scored, Scored, Sco
     if best >= CLOSE_SCORE:
         floor = max(CLOSE_SCORE, best - CHOICE_BAND)
         return [], [item for item in scored if item[1] >= floor][:limit], []
-    return [], [], scored[:MAX_NEAREST]
+    return [], [], [item for item in scored[:MAX_NEAREST] if item[1] >= NEAREST_SCORE]
 
 
 def _refine(key: str, name: str, similarity: float) -> float:

@@ -116,7 +116,7 @@ def test_logged_trims_long_notes_and_escapes_them() -> None:
 
 def test_pick_account_fits_buttons_for_long_names() -> None:
     long = Choice(1, "Z" * 120)
-    built = build_pick_account(typed="z" * 200, pending_id=9, choices=[long] * 5, nearest=[])
+    built = build_pick_account(typed="z" * 120, pending_id=9, choices=[long] * 5, nearest=[])
     buttons = [e for b in built["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert len(buttons) == 6 and all(len(e["text"]["text"]) <= 75 for e in buttons)
     assert {e["value"] for e in buttons[:5]} == {"9:1"} and buttons[5]["value"] == "9"

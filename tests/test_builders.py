@@ -151,24 +151,31 @@ def test_pick_offers_a_button_per_close_name_at_most_five() -> None:
     message = build_pick(typed="acme", choices=choices, action=LookupAction.SHOW_CARD, close=True)
     assert_valid_message(message)
     assert "Which account do you mean by “acme”?" in text_of(message)
-    picked = buttons(message)
+    *picked, create = buttons(message)
+    assert create["text"]["text"] == "Create account “acme” (owner: you)"
     assert [b["value"] for b in picked] == ["0", "1", "2", "3", "4"]
     assert [b["action_id"] for b in picked] == [f"{LookupAction.SHOW_CARD}_{i}" for i in range(5)]
     assert all(len(b["text"]["text"]) <= 75 for b in picked)
     assert picked[0]["text"]["text"].startswith("Acme Robotics")
 
 
-def test_pick_with_no_match_suggests_creating_it_and_escapes_what_was_typed() -> None:
+def test_pick_with_nothing_close_says_so_offers_create_and_escapes_what_was_typed() -> None:
     message = build_pick(typed=HOSTILE, choices=[], action=LookupAction.SHOW_CARD, close=False)
     assert_valid_message(message)
     text = text_of(message)
-    assert f"No account matches “{ESCAPED}”. Create it with `/crm new {ESCAPED}`." in text
-    assert buttons(message) == [] and "<!channel>" not in text
+    assert (
+        f"No account is close to “{ESCAPED}”." in text and "<!channel>" not in text.split("\n")[0]
+    )
+    [create] = buttons(message)
+    assert (create["action_id"], create["value"]) == (LookupAction.CREATE, HOSTILE)
     nearest = build_pick(
         typed="Initech", choices=[Choice(1, "Initrode")], action="who_owns_show", close=False
     )
-    assert "or did you mean one of these?" in text_of(nearest)
-    assert [b["text"]["text"] for b in buttons(nearest)] == ["Initrode"]
+    assert "Did you mean one of these?" in text_of(nearest)
+    assert [b["text"]["text"] for b in buttons(nearest)] == [
+        "Initrode",
+        "Create account “Initech” (owner: you)",
+    ]
 
 
 def test_followup_modal_asks_when_and_an_optional_note() -> None:

@@ -106,7 +106,7 @@ def test_ambiguous_names_offer_a_button_each_and_a_click_logs_once(
 ) -> None:
     make_accounts(slack, "Acme Widgets", "Acme Robotics")
     reply = slack.command("/log-call", "acme: quick check-in").reply()
-    assert "Which account did you mean" in text_of(reply)
+    assert "Which account do you mean" in text_of(reply)
     labels = [
         e["text"]["text"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
@@ -123,7 +123,7 @@ def test_ambiguous_names_offer_a_button_each_and_a_click_logs_once(
 def test_unknown_names_offer_to_create_the_account(slack: SlackDriver, engine: Engine) -> None:
     make_accounts(slack, "Globex")
     reply = slack.command("/log-call", "Initech: intro call").reply()
-    assert "No account matches “Initech”" in text_of(reply)
+    assert "No account is close to “Initech”" in text_of(reply)
     _, url = click(slack, reply, "log_create_account")
     assert "Logged a call on *Initech*" in text_of(slack.fake.wait_for_hook(url)[0].body)
     with Session(engine) as session:
@@ -139,7 +139,7 @@ def test_a_deleted_account_is_not_matched(slack: SlackDriver, engine: Engine) ->
         account.status = AccountStatus.DELETED
         session.add(account)
         session.commit()
-    assert "No account matches" in text_of(slack.command("/log-call", "Acme: hello").reply())
+    assert "No account is close" in text_of(slack.command("/log-call", "Acme: hello").reply())
     assert logged(engine) == []
 
 

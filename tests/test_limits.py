@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.standin.checks import message_problems, view_problems
-from bot.standin.driver import SlackDriver, click, text_of
+from bot.standin.driver import SlackDriver, text_of
 from bot.standin.payloads import home_opened_event
 from bot.standin.webapi import FakeSlack
 from models.interactions import Interaction
@@ -78,16 +78,14 @@ def test_long_typed_text_in_a_command_gets_a_reply_within_slacks_limits(
 
 
 @pytest.mark.parametrize("length", LENGTHS)
-def test_a_long_unknown_name_offers_pick_buttons_that_work(
+def test_a_long_unknown_name_is_answered_whole_without_a_create_button(
     slack: SlackDriver, engine: Engine, length: int
 ) -> None:
     new_account(slack, "R&D Labs")
     reply = slack.command("/log-call", f"{long_text(length)}: talked").reply()
-    assert "No account matches" in arrives_whole(reply)
-    _, url = click(slack, reply, "log_create_account")
-    assert "at most 120 characters" in arrives_whole(slack.fake.wait_for_hook(url)[0].body)
-    _, url = click(slack, reply, "log_pick_account")
-    assert "Logged a call on *R&amp;D Labs*" in arrives_whole(slack.fake.wait_for_hook(url)[0].body)
+    assert "No account is close" in (text := arrives_whole(reply))
+    assert "Account names are at most 120 characters." in text  # so no Create button
+    assert [b for b in reply["blocks"] if b["type"] == "actions"] == []
 
 
 @pytest.mark.parametrize("style", STYLES)

@@ -187,7 +187,9 @@ def test_several_close_names_give_a_button_each(slack: SlackDriver) -> None:
     assert "Which account do you mean" in text_of(reply)
     _, url = click(slack, reply, "who_owns_show")
     assert "is owned by" in text_of(slack.fake.wait_for_hook(url)[0].body)
-    assert "Create it with" in text_of(slack.command("/who-owns", "Zzyzx Holdings").reply())
+    assert "No account is close to “Zzyzx Holdings”" in text_of(
+        slack.command("/who-owns", "Zzyzx Holdings").reply()
+    )
 
 
 def page_texts(message: dict) -> list[str]:

@@ -1,6 +1,8 @@
 """Clicks on answers: a shared answer stays as everyone reads it; the clicker's own one pages in
 place. Through the real Bolt pipeline, with block_actions shaped as Slack shapes them."""
 
+import time
+
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -28,9 +30,14 @@ def mention(slack: SlackDriver, text: str, ts: str, *, channel: str = CHANNEL) -
 
 
 def answer_in_thread(fake_slack: FakeSlack, thread: str, count: int = 1) -> Message:
-    """The bot's `count`th message in the thread of `thread`, as the channel shows it."""
-    fake_slack.wait_for("chat.postMessage", count=count)
-    replies = [m for m in fake_slack.messages(CHANNEL) if m.thread_ts == thread]
+    """The bot's `count`th message in the thread of `thread`, as the channel shows it (other
+    posts in the channel, such as a link's announcement, don't count)."""
+    deadline = time.monotonic() + 3.0
+    while (
+        len(replies := [m for m in fake_slack.messages(CHANNEL) if m.thread_ts == thread]) < count
+    ):
+        assert time.monotonic() < deadline, f"no reply {count} in thread {thread}: {replies}"
+        time.sleep(0.01)
     return replies[count - 1]
 
 

@@ -14,7 +14,7 @@ from handlers.parsing.crm import (
     parse_contact,
     parse_crm,
 )
-from handlers.parsing.text import CommandError, plain_text, split_mentions
+from handlers.parsing.text import CommandError, plain_text, split_mentions, split_name
 
 
 @pytest.mark.parametrize(
@@ -101,6 +101,12 @@ def test_split_mentions_keeps_order_and_text() -> None:
         ("call at 3:30 went well", None, "call at 3:30 went well"),
         ("", None, ""),
         (": no account", None, ": no account"),
+        ("acme inc - they signed the NDA", "acme inc", "they signed the NDA"),
+        ("Initech \u2014 demo, then pricing", "Initech", "demo, then pricing"),
+        ("ACME, Inc.: they signed", "ACME, Inc.", "they signed"),
+        ("Acme, talked pricing", None, "Acme, talked pricing"),  # commas only split in DMs
+        ("Acme talked pricing", None, "Acme talked pricing"),
+        ("Smith-Jones talked pricing", None, "Smith-Jones talked pricing"),
     ],
 )
 def test_parse_log_call(text: str, account: str | None, notes: str) -> None:
@@ -127,13 +133,22 @@ def test_parse_log_call(text: str, account: str | None, notes: str) -> None:
         ("spoke with Dana at Acme, they need SSO", "call", "Dana at Acme", "they need SSO"),
         ("phoned <@U0BOB|bob>'s account Acme: hi", "call", "@bob's account Acme", "hi"),
         ("visited Globex HQ, great energy", "meeting", "Globex HQ", "great energy"),
+        ("Called ACME, Inc.: they signed", "call", "ACME, Inc.", "they signed"),
+        ("called umbrella gmbh - sent the deck", "call", "umbrella gmbh", "sent the deck"),
+        ("met Hooli, LLC, demo went well", "meeting", "Hooli, LLC", "demo went well"),
+        ("met Fiat, S.p.A. — kickoff", "meeting", "Fiat, S.p.A.", "kickoff"),
+        ("rang Kone Oyj \u2013 no answer", "call", "Kone Oyj", "no answer"),
+        ("called Acme, co-founder left", "call", "Acme", "co-founder left"),
+        ("met Smith-Jones: a - b", "meeting", "Smith-Jones", "a - b"),
+        ("called Acme at 3:30, went well", "call", "Acme at 3:30", "went well"),
+        ("called Acme talked pricing", "call", None, "Acme talked pricing"),
     ],
 )
 def test_parse_dm_log(text: str, kind: str, account: str, notes: str) -> None:
     assert parse_dm_log(text) == DmLog(kind=kind, account=account, notes=notes)
 
 
-@pytest.mark.parametrize("text", ["hello", "called Acme", "met", "", "thanks!", "called : x"])
+@pytest.mark.parametrize("text", ["met", "", "called : x", "called Acme:", "called , x"])
 def test_parse_dm_log_asks_for_an_example_when_it_cant_read_it(text: str) -> None:
     with pytest.raises(CommandError, match="called Acme: they signed the NDA"):
         parse_dm_log(text)
@@ -197,3 +212,27 @@ def test_plain_text_reads_slack_markup_the_way_people_wrote_it() -> None:
     assert plain_text(
         "<!subteam^S1|@sales> <!everyone> <https://x.io> <tel:+15551234|call me>"
     ) == ("@sales @everyone https://x.io call me")
+
+
+@pytest.mark.parametrize(
+    ("text", "commas", "expected"),
+    [
+        ("Acme: x", False, ("Acme", ":", " x")),
+        ("Acme - x: y", False, ("Acme", " - ", "x: y")),
+        ("ACME, Inc., x", True, ("ACME, Inc.", ",", " x")),
+        ("ACME, Inc., x", False, ("ACME, Inc., x", "", "")),
+        ("Acme, Pty Ltd: x", True, ("Acme, Pty Ltd", ":", " x")),
+        ("Acme, Incredible news", True, ("Acme", ",", " Incredible news")),
+        ("<https://a.b/c:d|link> - x", False, ("<https://a.b/c:d|link>", " - ", "x")),
+        ("at 10:30, Acme", True, ("at 10:30", ",", " Acme")),
+        ("Acme-Corp x", False, ("Acme-Corp x", "", "")),
+    ],
+)
+def test_split_name_splits_where_people_separate_a_name(
+    text: str, commas: bool, expected: tuple[str, str, str]
+) -> None:
+    assert split_name(text, commas=commas) == expected
+
+
+def test_split_name_reads_a_long_message_quickly() -> None:
+    assert split_name("word " * 8000 + ": x")[1] == ":"

@@ -17,7 +17,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.blocks import Message, context, message, section
-from handlers.blocks.text import escape, label, local_time, quote
+from handlers.blocks.names import Buttons, Choice, build_unknown_name
+from handlers.blocks.text import bold, escape, label, literal, local_time, quote, quote_name
 from handlers.ids import LogAction, LogModal
 from models import logbook
 from models.interactions import InteractionKind
@@ -47,9 +48,9 @@ class Logged:
 def build_logged(logged: Logged) -> Message:
     matched = ""
     if logged.typed_account and logged.typed_account.casefold() != logged.account.casefold():
-        matched = f" (you typed “{quote(logged.typed_account, 60)}”)"
+        matched = f" (you typed “{quote_name(logged.typed_account, 60)}”)"
     kind = WITH_ARTICLE.get(logged.kind, logged.kind)
-    headline = f":white_check_mark: Logged {kind} on *{escape(logged.account)}*{matched}"
+    headline = f":white_check_mark: Logged {kind} on {bold(logged.account)}{matched}"
     blocks: list[Block] = [section(headline)]
     if logged.notes:
         blocks.append(section(f">{quote(logged.notes, 600)}"))
@@ -63,7 +64,7 @@ def build_logged(logged: Logged) -> Message:
     if logged.warning:
         blocks.append(section(f":warning: {escape(logged.warning)}"))
     blocks.append(_log_buttons(logged.interaction_id))
-    return message(f"Logged {kind} on {escape(logged.account)}", blocks)
+    return message(f"Logged {kind} on {literal(logged.account)}", blocks)
 
 
 def _log_buttons(interaction_id: int) -> ActionsBlock:
@@ -85,43 +86,21 @@ def _log_buttons(interaction_id: int) -> ActionsBlock:
     )
 
 
-@dataclass(frozen=True)
-class Choice:
-    id: int
-    name: str
-
-
 def build_pick_account(
     *, typed: str, pending_id: int, choices: list[Choice], nearest: list[Choice]
 ) -> Message:
-    """Several close names: a button each. None: create it, or one of the nearest names."""
-    shown = quote(typed, 80)
-    if choices:
-        text = f"Which account did you mean by “{shown}”?"
-        options = choices
-    else:
-        text = f"No account matches “{shown}”."
-        options = nearest
-    buttons = [
-        ButtonElement(
-            text=label(choice.name),
-            action_id=f"{LogAction.PICK_ACCOUNT}_{i}",
-            value=f"{pending_id}:{choice.id}",
-        )
-        for i, choice in enumerate(options[:5])
-    ]
-    create = ButtonElement(
-        text=label(f"Create account “{typed}” (owner: you)"),
-        action_id=LogAction.CREATE_ACCOUNT,
-        value=str(pending_id),
-        style=None if choices else "primary",
+    """Which account a log is for: the close names, or the nearest ones, and Create."""
+    buttons = Buttons(
+        pick=LogAction.PICK_ACCOUNT,
+        value=lambda choice: f"{pending_id}:{choice.id}",
+        create=LogAction.CREATE_ACCOUNT,
+        create_value=str(pending_id),
+        block_id=f"pick_{pending_id}",
+        note="Your notes are saved; pick one to log them.",
     )
-    blocks: list[Block] = [
-        section(text),
-        ActionsBlock(block_id=f"pick_{pending_id}", elements=[*buttons, create]),
-        context("Your notes are saved; pick one to log them."),
-    ]
-    return message(f"Which account? {shown}", blocks)
+    return build_unknown_name(
+        typed=typed, choices=choices or nearest, close=bool(choices), buttons=buttons
+    )
 
 
 def build_log_result(result: logbook.Logged | logbook.NeedsPick) -> Message:
@@ -258,7 +237,7 @@ def _followup_input(*, optional: bool) -> InputBlock:
 
 def build_followup_modal(*, account: str, private_metadata: str) -> dict:
     blocks: list[Block] = [
-        section(f"A follow-up on *{escape(account)}* for you."),
+        section(f"A follow-up on {bold(account)} for you."),
         _followup_input(optional=False),
         InputBlock(
             block_id=LogModal.FOLLOWUP_NOTE_BLOCK,

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.blocks import Message, message, section
-from handlers.blocks.text import escape, label, mention, quote
+from handlers.blocks.text import bold, escape, label, literal, mention, quote
 from handlers.ids import Command, CrmAction
 
 # (usage example, what it does); a later release fills in the ones marked False.
@@ -89,17 +89,17 @@ def _help_blocks() -> list[dict]:
 
 def build_account_created(*, account: str, owner_id: str, caller_id: str) -> Message:
     owner = "you" if owner_id == caller_id else mention(owner_id)
-    text = f":white_check_mark: Created *{escape(account)}*, owned by {owner}."
-    return message(f"Created {escape(account)}", [section(text)])
+    text = f":white_check_mark: Created {bold(account)}, owned by {owner}."
+    return message(f"Created {literal(account)}", [section(text)])
 
 
 def build_owner_assigned(*, account: str, owner_id: str, previous_id: str | None) -> Message:
     if previous_id == owner_id:
-        text = f"{mention(owner_id)} already owns *{escape(account)}*; nothing changed."
+        text = f"{mention(owner_id)} already owns {bold(account)}; nothing changed."
     else:
         was = f" (was {mention(previous_id)})" if previous_id else " (it had no owner)"
-        text = f":white_check_mark: *{escape(account)}* is now owned by {mention(owner_id)}{was}."
-    return message(f"{escape(account)}: new owner", [section(text)])
+        text = f":white_check_mark: {bold(account)} is now owned by {mention(owner_id)}{was}."
+    return message(f"{literal(account)}: new owner", [section(text)])
 
 
 def build_contact_saved(
@@ -112,7 +112,7 @@ def build_contact_saved(
     changes: Sequence[tuple[str, str | None, str | None]] = (),
 ) -> Message:
     """What a `/crm contact` did, field by field: `changes` are (field, before, after)."""
-    who = escape(name) + "".join(f", {escape(part)}" for part in (title, email) if part)
+    who = literal(name) + "".join(f", {escape(part)}" for part in (title, email) if part)
     moved = next((change for change in changes if change[0] == "account"), None)
     rest = "; ".join(
         f"{field} {_was(before)} → {escape(after or '')}"
@@ -120,16 +120,14 @@ def build_contact_saved(
         if field != "account"
     )
     if created:
-        text = f":bust_in_silhouette: Added {who} at *{escape(account)}*."
+        text = f":bust_in_silhouette: Added {who} at {bold(account)}."
     elif moved:
-        text = f":bust_in_silhouette: Moved {escape(name)} from *{escape(moved[1] or '')}* to "
-        text += f"*{escape(account)}*" + (f"; {rest}." if rest else ".")
+        text = f":bust_in_silhouette: Moved {literal(name)} from {bold(moved[1] or '')} to "
+        text += f"{bold(account)}" + (f"; {rest}." if rest else ".")
     elif rest:
-        text = f":bust_in_silhouette: Updated {escape(name)} at *{escape(account)}*: {rest}."
+        text = f":bust_in_silhouette: Updated {literal(name)} at {bold(account)}: {rest}."
     else:
-        text = (
-            f":bust_in_silhouette: {who} is already saved at *{escape(account)}*; nothing changed."
-        )
+        text = f":bust_in_silhouette: {who} is already saved at {bold(account)}; nothing changed."
     return message(text, [section(text)])
 
 
@@ -150,15 +148,15 @@ def build_contact_clash(
     pending_id: int,
 ) -> Message:
     """An email that is already someone at another account, or under another name: ask first."""
-    held = f"*{escape(name)}*" + (f" ({escape(title)})" if title else "")
-    text = f":raised_hand: {escape(email)} is {held} at *{escape(at)}*."
+    held = f"{bold(name)}" + (f" ({escape(title)})" if title else "")
+    text = f":raised_hand: {escape(email)} is {held} at {bold(at)}."
     if moves:
-        rename = f" as *{escape(new_name)}*" if renames else ""
-        text += f" One email is one person: move them to *{escape(account)}*{rename}?"
+        rename = f" as {bold(new_name)}" if renames else ""
+        text += f" One email is one person: move them to {bold(account)}{rename}?"
         yes = f"Move to {account}" + (f" as {new_name}" if renames else "")
         no = f"Keep at {at}"
     else:
-        text += f" One email is one person: rename them *{escape(new_name)}*?"
+        text += f" One email is one person: rename them {bold(new_name)}?"
         yes, no = f"Rename to {new_name}", f"Keep {name}"
     buttons = [
         ButtonElement(
@@ -175,7 +173,7 @@ def build_contact_clash(
 
 
 def build_contact_kept(*, name: str, at: str) -> Message:
-    text = f"Kept {escape(name)} at *{escape(at)}*; nothing changed."
+    text = f"Kept {literal(name)} at {bold(at)}; nothing changed."
     return message(text, [section(text)])
 
 
@@ -185,16 +183,16 @@ def build_channel_linked(
     """The linker's answer; `unannounced` says why the channel wasn't told, when it wasn't."""
     if account is None:
         text = (
-            f"This channel is no longer linked to *{escape(previous)}*."
+            f"This channel is no longer linked to {bold(previous)}."
             if previous
             else "This channel wasn't linked to an account."
         )
     elif previous == account:
-        text = f"This channel is already *{escape(account)}*'s; nothing changed."
+        text = f"This channel is already {bold(account)}'s; nothing changed."
     else:
-        was = f" (it was *{escape(previous)}*'s)" if previous else ""
+        was = f" (it was {bold(previous)}'s)" if previous else ""
         text = (
-            f":link: This channel is now *{escape(account)}*'s{was}: `/who-owns`, `/history` "
+            f":link: This channel is now {bold(account)}'s{was}: `/who-owns`, `/history` "
             "and `/log-call` here need no account name."
         )
     if unannounced:
@@ -204,7 +202,7 @@ def build_channel_linked(
 
 def build_link_refused(*, account: str, owner_id: str) -> Message:
     text = (
-        f":lock: This channel is *{escape(account)}*'s. Only its owner {mention(owner_id)} or an "
+        f":lock: This channel is {bold(account)}'s. Only its owner {mention(owner_id)} or an "
         "admin can link it to another account or unlink it; nothing changed."
     )
     return message(f"This channel is {escape(account)}'s; nothing changed.", [section(text)])
@@ -219,18 +217,14 @@ def build_link_announcement(
     if not names:
         text = f":link: {who} changed which account this channel is linked to in Rapport."
     elif account is None:
-        text = f":link: {who} unlinked this channel from *{escape(previous or '')}* in Rapport."
+        text = f":link: {who} unlinked this channel from {bold(previous or '')} in Rapport."
     else:
-        was = f" (it was *{escape(previous)}*'s)" if previous else ""
+        was = f" (it was {bold(previous)}'s)" if previous else ""
         text = (
-            f":link: {who} linked this channel to *{escape(account)}* in Rapport{was}: "
+            f":link: {who} linked this channel to {bold(account)} in Rapport{was}: "
             "`/who-owns`, `/history` and `/log-call` here now mean it."
         )
     return message(text, [section(text)])
-
-
-def build_done(sentence: str) -> Message:
-    return message(sentence, [section(sentence)])
 
 
 def build_error(sentence: str) -> Message:

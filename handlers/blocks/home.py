@@ -22,7 +22,7 @@ from slack_sdk.models.views import View
 
 from handlers.blocks import context, section
 from handlers.blocks.lookups import money
-from handlers.blocks.text import escape, local_time, quote
+from handlers.blocks.text import bold, local_time, quote, quote_name
 from handlers.ids import HomeAction
 from models.base import zone
 from models.summaries import FollowupRow, HomeSummary
@@ -52,7 +52,7 @@ def _day(moment: datetime, tz: str) -> str:
 
 
 def _followup(row: FollowupRow, tz: str) -> SectionBlock:
-    account = f"*{escape(row.account)}* · " if row.account else ""
+    account = f"{bold(row.account)} · " if row.account else ""
     snoozed = " (snoozed)" if row.snoozed else ""
     note = quote(row.note, 200) if row.note else "_no note_"
     menu = OverflowMenuElement(
@@ -122,14 +122,14 @@ def _deal_blocks(summary: HomeSummary) -> list[Block]:
             money(t.amount_minor, t.currency) for t in group.totals if t.amount_minor
         )
         lines = [
-            f"• *{escape(account)}*: {quote(name, 80)}"
+            f"• {bold(account)}: {quote_name(name, 80)}"
             f"{' · ' + money(amount, currency) if amount else ''}"
             for _, account, name, amount, currency in shown
         ]
         more = f"\n_and {count - len(shown)} more_" if count > len(shown) else ""
         blocks.append(
             section(
-                text=f"*{escape(group.stage)}* ({count})"
+                text=f"{bold(group.stage)} ({count})"
                 f"{' · ' + worth if worth else ''}\n" + "\n".join(lines) + more
             )
         )
@@ -146,7 +146,7 @@ def _stale_blocks(summary: HomeSummary, tz: str, stale_days: int) -> list[Block]
         button = ButtonElement(
             text="Log a call", action_id=HomeAction.LOG_CALL, value=str(account_id)
         )
-        blocks.append(section(f"*{escape(name)}* · {touched}", accessory=button))
+        blocks.append(section(f"{bold(name)} · {touched}", accessory=button))
     return blocks + _more(len(shown), summary.stale_total)
 
 

@@ -7,9 +7,11 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.blocks import Message, context, message, section
-from handlers.blocks.calls import KINDS, Choice
-from handlers.blocks.text import escape, label, local_time, mention, quote
+from handlers.blocks.calls import KINDS
+from handlers.blocks.names import Buttons, Choice, build_unknown_name
+from handlers.blocks.text import bold, literal, local_time, mention, quote
 from handlers.ids import LookupAction
+from models.accounts import MAX_NAME_LENGTH
 from models.summaries import DealTotal, OwnerCard
 from models.timeline import Entry, EntryKind, Page
 
@@ -34,7 +36,7 @@ def build_owner_card(
 ) -> Message:
     """The /who-owns answer; `shareable` adds Share in channel (never in Slack Connect channels).
     With `touches` ("what's new with Acme?"), those latest entries stand for the last touch."""
-    name = escape(card.account)
+    name = literal(card.account)
     if card.owner_slack_id:
         since = f" since {local_time(card.owner_since, tz)}" if card.owner_since else ""
         by = (
@@ -59,7 +61,7 @@ def build_owner_card(
     else:
         lines.append("No calls, meetings, emails or notes logged yet.")
     if card.open_deals:
-        stages = ", ".join(escape(s) for s in card.open_stages)
+        stages = ", ".join(literal(s) for s in card.open_stages)
         value = _totals(card.open_totals)
         lines.append(
             f"{card.open_deals} open deal{'s' * (card.open_deals > 1)} ({stages})"
@@ -116,27 +118,25 @@ def build_shared_card(card: OwnerCard, *, tz: str, shared_by: str) -> Message:
 
 
 def build_pick(
-    *, typed: str, choices: list[Choice], action: str, close: bool, only: str | None = None
+    *,
+    typed: str,
+    choices: list[Choice],
+    action: str,
+    close: bool,
+    create: bool = True,
+    only: str | None = None,
 ) -> Message:
-    """Several close names, or only the nearest ones: a button each, showing that account (its
-    history filtered to `only`, when a history filter was asked for)."""
-    shown = quote(typed, 80)
-    if close:
-        text = f"Which account do you mean by “{shown}”?"
-    else:
-        text = f"No account matches “{shown}”. Create it with `/crm new {shown}`"
-        text += ", or did you mean one of these?" if choices else "."
-    if not choices:
-        return message(text, [section(text)])
-    buttons = [
-        ButtonElement(
-            text=label(c.name),
-            action_id=f"{action}_{i}",
-            value=f"{c.id}|{only}" if only else str(c.id),
-        )
-        for i, c in enumerate(choices[:5])
-    ]
-    return message(text, [section(text), ActionsBlock(block_id=f"pick_{action}", elements=buttons)])
+    """Which account a lookup is about: a button each showing that account (its history
+    filtered to `only`, when a history filter was asked for), and Create."""
+    name = " ".join(typed.split())
+    buttons = Buttons(
+        pick=action,
+        value=lambda choice: f"{choice.id}|{only}" if only else str(choice.id),
+        create=LookupAction.CREATE if create else None,
+        create_value=name if len(name) <= MAX_NAME_LENGTH else "",
+        block_id=f"pick_{action}",
+    )
+    return build_unknown_name(typed=typed, choices=choices, close=close, buttons=buttons)
 
 
 def _entry_line(entry: Entry, tz: str) -> str:
@@ -177,9 +177,7 @@ def build_history(
 ) -> Message:
     """One page of an account's timeline, newest first, with Older / Newer."""
     scope = f" ({only})" if only else ""
-    blocks: list[Block] = [
-        section(f":ledger: History of *{escape(account)}*{scope}{_position(page)}")
-    ]
+    blocks: list[Block] = [section(f":ledger: History of {bold(account)}{scope}{_position(page)}")]
     if not page.entries:
         blocks.append(section("Nothing logged yet."))
     blocks += [section(_entry_line(entry, tz)) for entry in page.entries]
@@ -202,7 +200,7 @@ def build_history(
         )
     if buttons:
         blocks.append(ActionsBlock(block_id=f"history_{account_id}", elements=buttons))
-    return message(f"History of {escape(account)}", blocks)
+    return message(f"History of {literal(account)}", blocks)
 
 
 def build_mention_help() -> Message:

@@ -1,5 +1,6 @@
 """Text helpers every builder shares: what a user typed is always escaped before Slack sees it."""
 
+import re
 from datetime import datetime
 
 from models.base import zone
@@ -13,6 +14,30 @@ ELLIPSIS = "…"
 def escape(text: str) -> str:
     """Escape &, < and > so typed text can't ping (<!channel>), link or mention anyone."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# Slack's mrkdwn has no escape character (a backslash shows as itself), and a zero-width space
+# next to `*` makes a word boundary, so it can *start* formatting. What reliably reads as typed
+# is a date token with a format Slack can't read: clients show its fallback text verbatim and
+# format nothing inside it (the approach of jsx-slack's <Escape>).
+_FORMATTING = re.compile(r"[*_~`]+")
+_VERBATIM = "<!date^00000000^{{_}}|{}>"
+
+
+def literal(text: str) -> str:
+    """A typed name for mrkdwn that reads as typed: escaped (&, <, >), and `*`, `_`, `~` and
+    backticks shown as themselves rather than turning the rest bold, italic or code."""
+    return _FORMATTING.sub(lambda run: _VERBATIM.format(run.group()), escape(text))
+
+
+def bold(name: str) -> str:
+    """A typed name in bold, as every answer shows account names: `*Acme*`."""
+    return f"*{literal(name)}*"
+
+
+def quote_name(typed: str, limit: int) -> str:
+    """A typed name as a one-glance excerpt of at most `limit` characters, reading as typed."""
+    return literal(preview(typed, limit))
 
 
 def fit(mrkdwn: str, limit: int = SECTION_MAX) -> str:

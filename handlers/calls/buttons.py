@@ -15,7 +15,7 @@ from handlers.blocks.calls import (
     build_log_modal,
     build_log_result,
 )
-from handlers.blocks.text import escape, local_input, local_time
+from handlers.blocks.text import bold, local_input, local_time
 from handlers.calls.forms import (
     LogMeta,
     LogSubmission,
@@ -79,7 +79,7 @@ def handle_undo_button(turn: Turn) -> Message:
             session=session, team_id=rep.team_id, account_id=undone.account_id
         )
     kind = KINDS[InteractionKind(undone.kind)].lower()
-    return build_done(f"Undone: the {kind} on *{escape(account.name)}* is removed.") | REPLACE
+    return build_done(f"Undone: the {kind} on {bold(account.name)} is removed.") | REPLACE
 
 
 def handle_log_modal_button(turn: Turn) -> None:
@@ -168,5 +168,5 @@ def handle_followup_submission(turn: Turn, submitted: tuple[datetime, str]) -> M
         )
     if not created:  # a repeated submission of the same modal adds nothing and says nothing
         return None
-    text = f":alarm_clock: Follow-up on *{escape(account.name)}* {local_time(due, rep.tz)}."
+    text = f":alarm_clock: Follow-up on {bold(account.name)} {local_time(due, rep.tz)}."
     return build_done(text) | {"replace_original": False}

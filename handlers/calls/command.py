@@ -1,5 +1,6 @@
 """/log-call and one-line DMs in the Messages tab."""
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from slack_bolt import App
@@ -14,10 +15,18 @@ from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.ids import Command, Event
 from handlers.listener import Reply, Turn
-from handlers.parsing.calls import LogText, draft_from_text, parse_dm_log, parse_log_call
+from handlers.parsing.calls import (
+    DM_EXAMPLE,
+    LogText,
+    draft_from_text,
+    parse_dm_log,
+    parse_log_call,
+)
+from handlers.parsing.text import CommandError, plain_text
 from models import accounts, channels, logbook
 from models.base import DomainError, id_of
 from models.interactions import InteractionKind
+from models.matching import account_at_start, resolve_account
 
 DM_SOURCE = "dm"
 FILE_SHARE = "file_share"  # a DM with a file attached: its text is logged like any other
@@ -34,19 +43,23 @@ def register(app: App, deps: Deps) -> None:
 
 
 def handle_log_call_command(turn: Turn) -> Message | None:
-    request = parse_log_call(turn.body.get("text", ""))
+    typed = turn.body.get("text", "")
+    request = parse_log_call(typed)
     if request.account is not None and not accounts.normalize_name(request.account):
         request = LogText(account=None, notes=request.notes)  # "!!!: notes" names no account
-    draft = draft_from_text(
-        request.notes,
-        kind=InteractionKind.CALL,
-        now=turn.now(),
-        tz=turn.caller.tz,
-        order=turn.caller.date_order,
-        source="slash",
-        source_key=f"slash:{turn.body['trigger_id']}",
-    )
-    logged = _log_at_once(turn, request, draft)
+
+    def draft(notes: str) -> logbook.Draft:
+        return draft_from_text(
+            notes,
+            kind=InteractionKind.CALL,
+            now=turn.now(),
+            tz=turn.caller.tz,
+            order=turn.caller.date_order,
+            source="slash",
+            source_key=f"slash:{turn.body['trigger_id']}",
+        )
+
+    logged = _log_at_once(turn, request, plain_text(typed).strip(), draft)
     if not isinstance(logged, LogForm):
         return logged
     # Not enough to log at once: the modal opens with whatever was typed, nothing lost.
@@ -56,24 +69,27 @@ def handle_log_call_command(turn: Turn) -> Message | None:
     return None
 
 
-def _log_at_once(turn: Turn, request: LogText, draft: logbook.Draft) -> Message | LogForm:
+def _log_at_once(
+    turn: Turn, request: LogText, whole: str, draft: Callable[[str], logbook.Draft]
+) -> Message | LogForm:
     """The answer when the text says enough to log, else the form the modal opens with."""
     with turn.begin() as session:
         rep, now = turn.rep(session), turn.now()
-        if request.account is not None and request.notes:
+        account, notes = _named(session, rep.team_id, request.account, request.notes, whole)
+        if account is not None and notes:
             result = logbook.log_by_name(
-                session=session, rep=rep, typed=request.account, draft=draft, now=now
+                session=session, rep=rep, typed=account, draft=draft(notes), now=now
             )
             return build_log_result(result)
-        form = _form_from_text(session, rep.team_id, request.account, request.notes)
+        form = _form_from_text(session, rep.team_id, account, notes)
         if form.account is not None:
             return form
         linked = _linked(session, rep.team_id, turn.body["channel_id"])
         if linked is None:
             return form
-        if request.notes:  # in an account's channel, "/log-call talked renewal" is about it
+        if notes:  # in an account's channel, "/log-call talked renewal" is about it
             logged = logbook.log_on_account(
-                session=session, rep=rep, account=linked, draft=draft, now=now
+                session=session, rep=rep, account=linked, draft=draft(notes), now=now
             )
             return build_log_result(logged)
         return replace(form, account=_choice(linked))
@@ -86,24 +102,48 @@ def handle_direct_message(turn: Turn) -> Message | None:
     if (answer := lookups.handle_dm_question(turn)) is not None:
         return answer  # "who owns globex?" asks; it logs nothing
     line = parse_dm_log(event.get("text", ""))
-    draft = draft_from_text(
-        line.notes,
-        kind=line.kind,
-        now=turn.now(),
-        tz=turn.caller.tz,
-        order=turn.caller.date_order,
-        source=DM_SOURCE,
-        source_key=f"dm:{event['channel']}:{event['ts']}",
-    )
-    if event.get("subtype") == FILE_SHARE:  # the text is logged; the answer says the file isn't
-        draft = replace(draft, warning=" ".join(filter(None, [draft.warning, FILE_NOT_KEPT])))
+
+    def draft(notes: str) -> logbook.Draft:
+        made = draft_from_text(
+            notes,
+            kind=line.kind,
+            now=turn.now(),
+            tz=turn.caller.tz,
+            order=turn.caller.date_order,
+            source=DM_SOURCE,
+            source_key=f"dm:{event['channel']}:{event['ts']}",
+        )
+        if event.get("subtype") == FILE_SHARE:  # the text is logged; the answer says the file isn't
+            return replace(made, warning=" ".join(filter(None, [made.warning, FILE_NOT_KEPT])))
+        return made
+
     with turn.begin() as session:
+        rep = turn.rep(session)
+        account, notes = _named(session, rep.team_id, line.account, line.notes, line.body)
+        if account is None or not notes:
+            raise CommandError(DM_EXAMPLE)
         result = logbook.log_by_name(
-            session=session, rep=turn.rep(session), typed=line.account, draft=draft, now=turn.now()
+            session=session, rep=rep, typed=account, draft=draft(notes), now=turn.now()
         )
     if isinstance(result, logbook.Logged) and not result.created:
         return None  # a retried delivery of the same message was answered already
     return build_log_result(result)
+
+
+def _named(
+    session: Session, team_id: str, account: str | None, notes: str, whole: str
+) -> tuple[str | None, str]:
+    """The account and the notes: as split at a separator when that names an account, else a
+    known account name the text starts with ("Acme talked pricing"), else as split."""
+    if (
+        account is not None
+        and resolve_account(session=session, team_id=team_id, name=account).match
+    ):
+        return account, notes
+    start = account_at_start(session=session, team_id=team_id, text=whole)
+    if start is None or not start.rest:
+        return account, notes
+    return start.name, start.rest
 
 
 def _loggable(event: dict) -> bool:

@@ -1,10 +1,10 @@
 """What reps type to log: `/log-call <account>: <notes>` and one-line DMs."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from handlers.dates import DateOrder, read_followup_text
-from handlers.parsing.text import CommandError, partition_outside_markup, plain_text
+from handlers.parsing.text import CommandError, plain_text, split_name
 from models.interactions import InteractionKind
 from models.logbook import Draft
 
@@ -18,17 +18,13 @@ class LogText:
 
 
 def parse_log_call(text: str) -> LogText:
-    """Split on the first colon; without one, the text is either an account or notes alone."""
-    account, colon, notes = partition_outside_markup(text.strip(), ":")
+    """Split at the first separator (":", " - ", " — "); without one, the text is an account
+    or notes alone (`handlers.calls` then looks for a known account name at its start)."""
+    account, separator, notes = split_name(text.strip())
     account, notes = " ".join(plain_text(account).split()), plain_text(notes).strip()
-    if not colon or not account or _looks_like_time(account, notes):
+    if not separator or not account:
         return LogText(account=None, notes=plain_text(text).strip())
     return LogText(account=account, notes=notes)
-
-
-def _looks_like_time(before: str, after: str) -> bool:
-    """ "Call at 3:30 went well" has a colon that isn't the account separator."""
-    return bool(before) and before[-1].isdigit() and bool(after) and after[0].isdigit()
 
 
 # The first word of a one-line DM says what happened.
@@ -41,15 +37,23 @@ KIND_WORDS: dict[str, InteractionKind] = {
 CONNECTORS = ("with", "to", "at", "on")
 
 
+DM_EXAMPLE = (
+    "Tell me the account and what happened, e.g. "
+    "“called Acme: they signed the NDA, follow up friday” or “met Globex, demo went well”."
+)
+
+
 @dataclass(frozen=True)
 class DmLog:
     kind: InteractionKind
-    account: str
+    account: str | None  # None: no separator; `notes` may start with a known account name
     notes: str
+    body: str = field(default="", compare=False)  # the text after the kind word, unsplit
 
 
 def parse_dm_log(text: str) -> DmLog:
-    """ "called Acme: they signed the NDA" or "met with Globex, demo went well"."""
+    """ "called Acme: they signed the NDA", "met with Globex, demo went well", "called acme inc -
+    they signed"; a legal form after a comma is part of the name ("ACME, Inc.: they signed")."""
     first, _, rest = text.strip().partition(" ")
     kind = KIND_WORDS.get(first.lower().rstrip(":,"))
     body = rest.strip() if kind else text.strip()
@@ -57,14 +61,14 @@ def parse_dm_log(text: str) -> DmLog:
         if body.lower().startswith(connector + " "):
             body = body[len(connector) + 1 :]
             break
-    account, separator, notes = partition_outside_markup(body, ":,")
+    account, separator, notes = split_name(body, commas=True)
     account, notes = " ".join(plain_text(account).split()), plain_text(notes).strip()
-    if not separator or not account or not notes:
-        raise CommandError(
-            "Tell me the account and what happened, e.g. "
-            "“called Acme: they signed the NDA, follow up friday” or “met Globex, demo went well”."
-        )
-    return DmLog(kind=kind or InteractionKind.NOTE, account=account, notes=notes)
+    if not body or (separator and not (account and notes)):
+        raise CommandError(DM_EXAMPLE)
+    plain = plain_text(body).strip()
+    if not separator:
+        return DmLog(kind=kind or InteractionKind.NOTE, account=None, notes=plain, body=plain)
+    return DmLog(kind=kind or InteractionKind.NOTE, account=account, notes=notes, body=plain)
 
 
 def draft_from_text(

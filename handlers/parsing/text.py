@@ -7,6 +7,8 @@ unescape, so the domain stores what the user actually typed.
 
 import re
 
+from models.accounts import LEGAL_SUFFIXES
+
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -58,3 +60,38 @@ def partition_outside_markup(text: str, separators: str) -> tuple[str, str, str]
         if depth == 0 and char in separators:
             return text[:index], char, text[index + 1 :]
     return text, "", ""
+
+
+# What people put between an account and their notes: "Acme: ...", "Acme - ...", "Acme — ...".
+NAME_SEPARATORS = (":", " - ", " \u2013 ", " \u2014 ")  # colon, hyphen, en and em dash
+_LEGAL_WORD = re.compile(r"\s*([\w.]+)(?=$|[\s,:;)])")
+
+
+def split_name(text: str, *, commas: bool = False) -> tuple[str, str, str]:
+    """(name, separator, rest) split at the first separator outside Slack's <…> markup.
+
+    With `commas`, a comma separates too, except before a legal form, which belongs to the name
+    ("ACME, Inc.: they signed"). A colon between digits is a time ("call at 3:30"), not a separator.
+    """
+    depth = 0
+    for index, char in enumerate(text):
+        depth += (char == "<") - (char == ">" and depth > 0)
+        if depth or char not in ":,- \u2013\u2014":
+            continue
+        if char == ":" and not _between_digits(text, index):
+            return text[:index], char, text[index + 1 :]
+        if char == "," and commas and not _starts_with_legal_form(text[index + 1 : index + 40]):
+            return text[:index], char, text[index + 1 :]
+        for separator in NAME_SEPARATORS[1:]:
+            if text.startswith(separator, index):
+                return text[:index], separator, text[index + len(separator) :]
+    return text, "", ""
+
+
+def _between_digits(text: str, index: int) -> bool:
+    return 0 < index < len(text) - 1 and text[index - 1].isdigit() and text[index + 1].isdigit()
+
+
+def _starts_with_legal_form(text: str) -> bool:
+    word = _LEGAL_WORD.match(text)
+    return word is not None and word.group(1).replace(".", "").casefold() in LEGAL_SUFFIXES
