@@ -116,7 +116,8 @@ def test_ambiguous_names_offer_a_button_each_and_a_click_logs_once(
     [hook] = slack.fake.wait_for_hook(response_url)
     assert hook.body["replace_original"] is True and "Logged a call" in text_of(hook.body)
     _, again_url = click(slack, reply, "log_pick_account")
-    assert "already logged" in text_of(slack.fake.wait_for_hook(again_url)[0].body)
+    [again] = slack.fake.wait_for_hook(again_url)
+    assert again.body["replace_original"] is False and "already logged" in text_of(again.body)
     assert [row[0] for row in logged(engine)] == [labels[0]]
 
 
@@ -125,7 +126,8 @@ def test_unknown_names_offer_to_create_the_account(slack: SlackDriver, engine: E
     reply = slack.command("/log-call", "Initech: intro call").reply()
     assert "No account matches “Initech”" in text_of(reply)
     _, url = click(slack, reply, "log_create_account")
-    assert "Logged a call on *Initech*" in text_of(slack.fake.wait_for_hook(url)[0].body)
+    answer = text_of(slack.fake.wait_for_hook(url)[0].body)
+    assert "Created *Initech* (owner: you) and logged a call" in answer
     with Session(engine) as session:
         account = session.exec(select(Account).where(Account.name == "Initech")).one()
         assert session.get(Rep, account.owner_id).slack_user_id == "U0ALICE"
@@ -495,5 +497,7 @@ def test_a_pick_that_fails_keeps_the_notes_for_the_next_click(
     _, failed_url = click(slack, reply, "log_pick_account")
     assert "no longer exists" in text_of(slack.fake.wait_for_hook(failed_url)[0].body)
     _, create_url = click(slack, reply, "log_create_account")
-    assert "Logged a call" in text_of(slack.fake.wait_for_hook(create_url)[0].body)
+    assert "Created *acme* (owner: you) and logged a call" in text_of(
+        slack.fake.wait_for_hook(create_url)[0].body
+    )
     assert [(row[0], row[3]) for row in logged(engine)] == [("acme", "they want SSO")]
