@@ -294,7 +294,7 @@ def test_message_shortcut_prefills_and_keeps_the_permalink(
     ]
     notes = next(b for b in view["blocks"] if b.get("block_id") == M + "notes")["element"]
     assert account_select["initial_option"]["text"]["text"] == "Acme Corp"
-    assert notes["initial_value"].endswith("40 seats @U0ALICE")
+    assert notes["initial_value"].endswith("40 seats @Alice Ng")  # as Slack shows the mention
     values = (
         selected(
             M + "account",
@@ -470,7 +470,7 @@ def test_long_and_hostile_notes_are_kept_whole_and_shown_escaped(
     notes = "שלום 👋 &lt;!channel&gt; <@U0BOB|bob> <#C0OTHER|general> " + "x" * 4000
     reply = text_of(slack.command("/log-call", f"Acme: {notes}").reply())
     stored = logged(engine)[0][3]
-    assert stored.startswith("שלום 👋 <!channel> @bob #general") and len(stored) > 4000
+    assert stored.startswith("שלום 👋 <!channel> @Bob Berg #general") and len(stored) > 4000
     assert "<!channel>" not in reply and "<@U0BOB" not in reply and "&lt;!channel&gt;" in reply
 
 
@@ -501,3 +501,110 @@ def test_a_pick_that_fails_keeps_the_notes_for_the_next_click(
         slack.fake.wait_for_hook(create_url)[0].body
     )
     assert [(row[0], row[3]) for row in logged(engine)] == [("acme", "they want SSO")]
+
+
+def shown_to(fake: FakeSlack, user_id: str = "U0ALICE", channel: str = "C0SALES01") -> list[dict]:
+    """The conversation as `user_id` sees it, each message as Slack hands it back on a click."""
+    return [m.to_dict() for m in fake.messages(channel, visible_to=user_id)]
+
+
+def buttons_of(message: dict) -> list[str]:
+    return [
+        e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+
+
+@pytest.mark.parametrize("button", ["log_pick_account", "log_create_account"])
+def test_a_double_click_on_a_pick_keeps_the_confirmation_and_its_buttons(
+    slack: SlackDriver, engine: Engine, fake_slack: FakeSlack, button: str
+) -> None:
+    make_accounts(slack, "Stark Industries", "Stark Logistics")
+    slack.command("/log-call", "stark: asked about the arc reactor").reply()
+    question = shown_to(fake_slack)[-1]
+    for _ in range(2):  # both clicks come from the message as it was first shown
+        _, url = click(slack, question, button)
+        fake_slack.wait_for_hook(url)
+    slack.settle()
+    confirmation, again = shown_to(fake_slack)[-2:]
+    assert confirmation["ts"] == question["ts"] and "logged a call" in text_of(confirmation).lower()
+    assert buttons_of(confirmation) == ["log_undo", "log_edit", "log_add_followup"]
+    assert "already logged" in text_of(again) and buttons_of(again) == []
+    assert len(logged(engine)) == 1
+
+
+def test_a_double_click_on_undo_keeps_the_first_answer(
+    slack: SlackDriver, engine: Engine, fake_slack: FakeSlack
+) -> None:
+    make_accounts(slack, "Wayne Enterprises")
+    slack.command("/log-call", "Wayne Enterprises: wrong one").reply()
+    confirmation = shown_to(fake_slack)[-1]
+    for _ in range(2):
+        _, url = click(slack, confirmation, "log_undo")
+        fake_slack.wait_for_hook(url)
+    undone, again = shown_to(fake_slack)[-2:]
+    assert undone["ts"] == confirmation["ts"] and "Undone" in text_of(undone)
+    assert "already undone" in text_of(again) and logged(engine) == []
+
+
+def test_a_modal_log_with_a_when_and_a_contact_says_both(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    make_accounts(slack, "Cyberdyne")
+    slack.command("/crm", "contact Cyberdyne: Miles Dyson, miles@cyberdyne.example").reply()
+    with Session(engine) as session:
+        account_id, contact_id = session.exec(select(Contact.account_id, Contact.id)).one()
+    result = slack.command("/log-call")
+    [call] = slack.fake.wait_for("views.open")
+    values = (
+        selected(M + "account", M + "account_select", str(account_id), "x", "external_select")
+        | selected(M + "kind", M + "kind_select", "meeting")
+        | selected(M + "contact", M + "contact_select", str(contact_id), "x", "external_select")
+        | text_input(M + "notes", M + "notes_input", "walked through the T-800 roadmap")
+        | text_input(M + "when", M + "when_input", "yesterday 2pm")
+    )
+    submit(slack, call.args["view"], values)
+    answer = text_of(slack.fake.wait_for_hook(result.response_url)[0].body)
+    at = datetime(2026, 11, 22, 19, 0, tzinfo=UTC)
+    assert "Logged a meeting on *Cyberdyne* with Miles Dyson" in answer
+    assert f"<!date^{int(at.timestamp())}^" in answer and "Sun Nov 22, 14:00 EST" in answer
+
+
+def test_a_log_made_now_does_not_repeat_the_time(slack: SlackDriver, engine: Engine) -> None:
+    make_accounts(slack, "Tyrell")
+    assert "<!date^" not in text_of(slack.command("/log-call", "Tyrell: replicant demo").reply())
+
+
+def test_the_log_modal_creating_an_account_says_it_created_it(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    result = slack.command("/log-call")
+    [call] = slack.fake.wait_for("views.open")
+    values = (
+        selected(M + "account", M + "account_select", "new:Soylent", "Create", "external_select")
+        | selected(M + "kind", M + "kind_select", "call")
+        | text_input(M + "notes", M + "notes_input", "first call")
+        | text_input(M + "when", M + "when_input", "now")
+    )
+    submit(slack, call.args["view"], values)
+    answer = text_of(slack.fake.wait_for_hook(result.response_url)[0].body)
+    assert "Created *Soylent* (owner: you) and logged a call" in answer
+
+
+@pytest.mark.parametrize(
+    ("typed", "echoed"),
+    [("bring the <signed> SOW & pricing", "“bring the &lt;signed&gt; SOW &amp; pricing”"),
+     (None, "“talked budget”")],
+)  # fmt: skip
+def test_add_follow_up_says_its_note(
+    slack: SlackDriver, engine: Engine, typed: str | None, echoed: str
+) -> None:
+    make_accounts(slack, "Acme")
+    reply = slack.command("/log-call", "Acme: talked budget").reply()
+    _, url = click(slack, reply, "log_add_followup")
+    [call] = slack.fake.wait_for("views.open")
+    values = text_input(M + "followup", M + "followup_input", "Dec 4 10am") | text_input(
+        M + "followup_note", M + "followup_note_input", typed
+    )
+    submit(slack, call.args["view"], values)
+    answer = text_of(slack.fake.wait_for_hook(url)[0].body)
+    assert "Follow-up on *Acme*" in answer and echoed in answer

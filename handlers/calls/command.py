@@ -10,11 +10,13 @@ from handlers import listener
 from handlers.blocks import Message
 from handlers.blocks.calls import Choice, LogForm, build_log_modal, build_log_result
 from handlers.calls.forms import LogMeta
+from handlers.calls.mentions import names_in
 from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.ids import Command, Event
 from handlers.listener import Reply, Turn
 from handlers.parsing.calls import LogText, draft_from_text, parse_dm_log, parse_log_call
+from handlers.parsing.text import name_mentions
 from models import accounts, channels, logbook
 from models.base import DomainError, id_of
 from models.interactions import InteractionKind
@@ -34,7 +36,7 @@ def register(app: App, deps: Deps) -> None:
 
 
 def handle_log_call_command(turn: Turn) -> Message | None:
-    request = parse_log_call(turn.body.get("text", ""))
+    request = parse_log_call(_with_names(turn, turn.body.get("text", "")))
     if request.account is not None and not accounts.normalize_name(request.account):
         request = LogText(account=None, notes=request.notes)  # "!!!: notes" names no account
     draft = draft_from_text(
@@ -83,7 +85,7 @@ def handle_direct_message(turn: Turn) -> Message | None:
     event = turn.body["event"]
     if not _loggable(event):
         return None
-    line = parse_dm_log(event.get("text", ""))
+    line = parse_dm_log(_with_names(turn, event.get("text", "")))
     draft = draft_from_text(
         line.notes,
         kind=line.kind,
@@ -102,6 +104,12 @@ def handle_direct_message(turn: Turn) -> Message | None:
     if isinstance(result, logbook.Logged) and not result.created:
         return None  # a retried delivery of the same message was answered already
     return build_log_result(result)
+
+
+def _with_names(turn: Turn, text: str) -> str:
+    """The typed text with each mention labelled by the person's name, as Slack shows it."""
+    names = names_in(turn.deps, turn.client, turn.caller.team_id, text, now=turn.now())
+    return name_mentions(text, names)
 
 
 def _loggable(event: dict) -> bool:

@@ -17,6 +17,7 @@ from handlers.blocks.calls import (
 )
 from handlers.blocks.text import local_input
 from handlers.calls.forms import LogMeta, LogSubmission, read_log_submission
+from handlers.calls.mentions import names_in
 from handlers.deps import Deps
 from handlers.home import publish_home
 from handlers.ids import HomeAction, LogModal, Shortcut
@@ -159,7 +160,8 @@ def _permalink(client: WebClient, meta: LogMeta) -> str | None:
 
 def _form_from_message(turn: Turn, channel_id: str, message: dict) -> LogForm:
     """The message's text, time and author; the account from the channel's link or the text."""
-    text, team_id = plain_text(message.get("text", "")), turn.caller.team_id
+    raw, team_id = message.get("text", ""), turn.caller.team_id
+    text = plain_text(raw, names_in(turn.deps, turn.client, team_id, raw, now=turn.now()))
     with turn.begin() as session:
         linked = channels.get_linked_account(
             session=session, team_id=team_id, channel_id=channel_id
