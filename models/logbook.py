@@ -20,6 +20,7 @@ from models.matching import Candidate, resolve_account
 from models.reps import Rep
 
 PENDING_LOG = "log"
+PENDING_NOTES = "notes"  # a message too long for a modal's input, waiting for its submission
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,33 @@ def _account_named(session: Session, rep: Rep, name: str, now: datetime) -> tupl
     except accounts.NameTaken as taken:  # there already, or created a moment ago by someone else
         return taken.existing, False
     return account, True
+
+
+def park_notes(*, session: Session, rep: Rep, notes: str, now: datetime) -> int:
+    """Keep a message's whole text while its (shorter) log modal is open; the pending id."""
+    parked = pending.create_pending(
+        session=session,
+        team_id=rep.team_id,
+        slack_user_id=rep.slack_user_id,
+        kind=PENDING_NOTES,
+        payload={"notes": notes},
+        now=now,
+    )
+    return parked.id or 0
+
+
+def take_notes(*, session: Session, rep: Rep, pending_id: int, now: datetime) -> str | None:
+    """The whole text `park_notes` kept, once; None if it was taken already."""
+    parked = pending.consume_pending(
+        session=session,
+        team_id=rep.team_id,
+        pending_id=pending_id,
+        slack_user_id=rep.slack_user_id,
+        now=now,
+    )
+    if parked is None or parked.kind != PENDING_NOTES:
+        return None
+    return str(parked.payload.get("notes", ""))
 
 
 def finish_pending(

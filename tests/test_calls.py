@@ -608,3 +608,33 @@ def test_add_follow_up_says_its_note(
     submit(slack, call.args["view"], values)
     answer = text_of(slack.fake.wait_for_hook(url)[0].body)
     assert "Follow-up on *Acme*" in answer and echoed in answer
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_message_longer_than_the_notes_input_is_logged_whole(
+    slack: SlackDriver, engine: Engine, fake_slack: FakeSlack, edited: bool
+) -> None:
+    make_accounts(slack, "Vandelay Industries")
+    text = "Vandelay Industries recap. " + " ".join(f"item {n} latex import" for n in range(400))
+    message = {"type": "message", "user": "U0BOB", "ts": "1763900000.000900", "team": "T0001",
+               "text": text}  # fmt: skip
+    slack.shortcut("log_message_to_crm", message=message)
+    [call] = fake_slack.wait_for("views.open")
+    view = call.args["view"]
+    notes = next(b for b in view["blocks"] if b.get("block_id") == M + "notes")
+    shown = notes["element"]["initial_value"]
+    assert len(shown) <= 3000 < len(text) and "are kept" in notes["hint"]["text"]
+    account = next(b for b in view["blocks"] if b.get("block_id") == M + "account")["element"]
+    typed = "Art's summary: big order. " + shown if edited else shown
+    values = (
+        selected(M + "account", M + "account_select", account["initial_option"]["value"], "x",
+                 "external_select")
+        | selected(M + "kind", M + "kind_select", "note")
+        | text_input(M + "notes", M + "notes_input", typed)
+        | text_input(M + "when", M + "when_input", "now")
+    )  # fmt: skip
+    for _ in range(2):  # double-submitted: one log, still whole
+        submit(slack, view, values, view_id="V0LONGMSG")
+    slack.settle()
+    expected = "Art's summary: big order. " + text if edited else text
+    assert [row[3] for row in logged(engine)] == [expected]

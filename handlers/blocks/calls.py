@@ -209,6 +209,7 @@ class LogForm:
     when: str = "now"
     author_id: str | None = None
     contact: Choice | None = None
+    rest_kept: bool = False  # notes longer than the input: the rest is kept for the submission
 
 
 def slack_length(text: str) -> int:
@@ -273,7 +274,7 @@ def build_log_modal(form: LogForm, *, private_metadata: str, edit: bool = False)
             ),
         )
     )
-    blocks.append(_notes_input(form.notes, edit=edit))
+    blocks.append(_notes_input(form.notes, keeps_rest=edit or form.rest_kept))
     blocks.append(
         InputBlock(
             block_id=LogModal.WHEN_BLOCK,
@@ -299,12 +300,12 @@ def _option(choice: Choice | None) -> Option | None:
     return Option(value=str(choice.id), label=label(choice.name)) if choice else None
 
 
-def _notes_input(notes: str, *, edit: bool) -> InputBlock:
+def _notes_input(notes: str, *, keeps_rest: bool) -> InputBlock:
     """The notes field; a note longer than it holds shows its first part, and the hint says
-    what happens to the rest (an edit keeps it; a new log from a long message can't)."""
+    what happens to the rest."""
     head, rest = split_notes(notes)
     hint = None
-    if rest and edit:
+    if rest and keeps_rest:
         hint = (
             f"This note is {len(notes):,} characters; the first {len(head):,} are here. "
             f"The other {len(rest):,} are kept and follow what you save."

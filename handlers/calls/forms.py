@@ -28,6 +28,7 @@ class LogMeta(BaseModel):
     interaction_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     version: str | None = Field(default=None, max_length=64)  # Edit: the row as it was opened
     when: str | None = Field(default=None, max_length=64)  # Edit: the When it showed
+    notes_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)  # a long message, parked
 
     def dump(self) -> str:
         return self.model_dump_json(exclude_none=True)
@@ -119,14 +120,20 @@ def version_of(interaction: Interaction) -> str:
     return hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:32]
 
 
+def whole_notes(whole: str, submitted: str) -> str:
+    """The notes a modal stands for: `whole` if its input came back as it was shown, else what
+    was typed followed by the part of `whole` that didn't fit in the input."""
+    shown, rest = split_notes(whole)
+    return whole if submitted == shown.strip() else submitted + rest
+
+
 def change_from(meta: LogMeta, submitted: LogSubmission, current: Interaction) -> Change:
     """What an Edit save asks for, against what the modal was opened with: a field left as it
     was shown keeps its stored value (the seconds of the time, the part of a long note that
     didn't fit in the input); an edited note keeps that part after it."""
     if meta.version != version_of(current):
         raise DomainError(CHANGED_MEANWHILE)
-    shown, rest = split_notes(current.summary)
-    notes = current.summary if submitted.notes == shown.strip() else submitted.notes + rest
+    notes = whole_notes(current.summary, submitted.notes)
     kept_time = submitted.when == (meta.when or "").strip()
     return Change(
         kind=InteractionKind(submitted.kind),

@@ -1,5 +1,6 @@
 """The log modal: opened by the shortcuts and the Home button, fed by options, submitted."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from slack_bolt import App
@@ -14,9 +15,10 @@ from handlers.blocks.calls import (
     build_contact_options,
     build_log_modal,
     build_log_result,
+    split_notes,
 )
 from handlers.blocks.text import local_input
-from handlers.calls.forms import LogMeta, LogSubmission, read_log_submission
+from handlers.calls.forms import LogMeta, LogSubmission, read_log_submission, whole_notes
 from handlers.calls.mentions import names_in
 from handlers.deps import Deps
 from handlers.home import publish_home
@@ -74,6 +76,13 @@ def handle_log_message_shortcut(turn: Turn) -> None:
         author_id=message.get("user"),
     )
     form = _form_from_message(turn, channel_id, message)
+    if split_notes(form.notes)[1]:  # longer than the input holds: the rest waits in the store
+        with turn.begin() as session:
+            notes_id = logbook.park_notes(
+                session=session, rep=turn.rep(session), notes=form.notes, now=turn.now()
+            )
+        meta = meta.model_copy(update={"notes_id": notes_id})
+        form = replace(form, rest_kept=True)
     view = build_log_modal(form, private_metadata=meta.dump())
     turn.client.views_open(trigger_id=shortcut["trigger_id"], view=view)
 
@@ -112,6 +121,10 @@ def handle_log_modal_submission(turn: Turn, submitted: LogSubmission) -> None:
     draft = _draft(turn.client, submitted, meta, source_key=f"view:{turn.body['view']['id']}")
     with turn.begin() as session:
         rep, now = turn.rep(session), turn.now()
+        if meta.notes_id and (
+            whole := logbook.take_notes(session=session, rep=rep, pending_id=meta.notes_id, now=now)
+        ):
+            draft = replace(draft, notes=whole_notes(whole, submitted.notes))
         if submitted.new_account is not None:
             logged = logbook.log_on_new_account(
                 session=session, rep=rep, name=submitted.new_account, draft=draft, now=now
