@@ -149,8 +149,9 @@ def take_notes(*, session: Session, rep: Rep, pending_id: int, now: datetime) ->
         pending_id=pending_id,
         slack_user_id=rep.slack_user_id,
         now=now,
+        kind=PENDING_NOTES,
     )
-    if parked is None or parked.kind != PENDING_NOTES:
+    if parked is None:
         return None
     return str(parked.payload.get("notes", ""))
 
@@ -165,6 +166,7 @@ def finish_pending(
         pending_id=pending_id,
         slack_user_id=rep.slack_user_id,
         now=now,
+        kind=PENDING_LOG,
     )
     if parked is None:
         return None

@@ -197,3 +197,12 @@ def test_creating_an_account_for_a_log_says_so_but_finding_one_does_not(session:
         session=session, rep=alice, name="ACME", draft=draft(source_key="b"), now=NOW
     )
     assert (new.new_account, found.new_account) == (True, False)
+
+
+def test_a_parked_message_is_taken_once_and_never_as_a_draft(session: Session) -> None:
+    alice = make_rep(session, "U0ALICE", now=NOW)
+    parked = logbook.park_notes(session=session, rep=alice, notes="a long message", now=NOW)
+    pick = dict(session=session, rep=alice, pending_id=parked, now=NOW)
+    assert logbook.finish_pending(**pick, account_id=None) is None  # a forged pick button
+    assert logbook.take_notes(**pick) == "a long message"
+    assert logbook.take_notes(**pick) is None

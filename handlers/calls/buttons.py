@@ -1,4 +1,5 @@
-"""The buttons on a logged call (Undo, Edit, Add follow-up), their modals, and "which account?"."""
+"""The buttons on a logged call (Undo, Edit, Add follow-up), their modals (Edit's Delete), and
+"which account?"."""
 
 import re
 from datetime import datetime
