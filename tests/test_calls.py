@@ -638,3 +638,25 @@ def test_a_message_longer_than_the_notes_input_is_logged_whole(
     slack.settle()
     expected = "Art's summary: big order. " + text if edited else text
     assert [row[3] for row in logged(engine)] == [expected]
+
+
+def test_log_call_notes_too_long_for_the_modal_are_logged_whole(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    make_accounts(slack, "Acme")
+    with Session(engine) as session:
+        acme_id = session.exec(select(Account.id)).one()
+    typed = "went over the rollout plan " + "phase by phase " * 240  # no account named
+    slack.command("/log-call", typed)
+    [call] = slack.fake.wait_for("views.open")
+    notes = next(b for b in call.args["view"]["blocks"] if b.get("block_id") == M + "notes")
+    assert "are kept" in notes["hint"]["text"]
+    values = (
+        selected(M + "account", M + "account_select", str(acme_id), "Acme", "external_select")
+        | selected(M + "kind", M + "kind_select", "call")
+        | text_input(M + "notes", M + "notes_input", notes["element"]["initial_value"])
+        | text_input(M + "when", M + "when_input", "now")
+    )
+    submit(slack, call.args["view"], values)
+    slack.settle()
+    assert [row[3] for row in logged(engine)] == [typed.strip()]

@@ -11,6 +11,7 @@ from handlers.blocks import Message
 from handlers.blocks.calls import Choice, LogForm, build_log_modal, build_log_result
 from handlers.calls.forms import LogMeta
 from handlers.calls.mentions import names_in
+from handlers.calls.modal import keep_long_notes
 from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.ids import Command, Event
@@ -53,7 +54,8 @@ def handle_log_call_command(turn: Turn) -> Message | None:
         return logged
     # Not enough to log at once: the modal opens with whatever was typed, nothing lost.
     meta = LogMeta(source="slash", response_url=turn.body["response_url"])
-    view = build_log_modal(logged, private_metadata=meta.dump())
+    form, meta = keep_long_notes(turn, logged, meta)
+    view = build_log_modal(form, private_metadata=meta.dump())
     turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
     return None
 

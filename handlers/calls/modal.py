@@ -75,16 +75,21 @@ def handle_log_message_shortcut(turn: Turn) -> None:
         message_ts=message["ts"],
         author_id=message.get("user"),
     )
-    form = _form_from_message(turn, channel_id, message)
-    if split_notes(form.notes)[1]:  # longer than the input holds: the rest waits in the store
-        with turn.begin() as session:
-            notes_id = logbook.park_notes(
-                session=session, rep=turn.rep(session), notes=form.notes, now=turn.now()
-            )
-        meta = meta.model_copy(update={"notes_id": notes_id})
-        form = replace(form, rest_kept=True)
+    form, meta = keep_long_notes(turn, _form_from_message(turn, channel_id, message), meta)
     view = build_log_modal(form, private_metadata=meta.dump())
     turn.client.views_open(trigger_id=shortcut["trigger_id"], view=view)
+
+
+def keep_long_notes(turn: Turn, form: LogForm, meta: LogMeta) -> tuple[LogForm, LogMeta]:
+    """Notes longer than the modal's input holds wait whole in the store; the submission takes
+    them back, so only what the rep changed in the part shown differs."""
+    if not split_notes(form.notes)[1]:
+        return form, meta
+    with turn.begin() as session:
+        notes_id = logbook.park_notes(
+            session=session, rep=turn.rep(session), notes=form.notes, now=turn.now()
+        )
+    return replace(form, rest_kept=True), meta.model_copy(update={"notes_id": notes_id})
 
 
 def handle_account_suggestions(turn: Turn) -> list[dict]:
