@@ -32,6 +32,7 @@ class LogAction(StrEnum):
     ADD_FOLLOWUP = "log_add_followup"
     PICK_ACCOUNT = "log_pick_account"  # value "<pending id>:<account id>"
     CREATE_ACCOUNT = "log_create_account"  # value "<pending id>"
+    DELETE = "log_delete"  # in the Edit modal; value: interaction id
 
 
 class LogModal(StrEnum):

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Literal
 
 from sqlalchemy import Index, Text, UniqueConstraint, delete, func
 from sqlalchemy.exc import IntegrityError
@@ -9,8 +10,9 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models import audit
 from models.accounts import Account
-from models.base import NotAllowed, NotFound, UTCDateTime, id_of
-from models.followups import Followup
+from models.base import DomainError, NotAllowed, NotFound, UTCDateTime, id_of
+from models.contacts import Contact
+from models.followups import Followup, FollowupStatus
 from models.reps import Rep
 
 
@@ -125,6 +127,9 @@ def log_interaction(
     return interaction, True
 
 
+EDITABLE = ("account_id", "contact_id", "kind", "summary", "occurred_at")
+
+
 def update_interaction(
     *,
     session: Session,
@@ -135,12 +140,37 @@ def update_interaction(
     summary: str,
     occurred_at: datetime,
     now: datetime,
-) -> Interaction:
-    """Edit an interaction; only its author may."""
+    account: Account | None = None,
+    contact_id: int | Literal["keep"] | None = "keep",
+) -> tuple[Interaction, list[str]]:
+    """Edit an interaction (only its author may): moved to `account` if given, with its open
+    follow-ups; returns it and the fields that changed. A save that changes nothing writes and
+    audits nothing."""
     interaction = _own(session=session, team_id=team_id, interaction_id=interaction_id, rep=rep)
-    before = _snapshot(interaction)
-    interaction.kind, interaction.summary, interaction.occurred_at = kind, summary, occurred_at
+    target = id_of(account) if account is not None else interaction.account_id
+    contact = interaction.contact_id if contact_id == "keep" else contact_id
+    if contact is not None and not contact_is_at(
+        session=session, team_id=team_id, contact_id=contact, account_id=target
+    ):
+        raise DomainError("That contact isn't at this account; pick one of its contacts or none.")
+    wanted = {
+        "account_id": target,
+        "contact_id": contact,
+        "kind": str(kind),
+        "summary": summary,
+        "occurred_at": occurred_at,
+    }
+    changed = [name for name in EDITABLE if getattr(interaction, name) != wanted[name]]
+    if not changed:
+        return interaction, []
+    before, moved_from = _snapshot(interaction), interaction.account_id
+    for name in changed:
+        setattr(interaction, name, wanted[name])
     session.add(interaction)
+    session.flush()
+    if "account_id" in changed:
+        _move_followups(session, interaction, rep=rep, now=now)
+        _retouch(session=session, account_id=moved_from)
     _retouch(session=session, account_id=interaction.account_id)
     audit.record(
         session=session,
@@ -151,10 +181,41 @@ def update_interaction(
         after=_snapshot(interaction),
         at=now,
     )
-    return interaction
+    return interaction, changed
+
+
+def contact_is_at(*, session: Session, team_id: str, contact_id: int, account_id: int) -> bool:
+    """Whether the contact is one of this account's."""
+    contact = session.get(Contact, contact_id)
+    return contact is not None and (contact.team_id, contact.account_id) == (team_id, account_id)
+
+
+def _move_followups(session: Session, interaction: Interaction, *, rep: Rep, now: datetime) -> None:
+    """A call moved to another account takes its open follow-ups along (each audited)."""
+    statement = select(Followup).where(
+        Followup.team_id == interaction.team_id,
+        Followup.interaction_id == interaction.id,
+        Followup.status == FollowupStatus.OPEN,
+    )
+    for followup in session.exec(statement):
+        before = {"account_id": followup.account_id}
+        followup.account_id = interaction.account_id
+        session.add(followup)
+        audit.record(
+            session=session,
+            actor=rep,
+            action="followup.update",
+            subject=followup,
+            before=before,
+            after={"account_id": followup.account_id},
+            at=now,
+        )
 
 
 ALREADY_UNDONE = "That log is already undone."
+ALREADY_DELETED = "That log is already deleted."
+NOT_YOURS = "Only the rep who logged it can change it."
+NOT_YOURS_TO_DELETE = "Only the rep who logged it, or an admin, can delete it."
 
 
 def undo_interaction(
@@ -162,17 +223,42 @@ def undo_interaction(
 ) -> Interaction:
     """Remove a just-logged interaction (its author, within 10 minutes) and its follow-ups, each
     audited. Concurrent undos remove it once: the others get NotFound(ALREADY_UNDONE)."""
-    interaction = session.exec(  # PostgreSQL: a concurrent undo waits here, then finds nothing
+    interaction = _locked(session, team_id, interaction_id, gone=ALREADY_UNDONE)
+    if interaction.rep_id != rep.id:
+        raise NotAllowed(NOT_YOURS)
+    if now - interaction.created_at > INTERACTION_UNDO_WINDOW:
+        raise NotAllowed("Undo works for 10 minutes after logging; use Edit instead.")
+    _remove(session, interaction, rep=rep, now=now, gone=ALREADY_UNDONE)
+    return interaction
+
+
+def delete_interaction(
+    *, session: Session, team_id: str, interaction_id: int, rep: Rep, now: datetime
+) -> Interaction:
+    """Remove an interaction at any age (its author or an admin) and its follow-ups, each
+    audited with what it was; the account's last touch follows."""
+    interaction = _locked(session, team_id, interaction_id, gone=ALREADY_DELETED)
+    if interaction.rep_id != rep.id and not rep.is_admin:
+        raise NotAllowed(NOT_YOURS_TO_DELETE)
+    _remove(session, interaction, rep=rep, now=now, gone=ALREADY_DELETED)
+    return interaction
+
+
+def _locked(session: Session, team_id: str, interaction_id: int, *, gone: str) -> Interaction:
+    interaction = session.exec(  # PostgreSQL: a concurrent removal waits here, then finds nothing
         select(Interaction)
         .where(Interaction.id == interaction_id, Interaction.team_id == team_id)
         .with_for_update()
     ).first()
     if interaction is None:
-        raise NotFound(ALREADY_UNDONE)
-    if interaction.rep_id != rep.id:
-        raise NotAllowed("Only the rep who logged it can change it.")
-    if now - interaction.created_at > INTERACTION_UNDO_WINDOW:
-        raise NotAllowed("Undo works for 10 minutes after logging; use Edit instead.")
+        raise NotFound(gone)
+    return interaction
+
+
+def _remove(
+    session: Session, interaction: Interaction, *, rep: Rep, now: datetime, gone: str
+) -> None:
+    team_id = interaction.team_id
     removed = session.execute(
         delete(Followup)
         .where(col(Followup.team_id) == team_id, col(Followup.interaction_id) == interaction.id)
@@ -184,13 +270,13 @@ def undo_interaction(
             col(Followup.status),
         )
     ).all()
-    gone = session.execute(
+    result = session.execute(
         delete(Interaction).where(
             col(Interaction.id) == interaction.id, col(Interaction.team_id) == team_id
         )
     )
-    if gone.rowcount != 1:  # type: ignore[attr-defined]  # SQLite: another undo won meanwhile
-        raise NotFound(ALREADY_UNDONE)
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # SQLite: another removal won meanwhile
+        raise NotFound(gone)
     for followup in removed:
         audit.record(
             session=session,
@@ -216,13 +302,12 @@ def undo_interaction(
         after=None,
         at=now,
     )
-    return interaction
 
 
 def _own(*, session: Session, team_id: str, interaction_id: int, rep: Rep) -> Interaction:
     interaction = get_interaction(session=session, team_id=team_id, interaction_id=interaction_id)
     if interaction.rep_id != rep.id:
-        raise NotAllowed("Only the rep who logged it can change it.")
+        raise NotAllowed(NOT_YOURS)
     return interaction
 
 
@@ -240,6 +325,7 @@ def _retouch(*, session: Session, account_id: int) -> None:
 def _snapshot(interaction: Interaction) -> dict[str, object]:
     return {
         "account_id": interaction.account_id,
+        "contact_id": interaction.contact_id,
         "kind": interaction.kind,
         "summary": interaction.summary,
         "occurred_at": interaction.occurred_at.isoformat(),

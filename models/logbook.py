@@ -20,6 +20,7 @@ from models.matching import Candidate, resolve_account
 from models.reps import Rep
 
 PENDING_LOG = "log"
+PENDING_NOTES = "notes"  # a message too long for a modal's input, waiting for its submission
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class Logged:
     followup_due: datetime | None
     warning: str | None
     created: bool
+    new_account: bool = False  # the account was created for this log
+    contact: Contact | None = None
 
 
 @dataclass(frozen=True)
@@ -109,14 +112,48 @@ def log_on_new_account(
     *, session: Session, rep: Rep, name: str, draft: Draft, now: datetime
 ) -> Logged:
     """Log on the account called `name`, created (owned by the rep) if there is none yet."""
+    account, new = _account_named(session, rep, name, now)
+    logged = log_on_account(session=session, rep=rep, account=account, draft=draft, now=now)
+    return replace(logged, typed=name, new_account=new and logged.created)
+
+
+def _account_named(session: Session, rep: Rep, name: str, now: datetime) -> tuple[Account, bool]:
+    """The account called `name`, created (owned by the rep) if there is none; and whether new."""
     try:
         account = accounts.create_account(
             session=session, team_id=rep.team_id, name=name, owner=rep, created_by=rep, now=now
         )
     except accounts.NameTaken as taken:  # there already, or created a moment ago by someone else
-        account = taken.existing
-    logged = log_on_account(session=session, rep=rep, account=account, draft=draft, now=now)
-    return replace(logged, typed=name)
+        return taken.existing, False
+    return account, True
+
+
+def park_notes(*, session: Session, rep: Rep, notes: str, now: datetime) -> int:
+    """Keep a message's whole text while its (shorter) log modal is open; the pending id."""
+    parked = pending.create_pending(
+        session=session,
+        team_id=rep.team_id,
+        slack_user_id=rep.slack_user_id,
+        kind=PENDING_NOTES,
+        payload={"notes": notes},
+        now=now,
+    )
+    return parked.id or 0
+
+
+def take_notes(*, session: Session, rep: Rep, pending_id: int, now: datetime) -> str | None:
+    """The whole text `park_notes` kept, once; None if it was taken already."""
+    parked = pending.consume_pending(
+        session=session,
+        team_id=rep.team_id,
+        pending_id=pending_id,
+        slack_user_id=rep.slack_user_id,
+        now=now,
+        kind=PENDING_NOTES,
+    )
+    if parked is None:
+        return None
+    return str(parked.payload.get("notes", ""))
 
 
 def finish_pending(
@@ -129,6 +166,7 @@ def finish_pending(
         pending_id=pending_id,
         slack_user_id=rep.slack_user_id,
         now=now,
+        kind=PENDING_LOG,
     )
     if parked is None:
         return None
@@ -177,7 +215,94 @@ def log_on_account(
         followup_due=draft.followup_due,
         warning=draft.warning,
         created=created,
+        contact=session.get(Contact, interaction.contact_id) if interaction.contact_id else None,
     )
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an Edit save asks for, every field as it should be afterwards."""
+
+    kind: InteractionKind
+    notes: str
+    occurred_at: datetime
+    account_id: int | None  # None with new_account: the account to create
+    new_account: str | None
+    contact_id: int | None
+
+
+@dataclass(frozen=True)
+class Edited:
+    logged: Logged
+    changed: list[str]  # the interaction's fields that changed; empty: nothing did
+
+
+def edit_logged(
+    *, session: Session, rep: Rep, interaction_id: int, change: Change, now: datetime
+) -> Edited:
+    """Save an edit (its author only): the call moves to another account (created if asked)
+    with its open follow-ups; an edit that changes nothing writes nothing."""
+    new = False
+    if change.new_account is not None:
+        account, new = _account_named(session, rep, change.new_account, now)
+    else:
+        current = interactions.get_interaction(
+            session=session, team_id=rep.team_id, interaction_id=interaction_id
+        )
+        account = accounts.get_account(
+            session=session, team_id=rep.team_id, account_id=change.account_id or current.account_id
+        )
+    interaction, changed = interactions.update_interaction(
+        session=session,
+        team_id=rep.team_id,
+        interaction_id=interaction_id,
+        rep=rep,
+        kind=change.kind,
+        summary=change.notes,
+        occurred_at=change.occurred_at,
+        account=account,
+        contact_id=change.contact_id,
+        now=now,
+    )
+    contact = session.get(Contact, interaction.contact_id) if interaction.contact_id else None
+    logged = Logged(
+        interaction=interaction,
+        account=account,
+        rep=rep,
+        typed=None,
+        followup_due=None,
+        warning=None,
+        created=False,
+        new_account=new,
+        contact=contact,
+    )
+    return Edited(logged=logged, changed=changed)
+
+
+def get_logged(
+    *, session: Session, team_id: str, interaction_id: int
+) -> tuple[Interaction, Account, Contact | None, Rep]:
+    """A logged interaction with its account, contact and the rep who logged it."""
+    found = interactions.get_interaction(
+        session=session, team_id=team_id, interaction_id=interaction_id
+    )
+    account = accounts.get_account(session=session, team_id=team_id, account_id=found.account_id)
+    contact = session.get(Contact, found.contact_id) if found.contact_id else None
+    author = session.get(Rep, found.rep_id)
+    assert author is not None
+    return found, account, contact, author
+
+
+def delete_logged(
+    *, session: Session, rep: Rep, interaction_id: int, now: datetime
+) -> tuple[Interaction, Account]:
+    """Delete a logged interaction (its author or an admin) and its follow-ups."""
+    removed = interactions.delete_interaction(
+        session=session, team_id=rep.team_id, interaction_id=interaction_id, rep=rep, now=now
+    )
+    account = session.get(Account, removed.account_id)
+    assert account is not None
+    return removed, account
 
 
 def add_followup(

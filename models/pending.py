@@ -45,16 +45,26 @@ def create_pending(
 
 
 def consume_pending(
-    *, session: Session, team_id: str, pending_id: int, slack_user_id: str, now: datetime
+    *,
+    session: Session,
+    team_id: str,
+    pending_id: int,
+    slack_user_id: str,
+    now: datetime,
+    kind: str | None = None,
 ) -> PendingAction | None:
-    """Take a pending action exactly once; None if it was taken already or isn't theirs."""
-    claimed = session.execute(
+    """Take a pending action (of `kind`, when given) exactly once; None if it was taken already,
+    isn't theirs or is another kind."""
+    statement = (
         update(PendingAction)
         .where(PendingAction.id == pending_id, PendingAction.team_id == team_id)  # type: ignore[arg-type]
         .where(PendingAction.slack_user_id == slack_user_id)  # type: ignore[arg-type]
         .where(PendingAction.consumed_at.is_(None))  # type: ignore[union-attr]
         .values(consumed_at=now)
     )
+    if kind is not None:
+        statement = statement.where(PendingAction.kind == kind)  # type: ignore[arg-type]
+    claimed = session.execute(statement)
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return None
     return session.get(PendingAction, pending_id)

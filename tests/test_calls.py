@@ -116,7 +116,8 @@ def test_ambiguous_names_offer_a_button_each_and_a_click_logs_once(
     [hook] = slack.fake.wait_for_hook(response_url)
     assert hook.body["replace_original"] is True and "Logged a call" in text_of(hook.body)
     _, again_url = click(slack, reply, "log_pick_account")
-    assert "already logged" in text_of(slack.fake.wait_for_hook(again_url)[0].body)
+    [again] = slack.fake.wait_for_hook(again_url)
+    assert again.body["replace_original"] is False and "already logged" in text_of(again.body)
     assert [row[0] for row in logged(engine)] == [labels[0]]
 
 
@@ -125,7 +126,8 @@ def test_unknown_names_offer_to_create_the_account(slack: SlackDriver, engine: E
     reply = slack.command("/log-call", "Initech: intro call").reply()
     assert "No account is close to “Initech”" in text_of(reply)
     _, url = click(slack, reply, "log_create_account")
-    assert "Logged a call on *Initech*" in text_of(slack.fake.wait_for_hook(url)[0].body)
+    answer = text_of(slack.fake.wait_for_hook(url)[0].body)
+    assert "Created *Initech* (owner: you) and logged a call" in answer
     with Session(engine) as session:
         account = session.exec(select(Account).where(Account.name == "Initech")).one()
         assert session.get(Rep, account.owner_id).slack_user_id == "U0ALICE"
@@ -292,7 +294,7 @@ def test_message_shortcut_prefills_and_keeps_the_permalink(
     ]
     notes = next(b for b in view["blocks"] if b.get("block_id") == M + "notes")["element"]
     assert account_select["initial_option"]["text"]["text"] == "Acme Corp"
-    assert notes["initial_value"].endswith("40 seats @U0ALICE")
+    assert notes["initial_value"].endswith("40 seats @Alice Ng")  # as Slack shows the mention
     values = (
         selected(
             M + "account",
@@ -468,7 +470,7 @@ def test_long_and_hostile_notes_are_kept_whole_and_shown_escaped(
     notes = "שלום 👋 &lt;!channel&gt; <@U0BOB|bob> <#C0OTHER|general> " + "x" * 4000
     reply = text_of(slack.command("/log-call", f"Acme: {notes}").reply())
     stored = logged(engine)[0][3]
-    assert stored.startswith("שלום 👋 <!channel> @bob #general") and len(stored) > 4000
+    assert stored.startswith("שלום 👋 <!channel> @Bob Berg #general") and len(stored) > 4000
     assert "<!channel>" not in reply and "<@U0BOB" not in reply and "&lt;!channel&gt;" in reply
 
 
@@ -495,5 +497,166 @@ def test_a_pick_that_fails_keeps_the_notes_for_the_next_click(
     _, failed_url = click(slack, reply, "log_pick_account")
     assert "no longer exists" in text_of(slack.fake.wait_for_hook(failed_url)[0].body)
     _, create_url = click(slack, reply, "log_create_account")
-    assert "Logged a call" in text_of(slack.fake.wait_for_hook(create_url)[0].body)
+    assert "Created *acme* (owner: you) and logged a call" in text_of(
+        slack.fake.wait_for_hook(create_url)[0].body
+    )
     assert [(row[0], row[3]) for row in logged(engine)] == [("acme", "they want SSO")]
+
+
+def shown_to(fake: FakeSlack, user_id: str = "U0ALICE", channel: str = "C0SALES01") -> list[dict]:
+    """The conversation as `user_id` sees it, each message as Slack hands it back on a click."""
+    return [m.to_dict() for m in fake.messages(channel, visible_to=user_id)]
+
+
+def buttons_of(message: dict) -> list[str]:
+    return [
+        e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+
+
+@pytest.mark.parametrize("button", ["log_pick_account", "log_create_account"])
+def test_a_double_click_on_a_pick_keeps_the_confirmation_and_its_buttons(
+    slack: SlackDriver, engine: Engine, fake_slack: FakeSlack, button: str
+) -> None:
+    make_accounts(slack, "Stark Industries", "Stark Logistics")
+    slack.command("/log-call", "stark: asked about the arc reactor").reply()
+    question = shown_to(fake_slack)[-1]
+    for _ in range(2):  # both clicks come from the message as it was first shown
+        _, url = click(slack, question, button)
+        fake_slack.wait_for_hook(url)
+    slack.settle()
+    confirmation, again = shown_to(fake_slack)[-2:]
+    assert confirmation["ts"] == question["ts"] and "logged a call" in text_of(confirmation).lower()
+    assert buttons_of(confirmation) == ["log_undo", "log_edit", "log_add_followup"]
+    assert "already logged" in text_of(again) and buttons_of(again) == []
+    assert len(logged(engine)) == 1
+
+
+def test_a_double_click_on_undo_keeps_the_first_answer(
+    slack: SlackDriver, engine: Engine, fake_slack: FakeSlack
+) -> None:
+    make_accounts(slack, "Wayne Enterprises")
+    slack.command("/log-call", "Wayne Enterprises: wrong one").reply()
+    confirmation = shown_to(fake_slack)[-1]
+    for _ in range(2):
+        _, url = click(slack, confirmation, "log_undo")
+        fake_slack.wait_for_hook(url)
+    undone, again = shown_to(fake_slack)[-2:]
+    assert undone["ts"] == confirmation["ts"] and "Undone" in text_of(undone)
+    assert "already undone" in text_of(again) and logged(engine) == []
+
+
+def test_a_modal_log_with_a_when_and_a_contact_says_both(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    make_accounts(slack, "Cyberdyne")
+    slack.command("/crm", "contact Cyberdyne: Miles Dyson, miles@cyberdyne.example").reply()
+    with Session(engine) as session:
+        account_id, contact_id = session.exec(select(Contact.account_id, Contact.id)).one()
+    result = slack.command("/log-call")
+    [call] = slack.fake.wait_for("views.open")
+    values = (
+        selected(M + "account", M + "account_select", str(account_id), "x", "external_select")
+        | selected(M + "kind", M + "kind_select", "meeting")
+        | selected(M + "contact", M + "contact_select", str(contact_id), "x", "external_select")
+        | text_input(M + "notes", M + "notes_input", "walked through the T-800 roadmap")
+        | text_input(M + "when", M + "when_input", "yesterday 2pm")
+    )
+    submit(slack, call.args["view"], values)
+    answer = text_of(slack.fake.wait_for_hook(result.response_url)[0].body)
+    at = datetime(2026, 11, 22, 19, 0, tzinfo=UTC)
+    assert "Logged a meeting on *Cyberdyne* with Miles Dyson" in answer
+    assert f"<!date^{int(at.timestamp())}^" in answer and "Sun Nov 22, 14:00 EST" in answer
+
+
+def test_a_log_made_now_does_not_repeat_the_time(slack: SlackDriver, engine: Engine) -> None:
+    make_accounts(slack, "Tyrell")
+    assert "<!date^" not in text_of(slack.command("/log-call", "Tyrell: replicant demo").reply())
+
+
+def test_the_log_modal_creating_an_account_says_it_created_it(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    result = slack.command("/log-call")
+    [call] = slack.fake.wait_for("views.open")
+    values = (
+        selected(M + "account", M + "account_select", "new:Soylent", "Create", "external_select")
+        | selected(M + "kind", M + "kind_select", "call")
+        | text_input(M + "notes", M + "notes_input", "first call")
+        | text_input(M + "when", M + "when_input", "now")
+    )
+    submit(slack, call.args["view"], values)
+    answer = text_of(slack.fake.wait_for_hook(result.response_url)[0].body)
+    assert "Created *Soylent* (owner: you) and logged a call" in answer
+
+
+@pytest.mark.parametrize(
+    ("typed", "echoed"),
+    [("bring the <signed> SOW & pricing", "“bring the &lt;signed&gt; SOW &amp; pricing”"),
+     (None, "“talked budget”")],
+)  # fmt: skip
+def test_add_follow_up_says_its_note(
+    slack: SlackDriver, engine: Engine, typed: str | None, echoed: str
+) -> None:
+    make_accounts(slack, "Acme")
+    reply = slack.command("/log-call", "Acme: talked budget").reply()
+    _, url = click(slack, reply, "log_add_followup")
+    [call] = slack.fake.wait_for("views.open")
+    values = text_input(M + "followup", M + "followup_input", "Dec 4 10am") | text_input(
+        M + "followup_note", M + "followup_note_input", typed
+    )
+    submit(slack, call.args["view"], values)
+    answer = text_of(slack.fake.wait_for_hook(url)[0].body)
+    assert "Follow-up on *Acme*" in answer and echoed in answer
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_message_longer_than_the_notes_input_is_logged_whole(
+    slack: SlackDriver, engine: Engine, fake_slack: FakeSlack, edited: bool
+) -> None:
+    make_accounts(slack, "Vandelay Industries")
+    text = "Vandelay Industries recap. " + " ".join(f"item {n} latex import" for n in range(400))
+    message = {"type": "message", "user": "U0BOB", "ts": "1763900000.000900", "team": "T0001",
+               "text": text}  # fmt: skip
+    slack.shortcut("log_message_to_crm", message=message)
+    [call] = fake_slack.wait_for("views.open")
+    view = call.args["view"]
+    notes = next(b for b in view["blocks"] if b.get("block_id") == M + "notes")
+    shown = notes["element"]["initial_value"]
+    assert len(shown) <= 3000 < len(text) and "are kept" in notes["hint"]["text"]
+    account = next(b for b in view["blocks"] if b.get("block_id") == M + "account")["element"]
+    typed = "Art's summary: big order. " + shown if edited else shown
+    values = (
+        selected(M + "account", M + "account_select", account["initial_option"]["value"], "x",
+                 "external_select")
+        | selected(M + "kind", M + "kind_select", "note")
+        | text_input(M + "notes", M + "notes_input", typed)
+        | text_input(M + "when", M + "when_input", "now")
+    )  # fmt: skip
+    for _ in range(2):  # double-submitted: one log, still whole
+        submit(slack, view, values, view_id="V0LONGMSG")
+    slack.settle()
+    expected = "Art's summary: big order. " + text if edited else text
+    assert [row[3] for row in logged(engine)] == [expected]
+
+
+def test_log_call_notes_too_long_for_the_modal_are_logged_whole(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    make_accounts(slack, "Acme")
+    with Session(engine) as session:
+        acme_id = session.exec(select(Account.id)).one()
+    typed = "went over the rollout plan " + "phase by phase " * 240  # no account named
+    slack.command("/log-call", typed)
+    [call] = slack.fake.wait_for("views.open")
+    notes = next(b for b in call.args["view"]["blocks"] if b.get("block_id") == M + "notes")
+    assert "are kept" in notes["hint"]["text"]
+    values = (
+        selected(M + "account", M + "account_select", str(acme_id), "Acme", "external_select")
+        | selected(M + "kind", M + "kind_select", "call")
+        | text_input(M + "notes", M + "notes_input", notes["element"]["initial_value"])
+        | text_input(M + "when", M + "when_input", "now")
+    )
+    submit(slack, call.args["view"], values)
+    slack.settle()
+    assert [row[3] for row in logged(engine)] == [typed.strip()]

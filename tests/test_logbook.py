@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 from bot import db
 from models import followups, logbook
 from models.accounts import Account, AccountStatus
-from models.base import NotFound
+from models.audit import AuditEntry
+from models.base import NotAllowed, NotFound
 from models.followups import Followup
 from models.interactions import Interaction, InteractionKind
 from models.pending import PendingAction
@@ -104,3 +105,104 @@ def test_the_follow_up_key_is_a_database_constraint(session: Session) -> None:
     with pytest.raises(IntegrityError), session.begin_nested():
         session.execute(insert(Followup).values(**row))
     assert session.get(Account, acme.id) is not None
+
+
+def change(**fields: object) -> logbook.Change:
+    base: dict = dict(
+        kind=InteractionKind.CALL,
+        notes="talked renewal",
+        occurred_at=NOW,
+        account_id=None,
+        new_account=None,
+        contact_id=None,
+    )
+    return logbook.Change(**(base | fields))
+
+
+def audited(session: Session) -> list[tuple[str, str]]:
+    return [(a.actor, a.action) for a in session.exec(select(AuditEntry).order_by(AuditEntry.id))]
+
+
+def test_an_edit_that_changes_nothing_writes_and_audits_nothing(session: Session) -> None:
+    alice = make_rep(session, "U0ALICE", now=NOW)
+    acme = make_account(session, "Acme", owner=alice, now=NOW)
+    logged = logbook.log_on_account(
+        session=session, rep=alice, account=acme, draft=draft(), now=NOW
+    )
+    edit = dict(session=session, rep=alice, interaction_id=logged.interaction.id, now=NOW)
+    same = logbook.edit_logged(**edit, change=change(account_id=acme.id))
+    assert same.changed == [] and ("U0ALICE", "interaction.update") not in audited(session)
+    later = logbook.edit_logged(**edit, change=change(account_id=acme.id, kind="meeting"))
+    assert later.changed == ["kind"] and ("U0ALICE", "interaction.update") in audited(session)
+
+
+def test_moving_a_call_takes_its_open_follow_ups_and_leaves_done_ones(session: Session) -> None:
+    alice = make_rep(session, "U0ALICE", now=NOW)
+    acme = make_account(session, "Acme", owner=alice, now=NOW)
+    globex = make_account(session, "Globex", owner=alice, now=NOW)
+    due = NOW + timedelta(days=1)
+    logged = logbook.log_on_account(
+        session=session, rep=alice, account=acme, draft=draft(followup_due=due), now=NOW
+    )
+    done, _ = followups.create_followup(
+        session=session, rep=alice, account=acme, due_at=due, note="", now=NOW,
+        interaction_id=logged.interaction.id,
+    )  # fmt: skip
+    done.status = "done"
+    session.add(done)
+    moved = logbook.edit_logged(
+        session=session, rep=alice, interaction_id=logged.interaction.id, now=NOW,
+        change=change(account_id=globex.id),
+    )  # fmt: skip
+    assert moved.changed == ["account_id"] and moved.logged.account.name == "Globex"
+    by_status = {f.status: f.account_id for f in session.exec(select(Followup))}
+    assert by_status == {"open": globex.id, "done": acme.id}
+    assert (acme.last_touched_at, globex.last_touched_at) == (None, NOW)
+
+
+def test_only_the_author_edits_and_the_author_or_an_admin_deletes(session: Session) -> None:
+    alice, bob = make_rep(session, "U0ALICE", now=NOW), make_rep(session, "U0BOB", now=NOW)
+    ada = make_rep(session, "U0ADMIN", now=NOW, is_admin=True)
+    acme = make_account(session, "Acme", owner=alice, now=NOW)
+    logged = logbook.log_on_account(
+        session=session, rep=alice, account=acme, draft=draft(), now=NOW
+    )
+    call_id = logged.interaction.id
+    for someone in (bob, ada):
+        with pytest.raises(NotAllowed, match="Only the rep"):
+            logbook.edit_logged(
+                session=session, rep=someone, interaction_id=call_id, now=NOW,
+                change=change(account_id=acme.id, notes="mine now"),
+            )  # fmt: skip
+    with pytest.raises(NotAllowed, match="or an admin"):
+        logbook.delete_logged(session=session, rep=bob, interaction_id=call_id, now=NOW)
+    later = NOW + timedelta(days=30)
+    removed, account = logbook.delete_logged(
+        session=session, rep=ada, interaction_id=call_id, now=later
+    )
+    assert (removed.summary, account.name) == ("talked renewal", "Acme")
+    assert session.exec(select(Interaction)).all() == [] and acme.last_touched_at is None
+    assert ("U0ADMIN", "interaction.delete") in audited(session)
+    with pytest.raises(NotFound, match="already deleted"):
+        logbook.delete_logged(session=session, rep=alice, interaction_id=call_id, now=later)
+
+
+def test_creating_an_account_for_a_log_says_so_but_finding_one_does_not(session: Session) -> None:
+    alice = make_rep(session, "U0ALICE", now=NOW)
+    make_account(session, "Acme", owner=alice, now=NOW)
+    new = logbook.log_on_new_account(
+        session=session, rep=alice, name="Hooli", draft=draft(source_key="a"), now=NOW
+    )
+    found = logbook.log_on_new_account(
+        session=session, rep=alice, name="ACME", draft=draft(source_key="b"), now=NOW
+    )
+    assert (new.new_account, found.new_account) == (True, False)
+
+
+def test_a_parked_message_is_taken_once_and_never_as_a_draft(session: Session) -> None:
+    alice = make_rep(session, "U0ALICE", now=NOW)
+    parked = logbook.park_notes(session=session, rep=alice, notes="a long message", now=NOW)
+    pick = dict(session=session, rep=alice, pending_id=parked, now=NOW)
+    assert logbook.finish_pending(**pick, account_id=None) is None  # a forged pick button
+    assert logbook.take_notes(**pick) == "a long message"
+    assert logbook.take_notes(**pick) is None

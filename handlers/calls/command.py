@@ -11,6 +11,8 @@ from handlers import listener, lookups
 from handlers.blocks import Message
 from handlers.blocks.calls import Choice, LogForm, build_log_modal, build_log_result
 from handlers.calls.forms import LogMeta
+from handlers.calls.mentions import names_in
+from handlers.calls.modal import keep_long_notes
 from handlers.deps import Deps
 from handlers.directory import SlackUser
 from handlers.ids import Command, Event
@@ -22,7 +24,7 @@ from handlers.parsing.calls import (
     parse_dm_log,
     parse_log_call,
 )
-from handlers.parsing.text import CommandError, plain_text
+from handlers.parsing.text import CommandError, name_mentions, plain_text
 from models import accounts, channels, logbook
 from models.base import DomainError, id_of
 from models.interactions import InteractionKind
@@ -43,7 +45,7 @@ def register(app: App, deps: Deps) -> None:
 
 
 def handle_log_call_command(turn: Turn) -> Message | None:
-    typed = turn.body.get("text", "")
+    typed = _with_names(turn, turn.body.get("text", ""))
     request = parse_log_call(typed)
     if request.account is not None and not accounts.normalize_name(request.account):
         request = LogText(account=None, notes=request.notes)  # "!!!: notes" names no account
@@ -64,7 +66,8 @@ def handle_log_call_command(turn: Turn) -> Message | None:
         return logged
     # Not enough to log at once: the modal opens with whatever was typed, nothing lost.
     meta = LogMeta(source="slash", response_url=turn.body["response_url"])
-    view = build_log_modal(logged, private_metadata=meta.dump())
+    form, meta = keep_long_notes(turn, logged, meta)
+    view = build_log_modal(form, private_metadata=meta.dump())
     turn.client.views_open(trigger_id=turn.body["trigger_id"], view=view)
     return None
 
@@ -101,7 +104,7 @@ def handle_direct_message(turn: Turn) -> Message | None:
         return None
     if (answer := lookups.handle_dm_question(turn)) is not None:
         return answer  # "who owns globex?" asks; it logs nothing
-    line = parse_dm_log(event.get("text", ""))
+    line = parse_dm_log(_with_names(turn, event.get("text", "")))
 
     def draft(notes: str) -> logbook.Draft:
         made = draft_from_text(
@@ -144,6 +147,12 @@ def _named(
     if start is None or not start.rest:
         return account, notes
     return start.name, start.rest
+
+
+def _with_names(turn: Turn, text: str) -> str:
+    """The typed text with each mention labelled by the person's name, as Slack shows it."""
+    names = names_in(turn.deps, turn.client, turn.caller.team_id, text, now=turn.now())
+    return name_mentions(text, names)
 
 
 def _loggable(event: dict) -> bool:

@@ -1,15 +1,20 @@
 """Pure readers for the log modals: private_metadata and submitted state, errors per field."""
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from handlers.blocks.calls import split_notes
 from handlers.dates import DateError, DateOrder, parse_when, read_when
 from handlers.ids import LogModal
 from handlers.parsing.values import MAX_ROW_ID, is_row_id
-from models.interactions import InteractionKind
+from models.base import DomainError
+from models.interactions import Interaction, InteractionKind
+from models.logbook import Change
 
 
 class LogMeta(BaseModel):
@@ -21,6 +26,9 @@ class LogMeta(BaseModel):
     message_ts: str | None = None
     author_id: str | None = None
     interaction_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
+    version: str | None = Field(default=None, max_length=64)  # Edit: the row as it was opened
+    when: str | None = Field(default=None, max_length=64)  # Edit: the When it showed
+    notes_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)  # a long message, parked
 
     def dump(self) -> str:
         return self.model_dump_json(exclude_none=True)
@@ -36,6 +44,7 @@ class LogSubmission:
     occurred_at: datetime
     followup_due: datetime | None
     followup_read: str | None = None  # how an ambiguous follow-up date was read
+    when: str = "now"  # as typed: an Edit keeps the stored time when this is what it showed
 
 
 def _value(values: dict[str, Any], block: str, action: str) -> Any:
@@ -92,6 +101,47 @@ def read_log_submission(
         occurred_at=occurred_at,
         followup_due=due,
         followup_read=f"I read “{followup}” as {read_as}." if read_as else None,
+        when=when,
+    )
+
+
+CHANGED_MEANWHILE = "This log changed after you opened Edit; open Edit again to see it as it is."
+
+
+def version_of(interaction: Interaction) -> str:
+    """A short fingerprint of what an Edit modal shows, to tell if the row changed since."""
+    fields = (
+        interaction.account_id,
+        interaction.contact_id,
+        interaction.kind,
+        interaction.summary,
+        interaction.occurred_at.isoformat(),
+    )
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:32]
+
+
+def whole_notes(whole: str, submitted: str) -> str:
+    """The notes a modal stands for: `whole` if its input came back as it was shown, else what
+    was typed followed by the part of `whole` that didn't fit in the input."""
+    shown, rest = split_notes(whole)
+    return whole if submitted == shown.strip() else submitted + rest
+
+
+def change_from(meta: LogMeta, submitted: LogSubmission, current: Interaction) -> Change:
+    """What an Edit save asks for, against what the modal was opened with: a field left as it
+    was shown keeps its stored value (the seconds of the time, the part of a long note that
+    didn't fit in the input); an edited note keeps that part after it."""
+    if meta.version != version_of(current):
+        raise DomainError(CHANGED_MEANWHILE)
+    notes = whole_notes(current.summary, submitted.notes)
+    kept_time = submitted.when == (meta.when or "").strip()
+    return Change(
+        kind=InteractionKind(submitted.kind),
+        notes=notes,
+        occurred_at=current.occurred_at if kept_time else submitted.occurred_at,
+        account_id=submitted.account_id,
+        new_account=submitted.new_account,
+        contact_id=submitted.contact_id,
     )
 
 

@@ -1,5 +1,6 @@
 """The log modal: opened by the shortcuts and the Home button, fed by options, submitted."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from slack_bolt import App
@@ -14,9 +15,11 @@ from handlers.blocks.calls import (
     build_contact_options,
     build_log_modal,
     build_log_result,
+    split_notes,
 )
 from handlers.blocks.text import local_input
-from handlers.calls.forms import LogMeta, LogSubmission, read_log_submission
+from handlers.calls.forms import LogMeta, LogSubmission, read_log_submission, whole_notes
+from handlers.calls.mentions import names_in
 from handlers.deps import Deps
 from handlers.home import publish_home
 from handlers.ids import HomeAction, LogModal, Shortcut
@@ -72,9 +75,21 @@ def handle_log_message_shortcut(turn: Turn) -> None:
         message_ts=message["ts"],
         author_id=message.get("user"),
     )
-    form = _form_from_message(turn, channel_id, message)
+    form, meta = keep_long_notes(turn, _form_from_message(turn, channel_id, message), meta)
     view = build_log_modal(form, private_metadata=meta.dump())
     turn.client.views_open(trigger_id=shortcut["trigger_id"], view=view)
+
+
+def keep_long_notes(turn: Turn, form: LogForm, meta: LogMeta) -> tuple[LogForm, LogMeta]:
+    """Notes longer than the modal's input holds wait whole in the store; the submission takes
+    them back, so only what the rep changed in the part shown differs."""
+    if not split_notes(form.notes)[1]:
+        return form, meta
+    with turn.begin() as session:
+        notes_id = logbook.park_notes(
+            session=session, rep=turn.rep(session), notes=form.notes, now=turn.now()
+        )
+    return replace(form, rest_kept=True), meta.model_copy(update={"notes_id": notes_id})
 
 
 def handle_account_suggestions(turn: Turn) -> list[dict]:
@@ -111,6 +126,10 @@ def handle_log_modal_submission(turn: Turn, submitted: LogSubmission) -> None:
     draft = _draft(turn.client, submitted, meta, source_key=f"view:{turn.body['view']['id']}")
     with turn.begin() as session:
         rep, now = turn.rep(session), turn.now()
+        if meta.notes_id and (
+            whole := logbook.take_notes(session=session, rep=rep, pending_id=meta.notes_id, now=now)
+        ):
+            draft = replace(draft, notes=whole_notes(whole, submitted.notes))
         if submitted.new_account is not None:
             logged = logbook.log_on_new_account(
                 session=session, rep=rep, name=submitted.new_account, draft=draft, now=now
@@ -159,7 +178,8 @@ def _permalink(client: WebClient, meta: LogMeta) -> str | None:
 
 def _form_from_message(turn: Turn, channel_id: str, message: dict) -> LogForm:
     """The message's text, time and author; the account from the channel's link or the text."""
-    text, team_id = plain_text(message.get("text", "")), turn.caller.team_id
+    raw, team_id = message.get("text", ""), turn.caller.team_id
+    text = plain_text(raw, names_in(turn.deps, turn.client, team_id, raw, now=turn.now()))
     with turn.begin() as session:
         linked = channels.get_linked_account(
             session=session, team_id=team_id, channel_id=channel_id

@@ -6,9 +6,11 @@ unescape, so the domain stores what the user actually typed.
 """
 
 import re
+from collections.abc import Callable
 
 from models.accounts import LEGAL_SUFFIXES
 
+NameOf = Callable[[str], str | None]  # a Slack user id to the name Slack shows, if known
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -32,11 +34,28 @@ SLACK_MARKUP = re.compile(
 )
 
 
-def plain_text(slack_text: str) -> str:
-    """What a person typed, from Slack's markup: `<@U1|dana>` is `@dana`, `<!channel>` `@channel`.
+def name_mentions(slack_text: str, name_of: NameOf) -> str:
+    """Slack's markup with each user mention labelled by the name Slack shows for that person
+    (`<@U0CAROL>` is `<@U0CAROL|Carol Diaz>`); people `name_of` doesn't know keep their label."""
+
+    def labelled(match: re.Match[str]) -> str:
+        name = name_of(match.group(1))
+        if not name:
+            return match.group(0)
+        entities = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f"<@{match.group(1)}|{entities}>"
+
+    return MENTION.sub(labelled, slack_text)
+
+
+def plain_text(slack_text: str, name_of: NameOf | None = None) -> str:
+    """What a person typed, from Slack's markup: `<@U1|dana>` is `@dana` (or the name `name_of`
+    gives), `<!channel>` `@channel`, `<#C1|general>` `#general`, a link its label and address.
 
     Stored notes hold this plain form; shown again, they are escaped, so they ping nobody.
     """
+    if name_of is not None:
+        slack_text = name_mentions(slack_text, name_of)
 
     def readable(match: re.Match[str]) -> str:
         sigil, target, label, url, url_label = match.groups()
