@@ -110,7 +110,10 @@ def action(deps: Deps, handler: Handler) -> Listener:
         caller: SlackUser = context["caller"]
         url = body.get("response_url")
         reply = response_url(url) if url else dm(client, caller.id)
-        _run(handler, Turn(deps, caller, client, body, reply))
+        # An error answers the clicker beside the message clicked, never in its place: the
+        # message may be one that others read too (a shared card, a thread answer).
+        beside = response_url(url, replace_original=False, response_type="ephemeral")
+        _run(handler, Turn(deps, caller, client, body, reply), tell=beside if url else reply)
 
     return listener
 
@@ -261,14 +264,21 @@ def _send(reply: Reply, answer: Message | None) -> None:
         logger.exception("could not send an answer (ref %s)", correlation_id.get())
 
 
-def _run(handler: Callable[[Turn], Message | None], turn: Turn, *, what: str = "") -> None:
-    """Run after the ack: the answer is sent, and any error becomes a reply instead of escaping."""
+def _run(
+    handler: Callable[[Turn], Message | None],
+    turn: Turn,
+    *,
+    what: str = "",
+    tell: Reply | None = None,
+) -> None:
+    """Run after the ack: the answer is sent, and any error becomes a reply (through `tell`, if
+    given) instead of escaping."""
     try:
         answer = handler(turn)
         if answer is not None:
             turn.reply(**answer)
     except Exception as error:
-        _tell(turn.reply, error, what=what or getattr(handler, "__name__", handler))
+        _tell(tell or turn.reply, error, what=what or getattr(handler, "__name__", handler))
 
 
 def _tell(reply: Reply, error: Exception, *, what: object) -> None:

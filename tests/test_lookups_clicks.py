@@ -195,3 +195,22 @@ def test_whether_a_message_is_ephemeral_follows_the_conversation_then_its_shape(
     assert is_ephemeral_message(card_message(), kept=None)  # a response_url body
     assert not is_ephemeral_message(card_message(channel=CHANNEL), kept=None)
     assert is_ephemeral_message(card_message(channel=CHANNEL, user="U0BOB"), kept=None)
+
+
+def test_a_click_that_fails_on_a_shared_answer_tells_the_clicker_beside_it(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_channel(CHANNEL)
+    setup_account(slack, "Marlow Glass")
+    mention(slack, "who owns marlow glass?", "1763900504.000100")
+    shared = answer_in_thread(fake_slack, "1763900504.000100")
+    tampered = shared.to_dict()
+    for block in tampered["blocks"]:
+        for element in block.get("elements", []):
+            if element.get("action_id") == "history_show":
+                element["value"] = "not-an-id"
+    _, url = click(slack, tampered, "history_show", user_id="U0BOB")
+    [hook] = fake_slack.wait_for_hook(url)
+    assert hook.body["replace_original"] is False and hook.body["response_type"] == "ephemeral"
+    assert "That button no longer works" in text_of(hook.body)
+    assert fake_slack.message(CHANNEL, shared.ts) == shared
