@@ -6,6 +6,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot import db
+from models import money
 
 SETUP_HINT = 'create the Slack app from manifest.yml and see "Create the Slack app" in README.md'
 
@@ -41,6 +42,16 @@ class Settings(BaseSettings):
     deals_channel: str | None = Field(default=None, alias="RAPPORT_DEALS_CHANNEL")
     stale_days: int = Field(default=14, alias="RAPPORT_STALE_DAYS", ge=1)
     stuck_days: int = Field(default=21, alias="RAPPORT_STUCK_DAYS", ge=1)
+    currency: str = Field(default="USD", alias="RAPPORT_CURRENCY")
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, value: str) -> str:
+        if not money.is_currency(value.strip()):
+            raise ValueError(
+                f"RAPPORT_CURRENCY must be an ISO 4217 code such as USD or EUR, not {value!r}"
+            )
+        return value.strip().upper()
 
     @field_validator("admins", mode="before")
     @classmethod

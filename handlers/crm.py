@@ -13,6 +13,7 @@ from handlers.blocks.crm import (
     build_not_yet,
     build_owner_assigned,
 )
+from handlers.deals import stages
 from handlers.deps import Deps
 from handlers.directory import SlackUser, UnknownUser
 from handlers.ids import Command
@@ -44,6 +45,8 @@ def handle_crm_command(turn: Turn) -> Message | None:
         return build_error(str(error))
     if isinstance(request, CrmHelp):
         return build_crm_help(unknown=request.unknown)
+    if isinstance(request, CrmNotYet) and request.subcommand == "stages":
+        return stages.handle_crm_stages(turn, turn.body.get("text", "").strip()[len("stages") :])
     if isinstance(request, CrmNotYet):
         return build_not_yet(what=f"{Command.CRM} {request.subcommand}")
     if isinstance(request, CrmLink):

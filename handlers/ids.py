@@ -66,3 +66,22 @@ class LookupAction(StrEnum):
 class HomeAction(StrEnum):
     LOG_CALL = "home_log_call"
     FOLLOWUP = "home_followup"  # overflow: "done:<id>", "snooze1:<id>", "snooze7:<id>"
+
+
+class DealAction(StrEnum):
+    STAGE = "deal_stage"  # the card's static_select; block_id "deal_<id>_<version>"
+    WON = "deal_won"  # value "<deal id>:<version>"
+    LOST = "deal_lost"  # value "<deal id>:<version>": opens the reason modal
+    REOPEN = "deal_reopen"  # value "<deal id>:<version>"
+    LOG_CALL = "deal_log_call"  # value: account id
+    OPEN = "deal_open"  # a list's select ("Open a deal"), option value: deal id
+    SHOW = "deal_show"  # suffixed _<n>; value: deal id (picked among several)
+    PICK = "deal_pick"  # suffixed _<n>; value "<pending id>:<deal id>" (a parked change)
+    PICK_ACCOUNT = "deal_pick_account"  # suffixed _<n>; value "<pending id>:<account id>"
+    CREATE_ACCOUNT = "deal_create_account"  # value "<pending id>"
+
+
+class DealModal(StrEnum):
+    LOST_CALLBACK = "deal_lost_modal"
+    REASON_BLOCK = "deal_lost_reason"
+    REASON_INPUT = "deal_lost_reason_input"
