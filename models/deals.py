@@ -198,7 +198,7 @@ def move_deal(
     it. SQLite serializes writers; the version check in the UPDATE catches the move that read
     before the other wrote. `seen_version` is what the caller's card showed (a stale card is
     told, not obeyed)."""
-    deal = _locked(session, team_id, deal_id)
+    deal = lock_deal(session=session, team_id=team_id, deal_id=deal_id)
     check_can_edit(deal, actor)
     if seen_version is not None and deal.version != seen_version:
         raise DealChanged(deal, _last_mover(session, deal))
@@ -253,7 +253,7 @@ def update_deal(
     expected_close: date | None = None,
 ) -> Deal:
     """Change a deal's amount or expected close (owner or admin), audited."""
-    deal = _locked(session, team_id, deal_id)
+    deal = lock_deal(session=session, team_id=team_id, deal_id=deal_id)
     check_can_edit(deal, actor)
     before = _snapshot(deal)
     values: dict[str, Any] = {}
@@ -341,7 +341,7 @@ def owner_slack_id(*, session: Session, deal: Deal) -> str | None:
     return owner.slack_user_id if owner else None
 
 
-def _locked(session: Session, team_id: str, deal_id: int) -> Deal:
+def lock_deal(*, session: Session, team_id: str, deal_id: int) -> Deal:
     """The deal, locked for this transaction on PostgreSQL (a no-op on SQLite), read afresh."""
     found = session.exec(
         select(Deal)

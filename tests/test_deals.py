@@ -273,6 +273,8 @@ def test_lost_with_a_reason_keeps_it_and_a_reopen_goes_back_where_it_was(
     text = text_of(deal_cmd(slack, "Acme lost: went with a competitor &lt;b&gt; <!channel>"))
     assert "Lost because: went with a competitor &lt;b&gt; @channel" in text
     assert only_deal(engine).lost_reason == "went with a competitor <b> @channel"
+    history = text_of(slack.command("/history", "Acme deals").reply())
+    assert "Renewal: Proposal → Lost (went with a competitor &lt;b&gt; @channel)" in history
     reopened = deal_cmd(slack, "Acme reopen")
     assert "from Lost to *Proposal*" in text_of(reopened)
     assert only_deal(engine).lost_reason is None and only_deal(engine).closed_at is None

@@ -22,7 +22,7 @@ from handlers.listener import Turn
 from handlers.parsing.deals import DealChange
 from models import deals
 from models.accounts import get_account
-from models.base import DomainError, zone
+from models.base import DomainError, id_of, zone
 from models.deals import Deal, DealChanged, NotDealOwner
 from models.money import format_money, parse_amount
 from models.reps import Rep
@@ -82,7 +82,11 @@ def apply_change(
     *,
     seen: int | None = None,
 ) -> Outcome:
-    """Do what `change` asks to `deal` (owner or admin), and the answer with the new card."""
+    """Do what `change` asks to `deal` (owner or admin), and the answer with the new card.
+
+    The deal is locked and read afresh first, so "next" counts from where a concurrent move
+    left it, not from where it was when the name was resolved."""
+    deal = deals.lock_deal(session=session, team_id=deal.team_id, deal_id=id_of(deal))
     deals.check_can_edit(deal, actor)
     pipeline = get_pipeline(session=session, team_id=deal.team_id)
     if change.op in ("amount", "close"):

@@ -68,6 +68,10 @@ def parse_deal(text: str, *, default_currency: str) -> DealRequest:
     head, colon, after = partition_outside_markup(typed, ":")
     note = after.strip() or None
     words = head.split()
+    lowered = [word.lower() for word in words]
+    if "stage" in lowered[1:-1]:  # "stage Closed Won": a stage name may end in a move word
+        index = len(words) - 1 - lowered[::-1].index("stage")
+        return DealChange(" ".join(words[:index]), "stage", " ".join(words[index + 1 :]), note)
     for index in range(len(words) - 1, 0, -1):
         word = words[index].lower()
         if word in MOVES and index == len(words) - 1:
