@@ -264,6 +264,21 @@ def test_lost_needs_a_reason_and_the_button_asks_for_it_in_a_modal(
     assert changes(engine)[-1] == ("Lead", "Lost", "budget cut")
 
 
+def test_picking_lost_in_the_cards_select_asks_why_and_keeps_the_card(
+    slack: SlackDriver, engine: Engine, fake_slack: FakeSlack
+) -> None:
+    new_account(slack)
+    card = deal_cmd(slack, "new Acme Corp: Renewal 10k")
+    asked = choose(slack, card, "Lost")
+    assert "Lost needs a reason" in text_of(asked) and asked.get("replace_original") is not True
+    assert only_deal(engine).stage == "Lead"
+    click(slack, asked, "deal_lost")
+    view = fake_slack.wait_for("views.open")[0].args["view"]
+    submit(slack, view, text_input("deal_lost_reason", "deal_lost_reason_input", "no budget"))
+    slack.settle()
+    assert (only_deal(engine).stage, only_deal(engine).lost_reason) == ("Lost", "no budget")
+
+
 def test_lost_with_a_reason_keeps_it_and_a_reopen_goes_back_where_it_was(
     slack: SlackDriver, engine: Engine
 ) -> None:
@@ -335,7 +350,8 @@ def test_only_the_owner_or_an_admin_may_change_a_deal(slack: SlackDriver, engine
     card = deal_cmd(slack, "new Acme Corp: Renewal 10k")
     refused = deal_cmd(slack, "Acme next", user_id="U0BOB")
     assert text_of(refused).startswith("Only <@U0ALICE> (the deal's owner) or a Rapport admin")
-    assert "Only <@U0ALICE>" in text_of(choose(slack, card, "Demo", user_id="U0BOB"))
+    clicked = choose(slack, card, "Demo", user_id="U0BOB")
+    assert "Only <@U0ALICE>" in text_of(clicked) and clicked["replace_original"] is False
     assert "Only <@U0ALICE>" in text_of(deal_cmd(slack, "Acme amount 1k", user_id="U0BOB"))
     assert only_deal(engine).stage == "Lead" and only_deal(engine).amount_minor == 1_000_000
     assert "to *Qualified*" in text_of(deal_cmd(slack, "Acme next", user_id="U0ADMIN"))

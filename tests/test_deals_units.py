@@ -20,11 +20,12 @@ from handlers.parsing.deals import (
     parse_stages_command,
 )
 from handlers.parsing.text import CommandError
-from models import deals
+from models import deals, pipeline_changes
 from models.audit import AuditEntry
 from models.deal_refs import resolve_deal
-from models.deals import Change, Deal, NeedsReason, NotDealOwner, StageInUse
+from models.deals import Change, Deal, NeedsReason, NotDealOwner
 from models.money import AmountError, Money, exponent, format_money, is_currency, parse_amount
+from models.pipeline_changes import StageInUse
 from models.stages import DEFAULT_PIPELINE, Pipeline, Stage, StageOutcome, UnknownStage, find_stage
 from tests.factories import make_account, make_deal, make_rep
 
@@ -298,7 +299,7 @@ def test_a_stage_in_use_cannot_be_removed_and_the_refusal_names_the_deals(sessio
         make_deal(session, account, ada, "Demo", now=NOW, name=f"D{n}")
     stages = [s for s in DEFAULT_PIPELINE.stages if s.name != "Demo"]
     with pytest.raises(StageInUse, match=r"Acme D0 \(Demo\), .* and 2 more"):
-        deals.replace_stages(
+        pipeline_changes.replace_stages(
             session=session, team_id=ada.team_id, stages=stages, actor=ada, now=NOW
         )
 

@@ -76,19 +76,19 @@ def handle_stage_select(turn: Turn) -> Message:
         raise CommandError(STALE)
     deal_id, seen = row_id(found[1]), int(found[2])
     change = DealChange(ref="", op="stage", arg=stage)
-    return guarded(turn, lambda: _change(turn, deal_id, change, seen)) | REPLACE
+    return guarded(turn, lambda: _change(turn, deal_id, change, seen), replace=True)
 
 
 def handle_won_button(turn: Turn) -> Message:
     deal_id, seen = _deal_and_version(_action(turn)["value"])
     change = DealChange(ref="", op="won")
-    return guarded(turn, lambda: _change(turn, deal_id, change, seen)) | REPLACE
+    return guarded(turn, lambda: _change(turn, deal_id, change, seen), replace=True)
 
 
 def handle_reopen_button(turn: Turn) -> Message:
     deal_id, seen = _deal_and_version(_action(turn)["value"])
     change = DealChange(ref="", op="reopen")
-    return guarded(turn, lambda: _change(turn, deal_id, change, seen)) | REPLACE
+    return guarded(turn, lambda: _change(turn, deal_id, change, seen), replace=True)
 
 
 def handle_lost_button(turn: Turn) -> Message | None:
@@ -123,7 +123,7 @@ def read_lost(turn: Turn) -> str | dict[str, str]:
 def handle_lost_submission(turn: Turn, reason: str) -> Message:
     meta = metadata(LostMeta, turn.body["view"]["private_metadata"])
     change = DealChange(ref="", op="lost", note=reason)
-    return guarded(turn, lambda: _change(turn, meta.deal_id, change, meta.version)) | REPLACE
+    return guarded(turn, lambda: _change(turn, meta.deal_id, change, meta.version), replace=True)
 
 
 def handle_log_call_button(turn: Turn) -> None:
@@ -165,7 +165,7 @@ def handle_pick_deal_button(turn: Turn) -> Message:
             change = DealChange(**parked.payload)
             return apply_change(session, turn, actor, deal, change)
 
-    return guarded(turn, work) | REPLACE
+    return guarded(turn, work, replace=True)
 
 
 def handle_pick_account_button(turn: Turn) -> Message:

@@ -37,6 +37,7 @@ class Outcome:
 
     answer: Message
     won: Message | None = None
+    replaces: bool = True  # whether it takes the place of the card it was clicked on
 
 
 def today(turn: Turn, now: datetime) -> date:
@@ -94,7 +95,7 @@ def apply_change(
     closed = pipeline.is_closed(deal.stage)
     if change.op == "lost" and not change.note:
         account = get_account(session=session, team_id=deal.team_id, account_id=deal.account_id)
-        return Outcome(build_needs_reason(deal, account=account.name))
+        return Outcome(build_needs_reason(deal, account=account.name), replaces=False)
     if change.op == "next":
         to = pipeline.next_after(deal.stage)
         if to is None:
@@ -118,6 +119,8 @@ def apply_change(
             raise DomainError(f"Reopen {deal.name} into an open stage, e.g. {pipeline.first.name}.")
     else:
         to = find_stage(pipeline, change.arg or "")
+        if to.outcome == StageOutcome.LOST and not change.note:
+            return apply_change(session, turn, actor, deal, DealChange("", "lost"), seen=seen)
     was = deal.stage
     moved = deals.move_deal(
         session=session,
@@ -164,13 +167,14 @@ def _edit(session: Session, turn: Turn, actor: Rep, deal: Deal, change: DealChan
     return Outcome(card(session, turn, edited, headline=headline))
 
 
-def guarded(turn: Turn, work: Callable[[], Outcome]) -> Message:
+def guarded(turn: Turn, work: Callable[[], Outcome], *, replace: bool = False) -> Message:
     """Run a change: "not yours" names the owner; "changed meanwhile" shows the deal as it is
-    now; a Won deal is announced after it committed."""
+    now; a Won deal is announced after it committed. With `replace` (a click on a card), the
+    new card takes the old one's place, and a refusal comes beside it."""
     try:
         outcome = work()
     except NotDealOwner as refused:
-        return not_owner(refused)
+        return not_owner(refused) | ({"replace_original": False} if replace else {})
     except DealChanged as changed:
         by = f"{mention(changed.by)} changed" if changed.by else "Someone changed"
         headline = (
@@ -181,10 +185,13 @@ def guarded(turn: Turn, work: Callable[[], Outcome]) -> Message:
             fresh = deals.get_deal(
                 session=session, team_id=changed.team_id, deal_id=changed.deal_id
             )
-            return card(session, turn, fresh, headline=headline)
-    if outcome.won is not None:
-        return announce(turn, outcome)
-    return outcome.answer
+            return card(session, turn, fresh, headline=headline) | _replacing(replace)
+    answer = announce(turn, outcome) if outcome.won is not None else outcome.answer
+    return answer | _replacing(replace and outcome.replaces)
+
+
+def _replacing(replace: bool) -> Message:
+    return {"replace_original": True} if replace else {}
 
 
 def not_owner(refused: NotDealOwner) -> Message:

@@ -5,7 +5,7 @@ from handlers.blocks.deals import build_stages
 from handlers.blocks.text import escape
 from handlers.listener import Turn
 from handlers.parsing.deals import StagesRename, StagesSet, parse_stages_command
-from models import deals
+from models import pipeline_changes
 from models.stages import get_pipeline
 
 
@@ -14,12 +14,12 @@ def handle_crm_stages(turn: Turn, rest: str) -> Message:
     with turn.begin() as session:
         actor, now = turn.rep(session), turn.now()
         if isinstance(request, StagesSet):
-            pipeline = deals.replace_stages(
+            pipeline = pipeline_changes.replace_stages(
                 session=session, team_id=actor.team_id, stages=request.stages, actor=actor, now=now
             )
             headline = ":white_check_mark: The pipeline is updated."
         elif isinstance(request, StagesRename):
-            old, pipeline, moved = deals.rename_stage(
+            old, pipeline, moved = pipeline_changes.rename_stage(
                 session=session, team_id=actor.team_id, old=request.old, new=request.new,
                 actor=actor, now=now,
             )  # fmt: skip
