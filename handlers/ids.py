@@ -75,7 +75,6 @@ class DealAction(StrEnum):
     REOPEN = "deal_reopen"  # value "<deal id>:<version>"
     LOG_CALL = "deal_log_call"  # value: account id
     OPEN = "deal_open"  # a list's select ("Open a deal"), option value: deal id
-    SHOW = "deal_show"  # suffixed _<n>; value: deal id (picked among several)
     PICK = "deal_pick"  # suffixed _<n>; value "<pending id>:<deal id>" (a parked change)
     PICK_ACCOUNT = "deal_pick_account"  # suffixed _<n>; value "<pending id>:<account id>"
     CREATE_ACCOUNT = "deal_create_account"  # value "<pending id>"

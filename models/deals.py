@@ -165,6 +165,7 @@ def create_deal(
     session.add(deal)
     session.flush()
     _record_change(session, deal, None, owner, now, note=None)
+    _touch(session, deal, now)
     audit.record(
         session=session,
         actor=owner,

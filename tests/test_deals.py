@@ -53,14 +53,24 @@ def audit_actions(engine: Engine) -> list[str]:
         ]
 
 
-def choose(slack: SlackDriver, message: JSON, option: str, user_id: str = "U0ALICE") -> JSON:
-    """Pick `option` in the card's stage select (block_actions from an ephemeral message);
-    returns what was posted to the click's response_url."""
-    block = next(
-        b for b in message["blocks"] if b.get("accessory", {}).get("type") == "static_select"
+def menus(message: JSON) -> list[tuple[JSON, JSON]]:
+    """(block, static_select) of every menu in a message."""
+    found = [(b, b["accessory"]) for b in message["blocks"] if "accessory" in b]
+    found += [(b, e) for b in message["blocks"] for e in b.get("elements", [])]
+    return [(b, e) for b, e in found if e.get("type") == "static_select"]
+
+
+def choose(
+    slack: SlackDriver, message: JSON, option: str, user_id: str = "U0ALICE", *, by: str = "value"
+) -> JSON:
+    """Pick the option whose value (or label) is `option` in the message's menu (block_actions
+    from an ephemeral message); returns what was posted to the click's response_url."""
+    block, select = menus(message)[0]
+    picked = next(
+        o
+        for o in select["options"]
+        if (o["value"] if by == "value" else o["text"]["text"]) == option
     )
-    select = block["accessory"]
-    picked = next(o for o in select["options"] if o["value"] == option)
     url = slack.fake.response_url("action", channel="C0SALES01", user=user_id)
     _, trigger_id, action_ts = slack.ids()
     payload = {
@@ -393,11 +403,13 @@ def test_deal_with_an_account_lists_its_deals_and_opens_one(
     deal_cmd(slack, "new Acme Corp: Expansion 5k close 2026-01-01")
     listed = deal_cmd(slack, "acme")
     assert "Deals of Acme Corp" in text_of(listed) and ":warning: _past_" in text_of(listed)
-    select = next(b for b in listed["blocks"] if b["type"] == "actions")["elements"][0]
-    assert [o["text"]["text"] for o in select["options"]] == [
+    _, menu = menus(listed)[0]
+    assert [o["text"]["text"] for o in menu["options"]] == [
         "Acme Corp — Expansion",
         "Acme Corp — Renewal",
     ]
+    opened = choose(slack, listed, "Acme Corp — Renewal", by="label")
+    assert "*Renewal* · Acme Corp" in text_of(opened) and opened["replace_original"] is False
 
 
 def test_a_long_list_stays_inside_block_kit_limits_with_and_more(

@@ -232,6 +232,8 @@ def test_a_list_of_many_stages_and_deals_fits_slack() -> None:
     built = build_deal_list(listed, total=900, pipeline=pipeline, today=date(2026, 1, 1), title="T")
     assert len(built["blocks"]) <= 50
     assert "and 400 more not listed" in str(built)
+    shown = sum(len(b["text"]["text"]) for b in built["blocks"] if b["type"] == "section")
+    assert shown < 12_000  # Slack's unwritten limit on a message's blocks is about 13k
 
 
 # -- the store ------------------------------------------------------------------------------------

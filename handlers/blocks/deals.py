@@ -24,7 +24,9 @@ from models.deals import Change, Deal
 from models.money import format_money
 from models.stages import Pipeline, Stage, StageOutcome
 
-MAX_LIST_LINES = 10  # deals listed per stage before "and N more"
+MAX_LIST_LINES = 10  # deals listed per stage before "and N more"...
+MAX_LINES = 50  # ...and in all: Slack refuses a message past ~13k characters of blocks
+MAX_GROUPS = 40
 MAX_OPEN_OPTIONS = 100  # Slack's limit on a static_select's options
 REASON_MAX = 500
 
@@ -151,28 +153,32 @@ def build_deal_list(
     for row in listed:
         groups[row.deal.stage].append(row)
     blocks: list[Block] = [section(f"*{escape(title)}*")]
-    for stage in sorted(groups, key=pipeline.order_key)[:40]:
-        blocks.append(section(_group_text(stage, groups[stage], pipeline, today)))
+    stages = sorted(groups, key=pipeline.order_key)[:MAX_GROUPS]
+    lines = max(1, min(MAX_LIST_LINES, MAX_LINES // len(stages)))
+    for stage in stages:
+        blocks.append(section(_group_text(stage, groups[stage], pipeline, today, lines)))
     if total > len(listed):
         blocks.append(context(f"and {total - len(listed):,} more not listed"))
     blocks.append(ActionsBlock(block_id="deal_list", elements=[_open_select(listed)]))
     return message(title, blocks)
 
 
-def _group_text(stage: str, rows: list[Listed], pipeline: Pipeline, today: date) -> str:
+def _group_text(
+    stage: str, rows: list[Listed], pipeline: Pipeline, today: date, lines_max: int
+) -> str:
     totals = _totals(row.deal for row in rows)
     head = f"*{escape(stage)}* · {len(rows)}" + (f" · {totals}" if totals else "")
     lines = [
-        f"• {escape(row.account)} — {escape(row.deal.name)} · {escape(amount(row.deal))}"
+        f"• {quote(row.account, 60)} — {quote(row.deal.name, 80)} · {escape(amount(row.deal))}"
         + (
             f" · closes {close_text(row.deal, today=today, closed=pipeline.is_closed(stage))}"
             if row.deal.expected_close
             else ""
         )
-        for row in rows[:MAX_LIST_LINES]
+        for row in rows[:lines_max]
     ]
-    if len(rows) > MAX_LIST_LINES:
-        lines.append(f"and {len(rows) - MAX_LIST_LINES} more")
+    if len(rows) > lines_max:
+        lines.append(f"and {len(rows) - lines_max} more")
     return "\n".join([head, *lines])
 
 
@@ -196,16 +202,14 @@ def _open_select(listed: Sequence[Listed]) -> StaticSelectElement:
     )
 
 
-def build_pick_deal(
-    *, account: str, deals: Sequence[Deal], pending_id: int | None, verb: str
-) -> Message:
-    """Several deals fit: a button each (the change waits in `pending_id`, if any)."""
+def build_pick_deal(*, account: str, deals: Sequence[Deal], pending_id: int, verb: str) -> Message:
+    """Several deals fit: a button each; the change waits in `pending_id`."""
     text = f"{escape(account)} has {len(deals)} deals; which one{f' to {verb}' if verb else ''}?"
     buttons = [
         ButtonElement(
             text=label(f"{deal.name} ({deal.stage})"),
-            action_id=f"{DealAction.PICK if pending_id else DealAction.SHOW}_{n}",
-            value=f"{pending_id}:{_id(deal)}" if pending_id else str(_id(deal)),
+            action_id=f"{DealAction.PICK}_{n}",
+            value=f"{pending_id}:{_id(deal)}",
         )
         for n, deal in enumerate(deals[:25])
     ]

@@ -23,7 +23,6 @@ from models import accounts, deals, pending
 from models.accounts import NameTaken
 
 REPLACE = {"replace_original": True}
-SHOW = re.compile(rf"^{DealAction.SHOW}_\d+$")
 PICK = re.compile(rf"^{DealAction.PICK}_\d+$")
 PICK_ACCOUNT = re.compile(rf"^{DealAction.PICK_ACCOUNT}_\d+$")
 BLOCK = re.compile(r"^deal_([0-9]{1,19})_([0-9]{1,9})$")
@@ -42,7 +41,6 @@ def register(app: App, deps: Deps) -> None:
     app.action(DealAction.LOST)(listener.action(deps, handle_lost_button))
     app.action(DealAction.LOG_CALL)(listener.action(deps, handle_log_call_button))
     app.action(DealAction.OPEN)(listener.action(deps, handle_open_deal))
-    app.action(SHOW)(listener.action(deps, handle_open_deal))
     app.action(PICK)(listener.action(deps, handle_pick_deal_button))
     app.action(PICK_ACCOUNT)(listener.action(deps, handle_pick_account_button))
     app.action(DealAction.CREATE_ACCOUNT)(listener.action(deps, handle_pick_account_button))
@@ -140,9 +138,8 @@ def handle_log_call_button(turn: Turn) -> None:
 
 
 def handle_open_deal(turn: Turn) -> Message:
-    """A deal picked from a list or among several: its card."""
-    action = _action(turn)
-    value = (action.get("selected_option") or {}).get("value") or action.get("value", "")
+    """A deal picked from a list's "Open a deal…": its card."""
+    value = (_action(turn).get("selected_option") or {}).get("value", "")
     with turn.begin() as session:
         deal = deals.get_deal(session=session, team_id=turn.caller.team_id, deal_id=row_id(value))
         return card(session, turn, deal) | {"replace_original": False}

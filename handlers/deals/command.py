@@ -159,7 +159,7 @@ def change_deal(turn: Turn, request: DealChange) -> Outcome:
         verb = request.op if request.op != "stage" else f"move to {request.arg}"
         return Outcome(
             build_pick_deal(
-                account=ref.account.name, deals=ref.deals, pending_id=parked.id, verb=verb
+                account=ref.account.name, deals=ref.deals, pending_id=parked.id or 0, verb=verb
             )
         )
 

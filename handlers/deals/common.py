@@ -26,7 +26,7 @@ from models.base import DomainError, id_of, zone
 from models.deals import Deal, DealChanged, NotDealOwner
 from models.money import format_money, parse_amount
 from models.reps import Rep
-from models.stages import StageOutcome, find_stage, get_pipeline
+from models.stages import Pipeline, Stage, StageOutcome, find_stage, get_pipeline
 
 logger = logging.getLogger(__name__)
 
@@ -89,38 +89,13 @@ def apply_change(
     left it, not from where it was when the name was resolved."""
     deal = deals.lock_deal(session=session, team_id=deal.team_id, deal_id=id_of(deal))
     deals.check_can_edit(deal, actor)
-    pipeline = get_pipeline(session=session, team_id=deal.team_id)
     if change.op in ("amount", "close"):
         return _edit(session, turn, actor, deal, change)
-    closed = pipeline.is_closed(deal.stage)
-    if change.op == "lost" and not change.note:
+    pipeline = get_pipeline(session=session, team_id=deal.team_id)
+    to = _target(session, pipeline, deal, change)
+    if to.outcome == StageOutcome.LOST and not change.note:
         account = get_account(session=session, team_id=deal.team_id, account_id=deal.account_id)
         return Outcome(build_needs_reason(deal, account=account.name), replaces=False)
-    if change.op == "next":
-        to = pipeline.next_after(deal.stage)
-        if to is None:
-            raise DomainError(
-                f"{deal.name} is {'closed' if closed else 'in the last open stage'} "
-                f"({deal.stage}); say `won`, `lost` or `stage <stage>`."
-            )
-    elif change.op == "won":
-        to = pipeline.won
-    elif change.op == "lost":
-        to = pipeline.lost
-    elif change.op == "reopen":
-        if not closed:
-            raise DomainError(f"{deal.name} is open already ({deal.stage}).")
-        to = (
-            find_stage(pipeline, change.arg)
-            if change.arg
-            else deals.reopen_stage(session=session, deal=deal, pipeline=pipeline)
-        )
-        if to.is_closed:
-            raise DomainError(f"Reopen {deal.name} into an open stage, e.g. {pipeline.first.name}.")
-    else:
-        to = find_stage(pipeline, change.arg or "")
-        if to.outcome == StageOutcome.LOST and not change.note:
-            return apply_change(session, turn, actor, deal, DealChange("", "lost"), seen=seen)
     was = deal.stage
     moved = deals.move_deal(
         session=session,
@@ -142,6 +117,34 @@ def apply_change(
     account = get_account(session=session, team_id=moved.team_id, account_id=moved.account_id)
     owner = deals.owner_slack_id(session=session, deal=moved)
     return Outcome(answer, build_won_announcement(deal=moved, account=account.name, owner=owner))
+
+
+def _target(session: Session, pipeline: Pipeline, deal: Deal, change: DealChange) -> Stage:
+    """The stage a change moves the deal to, or a DomainError saying why there is none."""
+    closed = pipeline.is_closed(deal.stage)
+    if change.op == "won":
+        return pipeline.won
+    if change.op == "lost":
+        return pipeline.lost
+    if change.op == "next":
+        if closed:
+            raise DomainError(f"{deal.name} is closed ({deal.stage}); `reopen` it first.")
+        to = pipeline.next_after(deal.stage)
+        if to is None:
+            raise DomainError(
+                f"{deal.name} is in the last open stage ({deal.stage}); say `won` or `lost`."
+            )
+        return to
+    if change.op != "reopen":
+        return find_stage(pipeline, change.arg or "")
+    if not closed:
+        raise DomainError(f"{deal.name} is open already ({deal.stage}).")
+    if not change.arg:
+        return deals.reopen_stage(session=session, deal=deal, pipeline=pipeline)
+    to = find_stage(pipeline, change.arg)
+    if to.is_closed:
+        raise DomainError(f"Reopen {deal.name} into an open stage, e.g. {pipeline.first.name}.")
+    return to
 
 
 def _edit(session: Session, turn: Turn, actor: Rep, deal: Deal, change: DealChange) -> Outcome:
