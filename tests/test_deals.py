@@ -242,6 +242,25 @@ def test_the_cards_select_moves_a_deal_in_one_click_to_won(
     assert only_deal(engine).stage == "Won" and only_deal(engine).closed_at is not None
 
 
+def test_the_cards_won_and_reopen_buttons_close_and_reopen_it(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    new_account(slack)
+    deal_cmd(slack, "new Acme Corp: Renewal 10k")
+    card = deal_cmd(slack, "Acme stage Proposal")
+    won = press(slack, card, "deal_won")
+    assert "from Proposal to *Won*" in text_of(won) and won["replace_original"] is True
+    buttons = [e["text"]["text"] for e in won["blocks"][-1]["elements"]]
+    assert buttons == ["Reopen", "Log a call"]
+    twice = press(slack, card, "deal_won")  # a double click on the old card moves nothing
+    assert "a moment ago: it is now in *Won*" in text_of(twice)
+    refused = press(slack, won, "deal_reopen", user_id="U0BOB")
+    assert "Only <@U0ALICE>" in text_of(refused)
+    reopened = press(slack, won, "deal_reopen")
+    assert "from Won to *Proposal*" in text_of(reopened)
+    assert [c[1] for c in changes(engine)] == ["Lead", "Proposal", "Won", "Proposal"]
+
+
 def test_a_stale_card_is_told_the_current_stage_and_changes_nothing(
     slack: SlackDriver, engine: Engine
 ) -> None:
@@ -347,9 +366,25 @@ def test_amount_and_close_date_can_be_changed_and_are_audited(
     assert "expected to close Jan 15, 2027" in text_of(deal_cmd(slack, "Acme close Jan 15"))
     assert "isn't an amount" in text_of(deal_cmd(slack, "Acme amount lots"))
     assert "couldn't read" in text_of(deal_cmd(slack, "Acme close whenever"))
+    assert "has passed already" in text_of(deal_cmd(slack, "Acme close 2026-03-01"))
+    assert "expected to close Jan 15, 2027" in text_of(deal_cmd(slack, "Acme close Jan 15"))
     deal = only_deal(engine)
     assert (deal.amount_minor, str(deal.expected_close)) == (5_200_000, "2027-01-15")
-    assert audit_actions(engine) == ["deal.create", "deal.update", "deal.update"]
+    assert audit_actions(engine) == ["deal.create"] + ["deal.update"] * 4
+    with Session(engine) as session:
+        edits = session.exec(select(AuditEntry).where(AuditEntry.action == "deal.update")).all()
+    assert edits[0].before["amount_minor"] == 4_800_000  # type: ignore[index]
+    assert edits[0].after["amount_minor"] == 5_200_000  # type: ignore[index]
+
+
+def test_a_new_amount_keeps_the_deals_currency_unless_another_is_typed(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    new_account(slack)
+    deal_cmd(slack, "new Acme Corp: Renewal EUR 10,000")
+    assert "is now €52,000" in text_of(deal_cmd(slack, "Acme amount 52k"))
+    assert "is now ¥5,000,000" in text_of(deal_cmd(slack, "Acme amount JPY 5,000,000"))
+    assert (only_deal(engine).amount_minor, only_deal(engine).currency) == (5_000_000, "JPY")
 
 
 # -- 6. rules -----------------------------------------------------------------------------------

@@ -150,7 +150,8 @@ def _target(session: Session, pipeline: Pipeline, deal: Deal, change: DealChange
 def _edit(session: Session, turn: Turn, actor: Rep, deal: Deal, change: DealChange) -> Outcome:
     arg = change.arg or ""
     if change.op == "amount":
-        money = parse_amount(arg, default_currency=turn.deps.currency)
+        # "amount 52k" on a deal in euros stays in euros
+        money = parse_amount(arg, default_currency=deal.currency or turn.deps.currency)
         edited = deals.update_deal(
             session=session, team_id=deal.team_id, deal_id=deal.id or 0, actor=actor,
             now=turn.now(), money=money,
