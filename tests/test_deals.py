@@ -580,3 +580,8 @@ def test_renaming_a_stage_keeps_its_deals_and_their_history(
     assert "from Discovery to *Proposal*" in text_of(deal_cmd(slack, "Acme next"))
     taken = slack.command("/crm", "stages rename Lead to Proposal", user_id="U0ADMIN").reply()
     assert "There is a stage called Proposal already" in text_of(taken)
+    refused = slack.command("/crm", "stages rename Lead to Prospect", user_id="U0BOB").reply()
+    assert "Only Rapport admins can rename a stage" in text_of(refused)
+    assert "Renamed Lead to *Prospect*; 0 deals" in text_of(
+        slack.command("/crm", "Stages rename lead to Prospect", user_id="U0ADMIN").reply()
+    )

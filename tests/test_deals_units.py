@@ -8,7 +8,14 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from handlers.blocks.deals import DealCard, Listed, build_deal_card, build_deal_list
+from handlers.blocks.deals import (
+    DealCard,
+    Listed,
+    build_deal_card,
+    build_deal_list,
+    build_stages,
+    build_won_announcement,
+)
 from handlers.parsing.deals import (
     DealChange,
     DealList,
@@ -234,6 +241,15 @@ def test_a_list_of_many_stages_and_deals_fits_slack() -> None:
     assert "and 400 more not listed" in str(built)
     shown = sum(len(b["text"]["text"]) for b in built["blocks"] if b["type"] == "section")
     assert shown < 12_000  # Slack's unwritten limit on a message's blocks is about 13k
+
+
+def test_the_won_announcement_and_the_stages_escape_what_people_typed() -> None:
+    won = build_won_announcement(deal=a_deal(currency="EUR"), account="A&B", owner="U0ALICE")
+    assert "*A&amp;B* · Renewal &lt;!here&gt; is won: €48,000.50, by <@U0ALICE>" in str(won)
+    pipeline = Pipeline((Stage("<b>", probability=5), Stage("Won", StageOutcome.WON),
+                         Stage("Lost", StageOutcome.LOST)))  # fmt: skip
+    shown = str(build_stages(pipeline, admin=False))
+    assert "1. &lt;b&gt; (5%)" in shown and "2. Won (won)" in shown and "admins can change" in shown
 
 
 # -- the store ------------------------------------------------------------------------------------
