@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot import db
+from models import money
 
 SETUP_HINT = 'create the Slack app from manifest.yml and see "Create the Slack app" in README.md'
 CONFIG_HINT = 'see "Configuration" in README.md'
@@ -121,6 +122,18 @@ class Settings(BaseSettings):
         le=3650,
         description=DAYS,
     )
+    currency: str = Field(
+        default="USD",
+        alias="RAPPORT_CURRENCY",
+        description="an ISO 4217 currency code, e.g. USD or EUR",
+    )
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, value: str) -> str:
+        if not money.is_currency(value.strip()):
+            raise ValueError("not an ISO 4217 code")
+        return value.strip().upper()
 
     @field_validator("admins", mode="before")
     @classmethod

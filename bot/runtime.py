@@ -65,4 +65,5 @@ def build_deps(settings: Settings, engine: Engine, *, now: Callable[[], datetime
         stale_days=settings.stale_days,
         stuck_days=settings.stuck_days,
         deals_channel=settings.deals_channel,
+        currency=settings.currency,
     )

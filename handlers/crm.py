@@ -27,6 +27,7 @@ from handlers.blocks.crm import (
 )
 from handlers.blocks.names import Buttons, Choice, build_created, build_unknown_name
 from handlers.blocks.text import escape
+from handlers.deals import stages
 from handlers.deps import Deps
 from handlers.directory import SlackUser, UnknownUser
 from handlers.ids import Command, CrmAction
@@ -75,6 +76,8 @@ def handle_crm_command(turn: Turn) -> Message | None:
         return build_error(str(error))
     if isinstance(request, CrmHelp):
         return build_crm_help(unknown=request.unknown)
+    if isinstance(request, CrmNotYet) and request.subcommand == "stages":
+        return stages.handle_crm_stages(turn, turn.body.get("text", "").strip()[len("stages") :])
     if isinstance(request, CrmNotYet):
         return build_not_yet(what=f"{Command.CRM} {request.subcommand}")
     try:

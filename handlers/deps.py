@@ -24,6 +24,7 @@ class Deps:
     stale_days: int = 14
     stuck_days: int = 21
     deals_channel: str | None = None
+    currency: str = "USD"  # RAPPORT_CURRENCY: amounts typed without one
     audience: Audience = field(init=False)  # who reads each channel, on top of `directory`
 
     def __post_init__(self) -> None:

@@ -77,3 +77,21 @@ class CrmAction(StrEnum):
     CONTACT_SAVE = "crm_contact_save"  # value: pending id (move or rename the contact as typed)
     CONTACT_KEEP = "crm_contact_keep"  # value: pending id
     CONTACT_BLOCK = "crm_contact_choice"
+
+
+class DealAction(StrEnum):
+    STAGE = "deal_stage"  # the card's static_select; block_id "deal_<id>_<version>"
+    WON = "deal_won"  # value "<deal id>:<version>"
+    LOST = "deal_lost"  # value "<deal id>:<version>": opens the reason modal
+    REOPEN = "deal_reopen"  # value "<deal id>:<version>"
+    LOG_CALL = "deal_log_call"  # value: account id
+    OPEN = "deal_open"  # a list's select ("Open a deal"), option value: deal id
+    PICK = "deal_pick"  # suffixed _<n>; value "<pending id>:<deal id>" (a parked change)
+    PICK_ACCOUNT = "deal_pick_account"  # suffixed _<n>; value "<pending id>:<account id>"
+    CREATE_ACCOUNT = "deal_create_account"  # value "<pending id>"
+
+
+class DealModal(StrEnum):
+    LOST_CALLBACK = "deal_lost_modal"
+    REASON_BLOCK = "deal_lost_reason"
+    REASON_INPUT = "deal_lost_reason_input"

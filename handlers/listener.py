@@ -112,8 +112,10 @@ def action(deps: Deps, handler: Handler) -> Listener:
         reply = response_url(url) if url else dm(client, caller.id)
         # An error answers the clicker beside the message clicked, never in its place: the
         # message may be one that others read too (a shared card, a thread answer).
-        beside = response_url(url, replace_original=False, response_type="ephemeral")
-        _run(handler, Turn(deps, caller, client, body, reply), tell=beside if url else reply)
+        beside = (
+            response_url(url, replace_original=False, response_type="ephemeral") if url else reply
+        )
+        _run(handler, Turn(deps, caller, client, body, reply), tell=beside)
 
     return listener
 

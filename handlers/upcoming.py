@@ -12,7 +12,7 @@ from handlers.blocks.crm import build_not_yet
 from handlers.deps import Deps
 from handlers.ids import Command
 
-LATER_COMMANDS = (Command.DEAL, Command.FOLLOWUP)
+LATER_COMMANDS = (Command.FOLLOWUP,)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -25,6 +25,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 
+from rapidfuzz.distance import OSA
 from sqlalchemy import UniqueConstraint, delete
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -261,3 +262,43 @@ def _snapshot(pipeline: Pipeline, *, default: bool) -> dict[str, object]:
             for s in pipeline.stages
         ],
     }
+
+
+MIN_PREFIX = 2  # "ne" finds Negotiation; one letter is too easily another stage
+
+
+def match_names(typed: str, names: Sequence[str]) -> list[str]:
+    """The names `typed` means, as account names are matched: the one spelled the same (case and
+    spacing aside), else those it starts, else those one typo away; several when unclear."""
+    key = normalize_stage(typed)
+    if not key:
+        return []
+    keys = {name: normalize_stage(name) for name in names}
+    exact = [name for name, k in keys.items() if k == key]
+    if exact:
+        return exact
+    if len(key) >= MIN_PREFIX:
+        prefixed = [name for name, k in keys.items() if k.startswith(key)]
+        if prefixed:
+            return prefixed
+    if len(key) < 3:
+        return []
+    return [name for name, k in keys.items() if OSA.distance(key, k) <= 1]
+
+
+class UnknownStage(DomainError):
+    """A typed stage the pipeline has none (or several) of; the sentence lists the stages."""
+
+
+def find_stage(pipeline: Pipeline, typed: str) -> Stage:
+    """The stage `typed` clearly means (case, a prefix, one typo), or UnknownStage listing them."""
+    found = match_names(typed, [stage.name for stage in pipeline.stages])
+    if len(found) == 1:
+        stage = pipeline.find(found[0])
+        assert stage is not None
+        return stage
+    shown = " ".join(typed.split())[:40]
+    listed = ", ".join(stage.name for stage in pipeline.stages)
+    if found:
+        raise UnknownStage(f"“{shown}” could be {' or '.join(found)}; say which.")
+    raise UnknownStage(f"There is no stage “{shown}”. The stages are {listed}.")

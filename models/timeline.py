@@ -277,9 +277,10 @@ def _stage_changes(session: Session, scope: _Scope) -> list[Entry]:
 
 
 def _stage_text(change: DealStageChange, deal: str) -> str:
+    note = f" ({change.note})" if change.note else ""  # a lost reason, why it moved back
     if change.from_stage is None:
-        return f"{deal}: {change.to_stage}"
-    return f"{deal}: {change.from_stage} → {change.to_stage}"
+        return f"{deal}: {change.to_stage}{note}"
+    return f"{deal}: {change.from_stage} → {change.to_stage}{note}"
 
 
 def _followups(session: Session, scope: _Scope) -> list[Entry]:

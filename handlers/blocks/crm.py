@@ -31,7 +31,11 @@ HELP_COMMANDS: list[tuple[str, str, bool]] = [
         "the account's timeline (calls, meetings, emails, notes, deals)",
         True,
     ),
-    (f"{Command.DEAL} new Acme: Renewal 2027 $48,000", "create and move deals", False),
+    (
+        f"{Command.DEAL} new Acme: Renewal 2027 $48,000",
+        "create a deal; `/deal` lists yours, `/deal Acme next|won|lost: why|stage Demo` moves it",
+        True,
+    ),
     (f"{Command.FOLLOWUP} Acme in 3 days: send the contract", "a follow-up for you", False),
 ]
 HELP_CRM: list[tuple[str, str, bool]] = [
@@ -40,7 +44,7 @@ HELP_CRM: list[tuple[str, str, bool]] = [
     ("link Acme", "make this channel Acme's (`/crm unlink` to undo)", True),
     ("contact Acme: Jane Roe, jane@acme.com, VP Sales", "add a contact", True),
     ("pipeline", "deals by stage", False),
-    ("stages", "the pipeline's stages", False),
+    ("stages", "the pipeline's stages (admins: `stages set …`, `stages rename A to B`)", True),
     ("digest off", "stop the morning digest", False),
     ("handoff @from @to", "admins: move one rep's accounts to another", False),
     ("merge Acme Inc into Acme", "admins: merge duplicate accounts", False),

@@ -1,7 +1,7 @@
 """Reps keep their Slack locale (users.info `locale`, e.g. "de-DE"): numeric dates they type are
 read day first or month first as they write them.
 
-Revision ID: 0008_rep_locale
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-02 03:30:00.000000
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_rep_locale"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,8 +1,8 @@
 """Names: normalized account names recomputed for the legal forms now ignored (AG, S.p.A., Oy,
 株式会社, ...), so "Fiat S.p.A." stored before still matches "fiat".
 
-Revision ID: 0008_names
-Revises: 0008_rep_locale
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 04:00:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from models.accounts import normalize_name
 
-revision: str = "0008_names"
-down_revision: str | None = "0008_rep_locale"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
