@@ -66,3 +66,12 @@ def test_follow_up_rows_say_what_each_date_is() -> None:
     assert "· open, set <!date^" in row(followup("open", done=False))
     assert "· snoozed, set <!date^" in row(followup("snoozed", done=False))
     assert "· canceled, set <!date^" in row(followup("canceled", done=False))
+
+
+def test_deal_values_on_the_card_are_exact_in_each_currencys_own_minor_unit() -> None:
+    from models.summaries import DealTotal
+
+    totals = [DealTotal("KWD", 1_234_567, 1), DealTotal("JPY", 1_200_000, 1)]
+    totals += [DealTotal("HUF", 4_800_050, 1), DealTotal("USD", 10, 1)]
+    text = text_of(build_owner_card(card(open_totals=totals), tz=TZ, shareable=False))
+    assert "1,234.567 KWD + ¥1,200,000 + 48,000.50 HUF + $0.10" in text

@@ -21,10 +21,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.blocks import context, section
-from handlers.blocks.lookups import money
 from handlers.blocks.text import bold, local_time, quote, quote_name
 from handlers.ids import HomeAction
 from models.base import zone
+from models.money import format_money
 from models.summaries import FollowupRow, HomeSummary
 
 HOME_BLOCKS_MAX = 100
@@ -119,11 +119,11 @@ def _deal_blocks(summary: HomeSummary) -> list[Block]:
         count = sum(t.count for t in group.totals)  # group.deals is capped; totals are not
         shown = group.deals[:SHOWN_PER_STAGE]
         worth = " + ".join(
-            money(t.amount_minor, t.currency) for t in group.totals if t.amount_minor
+            format_money(t.amount_minor, t.currency) for t in group.totals if t.amount_minor
         )
         lines = [
             f"• {bold(account)}: {quote_name(name, 80)}"
-            f"{' · ' + money(amount, currency) if amount else ''}"
+            f"{' · ' + format_money(amount, currency) if amount else ''}"
             for _, account, name, amount, currency in shown
         ]
         more = f"\n_and {count - len(shown)} more_" if count > len(shown) else ""

@@ -12,23 +12,13 @@ from handlers.blocks.names import Buttons, Choice, build_unknown_name
 from handlers.blocks.text import bold, literal, local_time, mention, quote
 from handlers.ids import LookupAction
 from models.accounts import MAX_NAME_LENGTH
+from models.money import format_money
 from models.summaries import DealTotal, OwnerCard
 from models.timeline import Entry, EntryKind, Page
 
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
-NO_CENTS = {"JPY", "KRW"}
-
-
-def money(amount_minor: int, currency: str | None) -> str:
-    code = (currency or "USD").upper()
-    amount = amount_minor if code in NO_CENTS else amount_minor / 100
-    number = f"{amount:,.0f}" if code in NO_CENTS or amount == int(amount) else f"{amount:,.2f}"
-    symbol = SYMBOLS.get(code)
-    return f"{symbol}{number}" if symbol else f"{number} {code}"
-
 
 def _totals(totals: list[DealTotal]) -> str:
-    return " + ".join(money(t.amount_minor, t.currency) for t in totals if t.amount_minor)
+    return " + ".join(format_money(t.amount_minor, t.currency) for t in totals if t.amount_minor)
 
 
 def build_owner_card(
