@@ -38,10 +38,17 @@ def replace_stages(
     """The workspace's new pipeline (admins); a stage that deals sit in can't go (StageInUse)."""
     _check_admin(actor, "change the pipeline")
     current = get_pipeline(session=session, team_id=team_id)
-    kept = {normalize_stage(stage.name): stage.name for stage in stages}
+    kept = {normalize_stage(stage.name): stage for stage in stages}
     removed = [s.name for s in current.stages if normalize_stage(s.name) not in kept]
     if removed:
-        _refuse_if_used(session, team_id, removed)
+        _refuse_if_used(session, team_id, removed, "can't be removed")
+    # A stage's deals are open or closed by the stage they sit in: turning a stage that holds
+    # deals into Won or Lost (or back) would close or reopen them without a move on record.
+    for stage in current.stages:
+        new = kept.get(normalize_stage(stage.name))
+        if new is not None and new.outcome != stage.outcome:
+            change = f"can't change from {stage.outcome} to {new.outcome}"
+            _refuse_if_used(session, team_id, [stage.name], change)
     pipeline = set_pipeline(session=session, team_id=team_id, stages=stages, actor=actor, now=now)
     for stage in current.stages:  # a new spelling of a kept stage ("demo" -> "Demo") moves too
         spelled = pipeline.find(stage.name)
@@ -82,7 +89,7 @@ def _check_admin(actor: Rep, what: str) -> None:
         raise NotAllowed(f"Only Rapport admins can {what}.")
 
 
-def _refuse_if_used(session: Session, team_id: str, removed: list[str]) -> None:
+def _refuse_if_used(session: Session, team_id: str, removed: list[str], change: str) -> None:
     where = (Deal.team_id == team_id, col(Deal.stage).in_(removed))
     rows = session.exec(
         select(Deal.name, Account.name, Deal.stage)
@@ -98,7 +105,7 @@ def _refuse_if_used(session: Session, team_id: str, removed: list[str]) -> None:
     more = f" and {total - len(rows)} more" if total > len(rows) else ""
     stages_named = " and ".join(sorted({stage for _, _, stage in rows}))
     raise StageInUse(
-        f"{stages_named} can't be removed while deals are in it: {named}{more}. Move them "
+        f"{stages_named} {change} while deals are in it: {named}{more}. Move them "
         "first, or rename the stage with `/crm stages rename <old> to <new>`."
     )
 

@@ -567,6 +567,28 @@ def test_a_stage_with_deals_cannot_be_removed_and_the_answer_names_them(
     assert "Demo" in text_of(slack.command("/crm", "stages").reply())
 
 
+def test_a_stage_with_deals_cannot_turn_won_or_lost_under_them(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    new_account(slack)
+    deal_cmd(slack, "new Acme Corp: Renewal 10k")
+    deal_cmd(slack, "Acme stage Proposal")
+    refused = slack.command(
+        "/crm", "stages set Lead, Qualified, Demo, Proposal (won), Negotiation, Won, Lost",
+        user_id="U0ADMIN",
+    ).reply()  # fmt: skip
+    assert (
+        "Proposal can't change from open to won while deals are in it: Acme Corp Renewal"
+        in text_of(refused)
+    )
+    assert only_deal(engine).closed_at is None and only_deal(engine).stage == "Proposal"
+    allowed = slack.command(
+        "/crm", "stages set Lead, Qualified, Demo (won), Proposal, Negotiation, Won, Lost",
+        user_id="U0ADMIN",
+    ).reply()  # fmt: skip
+    assert "can't" not in text_of(allowed)  # Demo holds no deal
+
+
 def test_renaming_a_stage_keeps_its_deals_and_their_history(
     slack: SlackDriver, engine: Engine
 ) -> None:
