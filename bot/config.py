@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     admins: Annotated[frozenset[str], NoDecode] = Field(default=frozenset(), alias="RAPPORT_ADMINS")
     deals_channel: str | None = Field(default=None, alias="RAPPORT_DEALS_CHANNEL")
     stale_days: int = Field(default=14, alias="RAPPORT_STALE_DAYS", ge=1)
-    stuck_days: int = Field(default=21, alias="RAPPORT_STUCK_DAYS", ge=1)
+    stuck_days: int = Field(default=21, alias="RAPPORT_STUCK_DAYS", ge=1, le=3650)
 
     @field_validator("admins", mode="before")
     @classmethod

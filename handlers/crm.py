@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from handlers import listener
+from handlers import listener, pipeline
 from handlers.blocks import Message
 from handlers.blocks.crm import (
     build_account_created,
@@ -34,10 +34,15 @@ from models.matching import find_account
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command(Command.CRM)(listener.command(deps, handle_crm_command))
+    app.command(Command.CRM)(
+        ack=listener.command(deps, handle_crm_command), lazy=[pipeline.chart_after_ack(deps)]
+    )
+    pipeline.register(app, deps)
 
 
 def handle_crm_command(turn: Turn) -> Message | None:
+    if pipeline.wants_pipeline(turn.body.get("text", "")):
+        return pipeline.handle_pipeline_command(turn)
     try:
         request = parse_crm(turn.body.get("text", ""))
     except CommandError as error:

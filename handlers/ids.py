@@ -66,3 +66,7 @@ class LookupAction(StrEnum):
 class HomeAction(StrEnum):
     LOG_CALL = "home_log_call"
     FOLLOWUP = "home_followup"  # overflow: "done:<id>", "snooze1:<id>", "snooze7:<id>"
+
+
+class PipelineAction(StrEnum):
+    CHART = "pipeline_chart"  # value: "team" or "mine"
