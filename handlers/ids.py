@@ -70,3 +70,4 @@ class HomeAction(StrEnum):
 
 class PipelineAction(StrEnum):
     CHART = "pipeline_chart"  # value: "team" or "mine"
+    BUTTONS_BLOCK = "pipeline_buttons"

@@ -225,9 +225,7 @@ def _merge(totals: Iterable[CurrencySum]) -> tuple[CurrencySum, ...]:
             weight.setdefault(total.currency, None)
         else:
             weight[total.currency] = (had or 0) + total.weighted_minor
-    return _largest_first(
-        [CurrencySum(c, count[c], amount[c], weight.get(c)) for c in count]
-    )
+    return _largest_first([CurrencySum(c, count[c], amount[c], weight.get(c)) for c in count])
 
 
 def _largest_first(totals: Sequence[CurrencySum]) -> tuple[CurrencySum, ...]:
@@ -241,8 +239,15 @@ def _listed(
     (the count is a window over the matches), the names joined to the `cap` rows only."""
     first = (
         select(
-            Deal.id, Deal.account_id, Deal.owner_id, Deal.name, Deal.stage, Deal.amount_minor,
-            Deal.currency, Deal.stage_changed_at, Deal.expected_close,
+            Deal.id,
+            Deal.account_id,
+            Deal.owner_id,
+            Deal.name,
+            Deal.stage,
+            Deal.amount_minor,
+            Deal.currency,
+            Deal.stage_changed_at,
+            Deal.expected_close,
             func.count().over().label("matches"),
         )  # fmt: skip
         .where(*where)
@@ -258,8 +263,15 @@ def _listed(
     ).all()
     lines = tuple(
         DealLine(
-            row.id, row.account, row.name, row.stage, row.slack_user_id, row.amount_minor,
-            row.currency, row.stage_changed_at, row.expected_close,
+            row.id,
+            row.account,
+            row.name,
+            row.stage,
+            row.slack_user_id,
+            row.amount_minor,
+            row.currency,
+            row.stage_changed_at,
+            row.expected_close,
         )  # fmt: skip
         for row in rows
     )

@@ -47,7 +47,7 @@ def build_pipeline_chart(report: PipelineReport) -> Chart:
             total = next((t for t in line.totals if t.currency == currency), None)
             minor = total.amount_minor if total else 0
             amounts.append(major_units(minor, currency))
-            labels.append(f"{format_money(minor, currency)}\n{total.count if total else 0} deals")
+            labels.append(f"{format_money(minor, currency)}\n{_deals(total.count if total else 0)}")
         bars = panel.bar(range(len(stages)), amounts, color=COLOURS[n % len(COLOURS)])
         panel.bar_label(bars, labels=labels, fontsize=8, padding=2)
         panel.set_xticks(range(len(stages)), [_short(s) for s in stages], fontsize=8)
@@ -60,6 +60,10 @@ def build_pipeline_chart(report: PipelineReport) -> Chart:
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return Chart(out.getvalue(), alt_text(report), title)
+
+
+def _deals(count: int) -> str:
+    return f"{count:,} deal{'' if count == 1 else 's'}"
 
 
 def _short(stage: str) -> str:
@@ -78,7 +82,7 @@ def alt_text(report: PipelineReport) -> str:
             total = next((t for t in line.totals if t.currency == currency), None)
             if total:
                 shown = format_money(total.amount_minor, currency)
-                stages.append(f"{line.stage} {shown} in {total.count} deals")
+                stages.append(f"{line.stage} {shown} in {_deals(total.count)}")
         parts.append(f"{currency or 'No currency'}: " + "; ".join(stages) + ".")
     text = " ".join(parts)
     return text if len(text) <= ALT_TEXT_MAX else text[: ALT_TEXT_MAX - 1] + "…"

@@ -41,7 +41,7 @@ def build_pipeline(report: PipelineReport) -> Message:
         chart = ButtonElement(
             text="Chart", action_id=PipelineAction.CHART, value="team" if report.team else "mine"
         )
-        blocks.append(ActionsBlock(elements=[chart]))
+        blocks.append(ActionsBlock(block_id=PipelineAction.BUTTONS_BLOCK, elements=[chart]))
     other = (
         f"`{Command.CRM} pipeline` for your own deals"
         if report.team
@@ -120,9 +120,7 @@ def _closed_summary(report: PipelineReport) -> str:
     if not report.won.count and not report.lost.count:
         return "*Last 30 days:* no deals won or lost."
     rate = f" · win rate {report.win_rate}%" if report.win_rate is not None else ""
-    return (
-        f"*Last 30 days:* won {_closed(report.won)} · lost {_closed(report.lost)}{rate}"
-    )
+    return f"*Last 30 days:* won {_closed(report.won)} · lost {_closed(report.lost)}{rate}"
 
 
 def _closed(closed: Closed) -> str:
@@ -143,9 +141,7 @@ def _deal(line: DealLine) -> str:
 
 
 def _stuck(report: PipelineReport) -> str:
-    head = (
-        f"*Stuck over {report.stuck_days} days in their stage ({report.stuck_total:,}):*"
-    )
+    head = f"*Stuck over {report.stuck_days} days in their stage ({report.stuck_total:,}):*"
     lines = [
         f"{_deal(line)} · {(report.now - line.stage_changed_at).days} days in stage"
         for line in report.stuck
