@@ -6,17 +6,19 @@ it is turned back into an int, never a float). A stage's weighted value is its t
 stage's probability, rounded half up to the minor unit once per (stage, currency), so the
 weighted totals are sums of what each stage line shows.
 
-A handful of aggregate statements whatever the number of deals: the pipeline, the open sums,
-the closed sums of the window, and the two capped lists (each with its full count in the same
-statement). Deals of deleted accounts are left out everywhere, as on /who-owns and the Home tab.
+A handful of statements whatever the number of deals: the pipeline; one pass over the open
+deals for the sums and the stuck and overdue counts; the closed sums of the window; and the two
+capped lists, each a few capped index walks. Deals of deleted accounts are left out everywhere,
+as on /who-owns and the Home tab.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, union_all
 from sqlmodel import Session, col
 
 from models.accounts import Account, AccountStatus
@@ -27,6 +29,7 @@ from models.stages import Pipeline, StageOutcome, get_pipeline
 
 WINDOW_DAYS = 30  # won and lost "in the last 30 days"
 LIST_CAP = 10  # stuck and overdue deals listed; the rest are counted
+MAX_WALKS = 100  # stages walked one by one; past that (imports), one sort of them all
 
 
 @dataclass(frozen=True)
@@ -100,9 +103,10 @@ class PipelineReport:
 
 
 def weighted(amount_minor: int, probability: int) -> int:
-    """`amount_minor` × `probability`%, rounded half away from zero to the minor unit."""
+    """`amount_minor` times `probability`%, rounded half away from zero to the minor unit."""
     whole, rest = divmod(abs(amount_minor) * probability, 100)
-    whole += rest >= 50
+    if rest >= 50:
+        whole += 1
     return whole if amount_minor >= 0 else -whole
 
 
@@ -119,23 +123,17 @@ def pipeline_report(
     """The report for one rep's deals (`owner_id`) or, with None, the whole workspace's."""
     pipeline = get_pipeline(session=session, team_id=team_id)
     where = _scope(team_id, owner_id)
-    stages = _open_stages(session, pipeline, where)
-    won, lost = _closed(session, pipeline, where, now)
-    present = [line.stage for line in stages]
     today = now.astimezone(zone(tz)).date()
     stuck_before = now - timedelta(days=stuck_days)
-    stuck, stuck_total = _listed(
-        session,
-        (*where, col(Deal.stage).in_(present), col(Deal.stage_changed_at) < stuck_before),
-        (col(Deal.stage_changed_at), col(Deal.id)),
-        cap,
+    is_stuck = col(Deal.stage_changed_at) < stuck_before
+    is_overdue = col(Deal.expected_close) < today
+    stages, stuck_total, overdue_total = _open_stages(
+        session, pipeline, where, is_stuck, is_overdue
     )
-    overdue, overdue_total = _listed(
-        session,
-        (*where, col(Deal.stage).in_(present), col(Deal.expected_close) < today),
-        (col(Deal.expected_close), col(Deal.id)),
-        cap,
-    )
+    won, lost = _closed(session, pipeline, where, now)
+    present = [line.stage for line in stages]
+    stuck = _listed(session, (*where, is_stuck), present, col(Deal.stage_changed_at), cap)
+    overdue = _listed(session, (*where, is_overdue), present, col(Deal.expected_close), cap)
     return PipelineReport(
         team=owner_id is None, now=now, stages=stages, won=won, lost=lost,
         stuck_days=stuck_days, stuck=stuck, stuck_total=stuck_total, overdue=overdue,
@@ -143,34 +141,45 @@ def pipeline_report(
     )  # fmt: skip
 
 
-Where = tuple[ColumnElement[bool] | bool, ...]
+Where = tuple[ColumnElement[bool], ...]
 
 
 def _scope(team_id: str, owner_id: int | None) -> Where:
     """This workspace's deals (one rep's, when given) on live accounts."""
-    deleted = select(Account.id).where(
-        Account.team_id == team_id, Account.status != AccountStatus.ACTIVE
+    deleted = select(col(Account.id)).where(
+        col(Account.team_id) == team_id, col(Account.status) != AccountStatus.ACTIVE
     )
-    where: Where = (Deal.team_id == team_id, col(Deal.account_id).not_in(deleted))
-    return (*where, Deal.owner_id == owner_id) if owner_id is not None else where
+    where: Where = (col(Deal.team_id) == team_id, col(Deal.account_id).not_in(deleted))
+    return (*where, col(Deal.owner_id) == owner_id) if owner_id is not None else where
 
 
 def _sums(where: Where) -> Select:
     return (
-        select(Deal.stage, Deal.currency, func.count(), func.sum(Deal.amount_minor))
+        select(col(Deal.stage), col(Deal.currency), func.count(), func.sum(Deal.amount_minor))
         .where(*where)
         .group_by(col(Deal.stage), col(Deal.currency))
     )
 
 
-def _open_stages(session: Session, pipeline: Pipeline, where: Where) -> tuple[StageLine, ...]:
-    """Open deals per stage and currency; a closed stage spelled in another case (an import)
-    is dropped here, so the report agrees with Pipeline.is_closed."""
-    rows = session.execute(_sums((*where, col(Deal.stage).not_in(pipeline.closed_names)))).all()
+def _open_stages(
+    session: Session,
+    pipeline: Pipeline,
+    where: Where,
+    is_stuck: ColumnElement[bool],
+    is_overdue: ColumnElement[bool],
+) -> tuple[tuple[StageLine, ...], int, int]:
+    """Open deals per stage and currency, and how many are stuck and overdue: one pass over the
+    open deals (an index-only scan of ix_deals_team_open). A closed stage spelled in another
+    case (an import) is dropped here, so the report agrees with Pipeline.is_closed."""
+    statement = _sums((*where, col(Deal.stage).not_in(pipeline.closed_names))).add_columns(
+        func.count().filter(is_stuck), func.count().filter(is_overdue)
+    )
     per_stage: dict[str, list[tuple[str | None, int, int]]] = defaultdict(list)
-    for stage, currency, count, total in rows:
+    stuck = overdue = 0
+    for stage, currency, count, total, stuck_here, overdue_here in session.execute(statement):
         if not pipeline.is_closed(stage):
             per_stage[stage].append((currency, count, int(total or 0)))
+            stuck, overdue = stuck + int(stuck_here or 0), overdue + int(overdue_here or 0)
     lines = []
     for stage in sorted(per_stage, key=pipeline.order_key):
         found = pipeline.find(stage)
@@ -182,7 +191,7 @@ def _open_stages(session: Session, pipeline: Pipeline, where: Where) -> tuple[St
         lines.append(
             StageLine(stage, probability, sum(t.count for t in totals), _largest_first(totals))
         )
-    return tuple(lines)
+    return tuple(lines), stuck, overdue
 
 
 def _weigh(total: int, probability: int | None) -> int | None:
@@ -233,35 +242,39 @@ def _largest_first(totals: Sequence[CurrencySum]) -> tuple[CurrencySum, ...]:
 
 
 def _listed(
-    session: Session, where: Where, order: tuple[ColumnElement, ...], cap: int
-) -> tuple[tuple[DealLine, ...], int]:
-    """The first `cap` deals matching `where` in `order`, and how many match: one statement
-    (the count is a window over the matches), the names joined to the `cap` rows only."""
-    first = (
-        select(
-            Deal.id,
-            Deal.account_id,
-            Deal.owner_id,
-            Deal.name,
-            Deal.stage,
-            Deal.amount_minor,
-            Deal.currency,
-            Deal.stage_changed_at,
-            Deal.expected_close,
-            func.count().over().label("matches"),
-        )  # fmt: skip
-        .where(*where)
-        .order_by(*order)
-        .limit(cap)
-        .subquery()
-    )
+    session: Session, where: Where, stages: Sequence[str], order: Any, cap: int
+) -> tuple[DealLine, ...]:
+    """The first `cap` deals in `stages` matching `where`, by `order` then id. One capped walk
+    of an index on (team_id, stage, `order`) per stage, merged (UNION ALL): a few dozen rows
+    read however many deals match; names are joined to the `cap` rows only."""
+    if not stages:
+        return ()
+    columns = (
+        col(Deal.id), col(Deal.account_id), col(Deal.owner_id), col(Deal.name), col(Deal.stage),
+        col(Deal.amount_minor), col(Deal.currency), col(Deal.stage_changed_at),
+        col(Deal.expected_close),
+    )  # fmt: skip
+    groups = [[stage] for stage in stages] if len(stages) <= MAX_WALKS else [list(stages)]
+    walks = [
+        select(*walk.c)  # SQLite takes ORDER BY / LIMIT in a compound's parts only in subqueries
+        for walk in (
+            select(*columns)
+            .where(*where, col(Deal.stage).in_(group))
+            .order_by(order, col(Deal.id))
+            .limit(cap)
+            .subquery()
+            for group in groups
+        )
+    ]
+    first = union_all(*walks).subquery()
     rows = session.execute(
-        select(first, col(Account.name).label("account"), Rep.slack_user_id)
+        select(first, col(Account.name).label("account"), col(Rep.slack_user_id))
         .join(Account, col(Account.id) == first.c.account_id)
         .outerjoin(Rep, col(Rep.id) == first.c.owner_id)
-        .order_by(*(first.c[column.key] for column in order))
+        .order_by(first.c[order.key], first.c.id)
+        .limit(cap)
     ).all()
-    lines = tuple(
+    return tuple(
         DealLine(
             row.id,
             row.account,
@@ -272,7 +285,6 @@ def _listed(
             row.currency,
             row.stage_changed_at,
             row.expected_close,
-        )  # fmt: skip
+        )
         for row in rows
     )
-    return lines, rows[0].matches if rows else 0

@@ -169,7 +169,7 @@ def test_stuck_and_overdue_deals_are_listed_oldest_first_and_the_rest_counted(
                  stage_changed_at=now - timedelta(days=22 + n))
         for n in range(12)
     ] + [
-        deal_row(accounts[0], reps[0], now, name="Fresh", stage_changed_at=now - timedelta(days=21)),
+        deal_row(accounts[0], reps[0], now, name="Fresh", stage_changed_at=now - timedelta(21)),
         deal_row(accounts[0], reps[0], now, name="Closed long ago", stage="Won",
                  stage_changed_at=now - timedelta(days=400), closed_at=now - timedelta(days=400)),
         deal_row(accounts[1], reps[1], now, name="Late <b>", stage="Demo",
@@ -215,7 +215,7 @@ def test_many_stages_and_currencies_stay_inside_block_kit_limits(
             )
             for name in names
             for n, currency in enumerate(currencies)
-        ],  # fmt: skip
+        ],
     )
     reply = slack.command("/crm", "pipeline team").ack_json()  # ack_json checks Slack's limits
     text = text_of(reply)
@@ -235,7 +235,7 @@ def setup_chart(engine: Engine, clock: Clock) -> None:
             deal_row(
                 accounts[0], reps[0], clock.at, stage="Lead", amount_minor=1_250_050, currency="EUR"
             ),
-        ],  # fmt: skip
+        ],
     )
 
 
@@ -356,7 +356,7 @@ def test_the_window_edges_reach_the_answer(
                 amount_minor=300,
                 currency="USD",
             ),
-        ],  # fmt: skip
+        ],
     )
     text = text_of(slack.command("/crm", "pipeline").ack_json())
     assert "won 1 ($1) · lost 1 ($3) · win rate 50%" in text

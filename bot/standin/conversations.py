@@ -34,7 +34,7 @@ class Message:
     def to_dict(self) -> JSON:
         """The message as Slack hands it back (e.g. in a block_actions payload)."""
         shown: JSON = {"type": "message", "ts": self.ts, "text": self.text, "blocks": self.blocks}
-        extra = {"user": self.user, "bot_id": self.bot_id, "thread_ts": self.thread_ts}
+        extra: JSON = {"user": self.user, "bot_id": self.bot_id, "thread_ts": self.thread_ts}
         extra["files"] = self.files or None
         return shown | {key: value for key, value in extra.items() if value is not None}
 

@@ -94,7 +94,7 @@ class Files:
         files = args.get("files")
         try:
             listed = json.loads(files) if isinstance(files, str) else files
-            ids = [(str(f["id"]), f.get("title")) for f in listed]
+            ids = [(str(f["id"]), f.get("title")) for f in listed or []]
         except (ValueError, TypeError, KeyError):
             return {"ok": False, "error": "invalid_arguments"}
         channel = str(args.get("channel_id") or "") or None
@@ -103,7 +103,7 @@ class Files:
             return {"ok": False, "error": "not_in_channel"}
         shared = []
         with self._lock:
-            for file_id, title in ids:
+            for file_id, _ in ids:
                 upload = self.uploads.get(file_id)
                 if upload is None or upload.data is None or upload.channel is not None:
                     return {"ok": False, "error": "file_not_found"}

@@ -6,13 +6,13 @@ however large. The exponents that aren't 2 come from ISO 4217's list of minor un
 
 from handlers.blocks.lookups import SYMBOLS
 
-EXPONENTS: dict[str, int] = {
-    **dict.fromkeys(
-        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
-    ),
-    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
-    **dict.fromkeys("CLF UYW".split(), 4),
-}
+ZERO = ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
+        "VUV", "XAF", "XOF", "XPF")  # fmt: skip
+THREE = ("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND")
+FOUR = ("CLF", "UYW")
+EXPONENTS: dict[str, int] = (
+    dict.fromkeys(ZERO, 0) | dict.fromkeys(THREE, 3) | dict.fromkeys(FOUR, 4)
+)
 NO_CURRENCY = "(no currency)"
 
 
