@@ -20,7 +20,7 @@ from handlers.ids import PipelineAction
 from handlers.listener import Listener, Turn
 from handlers.parsing.pipeline import PipelineRequest, parse_pipeline
 from handlers.parsing.text import CommandError
-from models import pipeline
+from models import claims, pipeline
 from models.base import id_of
 from models.pipeline import PipelineReport
 
@@ -40,6 +40,7 @@ UPLOAD_ERRORS = {
     "storage_limit_reached": "This workspace's file storage is full, so I can't post the chart.",
     "is_archived": "This channel is archived, so I can't post the chart here.",
 }
+ALREADY_CHARTED = "That chart is on its way already; `/crm pipeline` again for a fresh one."
 UPLOAD_FAILED = "Slack wouldn't take the chart just now. Please try again in a minute."
 
 
@@ -78,7 +79,17 @@ def handle_chart_after_ack(turn: Turn) -> Message | None:
 
 def handle_chart_button(turn: Turn) -> Message:
     team = turn.body["actions"][0].get("value") == "team"
-    return upload_chart(turn, team=team, channel_id=(turn.body.get("channel") or {}).get("id"))
+    channel_id = (turn.body.get("channel") or {}).get("id")
+    clicked = (turn.body.get("container") or {}).get("message_ts")
+    with turn.begin() as session:
+        # One chart per answer, person and conversation: a double click uploads once.
+        key = f"chart:{channel_id}:{clicked}:{turn.caller.id}"
+        first = claims.claim_once(
+            session=session, team_id=turn.caller.team_id, key=key, now=turn.now()
+        )
+    if not first:
+        return build_chart_refused(ALREADY_CHARTED)
+    return upload_chart(turn, team=team, channel_id=channel_id)
 
 
 def report(turn: Turn, *, team: bool) -> PipelineReport:

@@ -272,6 +272,11 @@ def test_chart_button_uploads_my_pipeline_into_the_conversation(
     [upload] = fake_slack.files_in("C0SALES01")
     assert upload.data is not None and upload.data[:8] == PNG
     assert upload.alt_txt is not None and upload.alt_txt.startswith("Bar chart of your open")
+    _, again = click(slack, reply, "pipeline_chart")  # a double click
+    [twice] = fake_slack.wait_for_hook(again)
+    assert (
+        "on its way already" in text_of(twice.body) and len(fake_slack.files_in("C0SALES01")) == 1
+    )
 
 
 def test_chart_where_rapport_is_not_a_member_tells_the_person(
