@@ -6,9 +6,10 @@ it is turned back into an int, never a float). A stage's weighted value is its t
 stage's probability, rounded half up to the minor unit once per (stage, currency), so the
 weighted totals are sums of what each stage line shows.
 
-A handful of statements whatever the number of deals: the pipeline; one pass over the open
-deals for the sums and the stuck and overdue counts; the closed sums of the window; and the two
-capped lists, each a few capped index walks. Deals of deleted accounts are left out everywhere,
+A handful of statements whatever the number of deals: the pipeline; the stage names in use (a
+loose index scan); one pass over the open deals for the sums and the stuck and overdue counts,
+and the same over deleted accounts' deals to take away; the closed sums of the window; and the
+two capped lists, each a few capped index walks. Deals of deleted accounts are left out everywhere,
 as on /who-owns and the Home tab.
 """
 
@@ -122,13 +123,14 @@ def pipeline_report(
 ) -> PipelineReport:
     """The report for one rep's deals (`owner_id`) or, with None, the whole workspace's."""
     pipeline = get_pipeline(session=session, team_id=team_id)
-    where = _scope(team_id, owner_id)
+    mine, deleted = _scope(team_id, owner_id)
+    where = (*mine, ~deleted)
     today = now.astimezone(zone(tz)).date()
     stuck_before = now - timedelta(days=stuck_days)
     is_stuck = col(Deal.stage_changed_at) < stuck_before
     is_overdue = col(Deal.expected_close) < today
     stages, stuck_total, overdue_total = _open_stages(
-        session, pipeline, where, is_stuck, is_overdue
+        session, pipeline, mine, deleted, is_stuck, is_overdue
     )
     won, lost = _closed(session, pipeline, where, now)
     present = [line.stage for line in stages]
@@ -144,13 +146,25 @@ def pipeline_report(
 Where = tuple[ColumnElement[bool], ...]
 
 
-def _scope(team_id: str, owner_id: int | None) -> Where:
-    """This workspace's deals (one rep's, when given) on live accounts."""
-    deleted = select(col(Account.id)).where(
+def _scope(team_id: str, owner_id: int | None) -> tuple[Where, ColumnElement[bool]]:
+    """This workspace's deals (one rep's, when given), and whether a deal's account is deleted
+    (those deals never count)."""
+    gone = select(col(Account.id)).where(
         col(Account.team_id) == team_id, col(Account.status) != AccountStatus.ACTIVE
     )
-    where: Where = (col(Deal.team_id) == team_id, col(Deal.account_id).not_in(deleted))
-    return (*where, col(Deal.owner_id) == owner_id) if owner_id is not None else where
+    mine: Where = (col(Deal.team_id) == team_id,)
+    if owner_id is not None:
+        mine = (*mine, col(Deal.owner_id) == owner_id)
+    return mine, col(Deal.account_id).in_(gone)
+
+
+def _stages_present(session: Session, mine: Where) -> list[str]:
+    """Every stage name these deals are in: one index seek per name (a loose index scan, as a
+    recursive CTE: neither SQLite nor PostgreSQL skips through an index by itself)."""
+    found = select(func.min(Deal.stage).label("stage")).where(*mine).cte(recursive=True)
+    after = select(func.min(Deal.stage)).where(*mine, col(Deal.stage) > found.c.stage)
+    found = found.union_all(select(after.scalar_subquery()).where(found.c.stage.is_not(None)))
+    return [stage for (stage,) in session.execute(select(found.c.stage)) if stage is not None]
 
 
 def _sums(where: Where) -> Select:
@@ -164,22 +178,36 @@ def _sums(where: Where) -> Select:
 def _open_stages(
     session: Session,
     pipeline: Pipeline,
-    where: Where,
+    mine: Where,
+    deleted: ColumnElement[bool],
     is_stuck: ColumnElement[bool],
     is_overdue: ColumnElement[bool],
 ) -> tuple[tuple[StageLine, ...], int, int]:
-    """Open deals per stage and currency, and how many are stuck and overdue: one pass over the
-    open deals (an index-only scan of ix_deals_team_open). A closed stage spelled in another
-    case (an import) is dropped here, so the report agrees with Pipeline.is_closed."""
-    statement = _sums((*where, col(Deal.stage).not_in(pipeline.closed_names))).add_columns(
-        func.count().filter(is_stuck), func.count().filter(is_overdue)
-    )
+    """Open deals per stage and currency, and how many are stuck and overdue.
+
+    One pass over the open deals alone (an index-only scan of ix_deals_team_open, only the open
+    stages' ranges), minus the same sums over the deals of deleted accounts (a few seeks):
+    cheaper than testing every deal's account. A closed stage spelled in another case (an
+    import) counts as closed, so the report agrees with Pipeline.is_closed."""
+    open_names = [s for s in _stages_present(session, mine) if not pipeline.is_closed(s)]
+    if not open_names:
+        return (), 0, 0
+    where = (*mine, col(Deal.stage).in_(open_names))
+    sums: dict[tuple[str, str | None], list[int]] = {}
+    for counted, sign in ((where, 1), ((*where, deleted), -1)):
+        statement = _sums(counted).add_columns(
+            func.count().filter(is_stuck), func.count().filter(is_overdue)
+        )
+        for stage, currency, *numbers in session.execute(statement):
+            into = sums.setdefault((stage, currency), [0, 0, 0, 0])
+            for n, number in enumerate(numbers):
+                into[n] += sign * int(number or 0)  # PostgreSQL sums bigint as numeric
     per_stage: dict[str, list[tuple[str | None, int, int]]] = defaultdict(list)
     stuck = overdue = 0
-    for stage, currency, count, total, stuck_here, overdue_here in session.execute(statement):
-        if not pipeline.is_closed(stage):
-            per_stage[stage].append((currency, count, int(total or 0)))
-            stuck, overdue = stuck + int(stuck_here or 0), overdue + int(overdue_here or 0)
+    for (stage, currency), (count, total, stuck_here, overdue_here) in sums.items():
+        if count:
+            per_stage[stage].append((currency, count, total))
+            stuck, overdue = stuck + stuck_here, overdue + overdue_here
     lines = []
     for stage in sorted(per_stage, key=pipeline.order_key):
         found = pipeline.find(stage)

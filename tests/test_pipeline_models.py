@@ -163,3 +163,28 @@ def test_weighting_uses_the_stage_probability_and_skips_stages_without_one(
 )
 def test_weighted_rounds_half_away_from_zero(amount: int, probability: int, expected: int) -> None:
     assert weighted(amount, probability) == expected
+
+
+def test_deals_of_deleted_accounts_count_nowhere(session: Session, alice: tuple[Rep, int]) -> None:
+    rep, acct = alice
+    gone = make_account(session, "Gone", owner=rep, now=NOW)
+    gone.status = "deleted"
+    session.add(gone)
+    old = NOW - timedelta(days=90)
+    add(session, rep, acct, stage="Demo", amount_minor=10, currency="USD")
+    for stage in ("Demo", "Proposal"):
+        add(
+            session,
+            rep,
+            id_of(gone),
+            stage=stage,
+            amount_minor=1_000,
+            currency="USD",
+            stage_changed_at=old,
+            expected_close=date(2026, 1, 1),
+        )
+    add(session, rep, id_of(gone), stage="Won", closed_at=NOW)
+    got = report(session)
+    assert [(line.stage, line.count) for line in got.stages] == [("Demo", 1)]
+    assert got.open_totals[0].amount_minor == 10 and got.won.count == 0
+    assert (got.stuck_total, got.overdue_total, got.stuck, got.overdue) == (0, 0, (), ())

@@ -2,7 +2,8 @@
 deals per workspace (bench/pipeline.py prints the plans).
 
 - ix_deals_team_open covers the one pass over a workspace's open deals (sums per stage and
-  currency, stuck and overdue counts): an index-only scan, already in GROUP BY order.
+  currency, stuck and overdue counts): an index-only scan of the open stages' ranges, already in
+  GROUP BY order; its (team_id, stage) prefix also serves the loose scan for stage names.
 - ix_deals_team_stage_moved and ix_deals_team_stage_close serve the stuck and overdue lists:
   a capped walk per stage instead of sorting every stuck deal.
 - ix_deals_team_closed finds the last 30 days' won and lost deals.
