@@ -1,9 +1,10 @@
 """/crm pipeline: the report, and its chart uploaded into the conversation.
 
 The chart is slow work (drawing, then Slack's three-step external upload), so it always runs
-after the ack: the Chart button is acked at once by `listener.action`; `/crm pipeline chart`
-acks with "Drawing…" and uploads from a Bolt lazy listener. Either way the person is told what
-became of it, and a chart never lands where a guest or another organisation could read it.
+outside the ack: the Chart button is acked at once by `listener.action`; `/crm pipeline chart`
+acks with "Drawing…" while a Bolt lazy listener (started beside the ack, never waited for)
+draws and uploads. Either way the person is told what became of it on the response_url, and a
+chart never lands where a guest or another organisation could read it.
 """
 
 import logging

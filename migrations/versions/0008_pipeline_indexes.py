@@ -1,5 +1,5 @@
-"""Pipeline indexes: /crm pipeline reads deals through these, in a few milliseconds at 100,000
-deals per workspace (bench/pipeline.py prints the plans).
+"""Pipeline indexes: /crm pipeline reads deals through these, so its cost grows with the open
+deals alone, and its lists with the stages (bench/pipeline.py prints the plans at 100,000 deals).
 
 - ix_deals_team_open covers the one pass over a workspace's open deals (sums per stage and
   currency, stuck and overdue counts): an index-only scan of the open stages' ranges, already in
