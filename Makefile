@@ -34,6 +34,7 @@ bench: $(VENV)/.dev-deps
 	$(BIN)/python bench/ack.py
 	$(BIN)/python bench/resolve.py
 	$(BIN)/python bench/history.py
+	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/faults.py
 
 clean:

@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from handlers import listener
+from handlers import listener, pipeline
 from handlers.blocks import Message
 from handlers.blocks.calls import build_done
 from handlers.blocks.crm import (
@@ -62,7 +62,10 @@ REPLACE = {"replace_original": True}
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command(Command.CRM)(listener.command(deps, handle_crm_command))
+    app.command(Command.CRM)(
+        ack=listener.command(deps, handle_crm_command), lazy=[pipeline.chart_after_ack(deps)]
+    )
+    pipeline.register(app, deps)
     for button in (CrmAction.CONTACT_SAVE, CrmAction.CONTACT_KEEP):
         app.action(button)(listener.action(deps, handle_contact_button))
     app.action(PICK)(listener.action(deps, handle_pick_account_button))
@@ -70,6 +73,8 @@ def register(app: App, deps: Deps) -> None:
 
 
 def handle_crm_command(turn: Turn) -> Message | None:
+    if pipeline.wants_pipeline(turn.body.get("text", "")):
+        return pipeline.handle_pipeline_command(turn)
     try:
         request = parse_crm(turn.body.get("text", ""))
     except CommandError as error:

@@ -95,3 +95,8 @@ class DealModal(StrEnum):
     LOST_CALLBACK = "deal_lost_modal"
     REASON_BLOCK = "deal_lost_reason"
     REASON_INPUT = "deal_lost_reason_input"
+
+
+class PipelineAction(StrEnum):
+    CHART = "pipeline_chart"  # value: "team" or "mine"
+    BUTTONS_BLOCK = "pipeline_buttons"

@@ -102,6 +102,17 @@ def command(deps: Deps, handler: Handler) -> Listener:
     return listener
 
 
+def after_ack(deps: Deps, handler: Handler) -> Listener:
+    """A Bolt lazy listener of a command: slow work that starts once the command has its
+    listener (which acks); its answer, and any error, go to the command's response_url."""
+
+    def later(body: dict, client: WebClient, context: BoltContext) -> None:
+        reply = response_url(body["response_url"], response_type="ephemeral")
+        _run(handler, Turn(deps, context["caller"], client, body, reply))
+
+    return later
+
+
 def action(deps: Deps, handler: Handler) -> Listener:
     """A button, menu or shortcut: acked at once; answers go to its response_url, else by DM."""
 

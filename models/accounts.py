@@ -61,6 +61,14 @@ class Account(AccountBase, table=True):
             postgresql_where=text("status = 'active'"),
         ),
         Index("ix_accounts_team_owner", "team_id", "owner_id"),
+        # The few deleted accounts, whose deals /crm pipeline leaves out (models.pipeline).
+        Index(
+            "ix_accounts_team_deleted",
+            "team_id",
+            "id",
+            sqlite_where=text("status != 'active'"),
+            postgresql_where=text("status != 'active'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

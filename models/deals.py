@@ -31,6 +31,22 @@ class Deal(SQLModel, table=True):
     __table_args__ = (
         Index("ix_deals_team_account", "team_id", "account_id"),
         Index("ix_deals_team_owner_stage", "team_id", "owner_id", "stage"),
+        # /crm pipeline (models.pipeline): its open-deal pass reads this index alone...
+        Index(
+            "ix_deals_team_open",
+            "team_id",
+            "stage",
+            "currency",
+            "amount_minor",
+            "stage_changed_at",
+            "expected_close",
+            "account_id",
+        ),
+        # ...its stuck and overdue lists walk these, a few rows per stage...
+        Index("ix_deals_team_stage_moved", "team_id", "stage", "stage_changed_at"),
+        Index("ix_deals_team_stage_close", "team_id", "stage", "expected_close"),
+        # ...and the last 30 days' won and lost start here.
+        Index("ix_deals_team_closed", "team_id", "closed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -47,6 +47,7 @@ NOT_MONEY = frozenset(
 )
 SYMBOLS: dict[str, str] = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW"}
 SHOWN: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+NO_CURRENCY = "(no currency)"
 # A "$" means the workspace's own dollar when it has one.
 DOLLARS = frozenset(["USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD"])
 MAX_MAJOR = 10**12  # a trillion of anything is a typo, not a deal
@@ -183,13 +184,21 @@ def _digits(number: str, shown: str) -> tuple[str, str]:
 
 
 def format_money(minor: int, currency: str | None) -> str:
-    """An exact amount as people read it: $48,000, €12,500.50, ¥1,200, 3.500 KWD."""
-    code = (currency or "USD").upper()
-    places = exponent(code)
+    """An exact amount as people read it: $48,000, €12,500.50, ¥1,200, 3.500 KWD; an amount
+    with no currency (an import's) says so rather than pretending to be dollars."""
+    places = exponent(currency or "")
     whole, fraction = divmod(abs(minor), 10**places)
     number = f"{whole:,}"
     if fraction:
         number += f".{fraction:0{places}d}"
     sign = "-" if minor < 0 else ""
+    if currency is None:
+        return f"{sign}{number} {NO_CURRENCY}"
+    code = currency.upper()
     symbol = SHOWN.get(code)
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {code}"
+
+
+def major_units(minor: int, currency: str | None) -> float:
+    """The amount in whole units, for drawing a bar only (never for a number people read)."""
+    return minor / 10 ** exponent(currency or "")

@@ -82,6 +82,7 @@ def test_manifest_asks_for_the_scopes_it_uses_and_no_more() -> None:
         "im:history",
         "channels:read",
         "groups:read",
+        "files:write",
     }
 
 

@@ -58,6 +58,11 @@ class Answers:
             members = full_members(users, team_id=self._team_id, bot_user_id=self._bot_user_id)
         self._members[channel_id] = list(members)
 
+    @property
+    def members(self) -> dict[str, list[str]]:
+        """Each channel's members as conversations.members lists them."""
+        return self._members
+
     def answer(
         self, method: str, args: JSON, *, users: dict[str, JSON], channels: dict[str, JSON]
     ) -> JSON:

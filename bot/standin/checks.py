@@ -36,6 +36,8 @@ CONTRACT_REQUIRED: dict[str, list[tuple[str, ...]]] = {
     "views.publish": [("user_id",), ("view",)],
     "views.push": [("view",), ("trigger_id", "interactivity_pointer")],
     "users.info": [("user",)],
+    "files.getUploadURLExternal": [("filename",), ("length",)],
+    "files.completeUploadExternal": [("files",)],
 }
 
 

@@ -26,6 +26,7 @@ class Message:
     ephemeral_to: str | None = None
     edited: bool = False
     via: str = "chat.postMessage"  # the method, "response_url" or "ack" it arrived through
+    files: list[JSON] = field(default_factory=list)  # shared by files.completeUploadExternal
 
     def visible_to(self, user_id: str) -> bool:
         return self.ephemeral_to is None or self.ephemeral_to == user_id
@@ -33,7 +34,8 @@ class Message:
     def to_dict(self) -> JSON:
         """The message as Slack hands it back (e.g. in a block_actions payload)."""
         shown: JSON = {"type": "message", "ts": self.ts, "text": self.text, "blocks": self.blocks}
-        extra = {"user": self.user, "bot_id": self.bot_id, "thread_ts": self.thread_ts}
+        extra: JSON = {"user": self.user, "bot_id": self.bot_id, "thread_ts": self.thread_ts}
+        extra["files"] = self.files or None
         return shown | {key: value for key, value in extra.items() if value is not None}
 
 

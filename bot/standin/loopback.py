@@ -50,6 +50,9 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path.startswith("/hooks/"):
             status, text = fake.handle_hook(parts.path, raw, content_type)
             return self._send(status, text.encode(), "text/plain; charset=utf-8", {})
+        if parts.path.startswith("/upload/"):
+            status, text = fake.handle_upload(parts.path, raw)
+            return self._send(status, text.encode(), "text/plain; charset=utf-8", {})
         if not parts.path.startswith("/api/"):
             return self._send(404, b"not found", "text/plain; charset=utf-8", {})
         args: JSON = dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 DATA_FILE = "slack_web_methods.json"
+# Methods newer than the 2020 spec, from slack-ruby/slack-api-ref (SOURCE.md says which).
+ADDED_FILE = "slack_web_methods_added.json"
 # The spec declares `token` as a header parameter; slack_sdk sends `Authorization: Bearer …`.
 TOKEN = "token"
 
@@ -70,11 +72,19 @@ def shipped_methods() -> Methods:
 
 
 @functools.cache
+def added_methods() -> Methods:
+    """Methods Slack added after the spec froze, in the same shape (read once per process)."""
+    added = shipped_path().parent / ADDED_FILE
+    return json.loads(added.read_text(encoding="utf-8"))["methods"]
+
+
+@functools.cache
 def required_args() -> dict[str, frozenset[str]]:
-    """Every method in the spec, mapped to the arguments it marks required (``token`` aside)."""
+    """Every method in the spec (and those added since), mapped to the arguments it marks
+    required (``token`` aside)."""
     return {
         method: frozenset(name for name, required in params.items() if required and name != TOKEN)
-        for method, params in shipped_methods().items()
+        for method, params in (shipped_methods() | added_methods()).items()
     }
 
 

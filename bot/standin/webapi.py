@@ -14,15 +14,19 @@ import threading
 import time
 from typing import Any
 
-from bot.standin import checks, loopback, spec
+from bot.standin import checks, files, loopback, spec
 from bot.standin.answers import Answers
 from bot.standin.checks import JSON
 from bot.standin.conversations import Conversations, Message
+from bot.standin.files import Files, Upload
 from bot.standin.records import Call, Hook, Origin, Script, Scripts, channel_record, user_record
 from bot.standin.response_urls import ResponseUrls
 
 HOOKS = "(response_url)"  # the scripts' key for response_url posts
-SCOPES = "commands,chat:write,users:read,app_mentions:read,im:history,channels:read,groups:read"
+SCOPES = (
+    "commands,chat:write,users:read,app_mentions:read,im:history,channels:read,groups:read,"
+    "files:write"
+)
 
 
 class FakeSlack:
@@ -60,6 +64,10 @@ class FakeSlack:
             self._lock, self.conversations, ts=self._answers.ts, bot_user_id=bot_user_id,
             bot_id=bot_id,
         )  # fmt: skip
+        self._files = Files(
+            self._lock, self.conversations, next_id=self.next_id, ts=self._answers.ts,
+            bot_user_id=bot_user_id,
+        )  # fmt: skip
         self._clear_state()
 
     def _clear_state(self) -> None:
@@ -72,6 +80,7 @@ class FakeSlack:
         self._scripts.clear()
         self._response_urls.clear()
         self._answers.clear()
+        self._files.clear()
         self.conversations.clear()
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -205,6 +214,10 @@ class FakeSlack:
     def message(self, channel: str, ts: str) -> Message | None:
         return self.conversations.get(channel, ts)
 
+    def files_in(self, channel: str) -> list[Upload]:
+        """The files shared into `channel` through the external upload, oldest first."""
+        return self._files.shared_in(channel)
+
     def view(self, view_id: str) -> JSON | None:
         """The latest content of a modal or Home view, as last opened, pushed or updated."""
         return self._answers.views.get(view_id)
@@ -274,8 +287,18 @@ class FakeSlack:
         if error is not None:
             detail = {"messages": [f"[ERROR] {message}" for message in messages]}
             return 200, {"ok": False, "error": error, "response_metadata": detail}, {}
+        if method in files.METHODS:
+            members = self._answers.members
+            return 200, self._files.answer(method, args, base_url=self.url, members=members), {}
         body = self._answers.answer(method, args, users=self.users, channels=self.channels)
         return 200, body, {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
+
+    def handle_upload(self, path: str, raw: bytes) -> tuple[int, str]:
+        """The bytes of a file, POSTed to an upload_url files.getUploadURLExternal handed out."""
+        status, text, problem = self._files.receive(path, raw)
+        if problem:
+            self.record_violation(problem)
+        return status, text
 
     # -- answering response_url posts -------------------------------------------------------
 

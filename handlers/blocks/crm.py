@@ -43,7 +43,7 @@ HELP_CRM: list[tuple[str, str, bool]] = [
     ("assign Acme Corp @dana", "give an account a new owner (its owner or an admin)", True),
     ("link Acme", "make this channel Acme's (`/crm unlink` to undo)", True),
     ("contact Acme: Jane Roe, jane@acme.com, VP Sales", "add a contact", True),
-    ("pipeline", "deals by stage", False),
+    ("pipeline team", "open deals by stage, won/lost, stuck and overdue (`chart`: a PNG)", True),
     ("stages", "the pipeline's stages (admins: `stages set …`, `stages rename A to B`)", True),
     ("digest off", "stop the morning digest", False),
     ("handoff @from @to", "admins: move one rep's accounts to another", False),
