@@ -88,6 +88,7 @@ class CommandResult:
         if self.response.text.strip():
             return self.ack_json()
         hooks = self.fake.wait_for_hook(self.response_url, timeout=timeout)
+        assert not message_problems(hooks[0].body), message_problems(hooks[0].body)
         return hooks[0].body
 
 
