@@ -85,7 +85,9 @@ def serving(
     reader.start()
     try:
         if verb == "serve":
-            served.wait_until("rapport serve became healthy", lambda: healthy(served), timeout=30)
+            served.wait_until(
+                "rapport serve became healthy", lambda: healthy(served), timeout=90
+            )  # a loaded 2-core CI box: gunicorn, 2 workers, migrations
         yield served
     finally:
         process.terminate()
