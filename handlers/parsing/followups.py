@@ -5,6 +5,7 @@
 /log-call reads its follow-ups (`handlers.dates.read_when`): the rep's zone and date order.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -13,7 +14,8 @@ from handlers.parsing.text import CommandError, plain_text, split_name
 from models.base import zone
 
 EXAMPLE = "`/followup Acme in 3 days: send the contract`"
-NOTE_EDGES = " \t:,;-\u2013\u2014"
+NOTE_EDGES = " \t\n:,;-\u2013\u2014"
+LEADING_JOINER = re.compile(r"^to\s+", re.IGNORECASE)  # "eod to send the quote"
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,13 @@ def parse_followup(
             continue
         due, size = found
         named = " ".join(words[:start]) if account is None else account
-        left, rest = " ".join(words[start + size :]), plain_text(after).strip()
+        left, rest = " ".join(words[start + size :]), plain_text(after)
         note = f"{left}{separator}{rest}" if left and separator else (left or rest)
         return FollowupRequest(
             account=named or None,
             due=due,
             phrase=" ".join(words[start : start + size]),
-            note=note.strip(NOTE_EDGES),
+            note=LEADING_JOINER.sub("", note.strip(NOTE_EDGES)).strip(),
         )
     raise DateError(_no_date(" ".join(words), account))
 
