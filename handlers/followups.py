@@ -169,16 +169,22 @@ def handle_followup_button(turn: Turn) -> Message:
     action = turn.body["actions"][0]
     try:
         with turn.begin() as session:
-            notice = change_followup(session, turn, action)
+            notice = change_followup(session, turn, action).notice
     except (DomainError, CommandError) as refused:
         notice = f":warning: {refused}"
     with turn.begin() as session:
         return _agenda(session, turn, turn.rep(session), notice) | REPLACE
 
 
-def change_followup(session: Session, turn: Turn, action: dict) -> str:
+@dataclass(frozen=True)
+class Changed:
+    followup: followups.Followup  # as the click left it
+    notice: str  # built mrkdwn: what the click did
+
+
+def change_followup(session: Session, turn: Turn, action: dict) -> Changed:
     """The one place a click on /followup's list changes a follow-up (Done, a snooze, a picked
-    date); the sentence saying what it did."""
+    date), in the caller's transaction; the follow-up as it left it, and what it did."""
     rep, now = turn.rep(session), turn.now()
     kind = action["action_id"]
     if kind == FollowupAction.PICK_DATE:
@@ -197,18 +203,22 @@ def change_followup(session: Session, turn: Turn, action: dict) -> str:
             session=session, team_id=rep.team_id, followup_id=followup_id, rep=rep,
             due_at=due, now=now,
         )  # fmt: skip
-        return f":calendar: Moved the follow-up{_on(session, moved)} to {_when(turn, moved)}."
+        return Changed(
+            moved, f":calendar: Moved the follow-up{_on(session, moved)} to {_when(turn, moved)}."
+        )
     raw, _, seen = action["value"].partition(":")
     if kind == FollowupAction.DONE:
         done = followups.complete_followup(
             session=session, team_id=rep.team_id, followup_id=row_id(raw), rep=rep, now=now
         )
-        return f":white_check_mark: Done: the follow-up{_on(session, done)}."
+        return Changed(done, f":white_check_mark: Done: the follow-up{_on(session, done)}.")
     snoozed = followups.snooze_followup(
         session=session, team_id=rep.team_id, followup_id=row_id(raw), rep=rep,
         by=SNOOZES[FollowupAction(kind)], now=now, seen=count(seen) if seen else None,
     )  # fmt: skip
-    return f":zzz: Snoozed the follow-up{_on(session, snoozed)} to {_when(turn, snoozed)}."
+    return Changed(
+        snoozed, f":zzz: Snoozed the follow-up{_on(session, snoozed)} to {_when(turn, snoozed)}."
+    )
 
 
 def _on(session: Session, followup: followups.Followup) -> str:

@@ -129,7 +129,8 @@ def test_a_typed_name_is_named_and_a_note_with_mentions_and_markup_is_kept_as_ty
     assert "on *Acme Corp* (you typed “ACME, Inc.”)" in text
     assert "bring @Bob Berg &amp; the deck @channel" in text and "<!channel>" not in text
     assert only(engine)[2:4] == (
-        datetime(2026, 11, 24, 20, 30, tzinfo=UTC), "bring @Bob Berg & the deck @channel"
+        datetime(2026, 11, 24, 20, 30, tzinfo=UTC),
+        "bring @Bob Berg & the deck @channel",
     )
 
 
@@ -204,7 +205,10 @@ def test_an_unknown_account_offers_create_and_the_click_sets_the_follow_up(
     again = press(slack, reply, "followup_create_account")
     assert "set already" in text_of(again) and again["replace_original"] is False
     assert only(engine)[:4] == (
-        "Initech", "U0ALICE", datetime(2026, 11, 24, 19, 0, tzinfo=UTC), "intro"
+        "Initech",
+        "U0ALICE",
+        datetime(2026, 11, 24, 19, 0, tzinfo=UTC),
+        "intro",
     )
 
 
@@ -295,8 +299,8 @@ def test_done_replaces_my_list_with_the_list_as_it_is_now_and_says_so(
 @pytest.mark.parametrize(
     ("button", "said", "due"),
     [
-        ("followup_list_snooze1", "to Wed Nov 25, 09:00", datetime(2026, 11, 25, 14, 0, tzinfo=UTC)),
-        ("followup_list_snooze7", "to Tue Dec 1, 09:00", datetime(2026, 12, 1, 14, 0, tzinfo=UTC)),
+        ("followup_list_snooze1", "to Wed Nov 25, 09:00", datetime(2026, 11, 25, 14, tzinfo=UTC)),
+        ("followup_list_snooze7", "to Tue Dec 1, 09:00", datetime(2026, 12, 1, 14, tzinfo=UTC)),
     ],
 )
 def test_a_snooze_says_where_the_follow_up_went_and_a_double_click_snoozes_once(

@@ -47,7 +47,7 @@ def read(text: str, **kw: object) -> FollowupRequest:
         ("Globex Dec 3: renewal: the SSO question", "Globex", "dec 3", "renewal: the SSO question"),
         ("tomorrow", None, "tomorrow", ""),
         ("Initech eod to send the quote", "Initech", "eod", "send the quote"),
-        ("Acme friday about pricing: and the deck", "Acme", "friday", "about pricing: and the deck"),
+        ("Acme friday re pricing: and the deck", "Acme", "friday", "re pricing: and the deck"),
         ("Acme sometime", "", None, None),
     ],
 )
@@ -76,7 +76,8 @@ def test_dates_are_read_in_the_reps_zone_and_order() -> None:
     berlin = parse_followup("Acme 3/12", now=NOW, tz="Europe/Berlin", order="DMY")
     assert isinstance(berlin, FollowupRequest)
     assert (berlin.due.at, berlin.due.read_as) == (
-        datetime(2026, 12, 3, 8, 0, tzinfo=UTC), "Thu Dec 3"
+        datetime(2026, 12, 3, 8, 0, tzinfo=UTC),
+        "Thu Dec 3",
     )
 
 

@@ -52,9 +52,7 @@ def test_assign_moves_the_previous_owners_open_follow_ups_and_tells_the_new_owne
     assert len(dms_to(fake_slack, "U0BOB")) == 1
     with Session(engine) as session:
         moves = session.exec(select(AuditEntry).where(AuditEntry.action == "followup.handoff"))
-        assert [(m.before, m.after) for m in moves] == [
-            ({"rep": "U0ALICE"}, {"rep": "U0BOB"})
-        ] * 3
+        assert [(m.before, m.after) for m in moves] == [({"rep": "U0ALICE"}, {"rep": "U0BOB"})] * 3
 
 
 def test_an_admin_handing_someones_account_on_says_whose_it_was(

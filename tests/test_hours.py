@@ -13,7 +13,8 @@ from models.reps import Rep, WorkingHours, working_hours
 
 
 def hours(slack: SlackDriver, text: str = "", user_id: str = "U0ALICE") -> str:
-    return text_of(slack.command("/crm", f"hours {text}".strip(), user_id=user_id).reply())
+    said = text_of(slack.command("/crm", f"hours {text}".strip(), user_id=user_id).reply())
+    return said.replace("\u2013", "-")  # ranges are shown with an en dash
 
 
 def alices(engine: Engine) -> WorkingHours:
@@ -24,21 +25,21 @@ def alices(engine: Engine) -> WorkingHours:
 
 def test_crm_hours_alone_shows_the_default_in_my_time_zone(slack: SlackDriver) -> None:
     said = hours(slack)
-    assert "Your working hours are *Mon–Fri, 08:00–19:00* (the default)" in said
+    assert "Your working hours are *Mon-Fri, 08:00-19:00* (the default)" in said
     assert "(America/New_York)" in said and "`/crm hours 09:00-17:30`" in said
 
 
 @pytest.mark.parametrize(
     ("typed", "shown", "start", "end", "days"),
     [
-        ("09:00-17:30", "Mon–Fri, 09:00–17:30", time(9), time(17, 30), {0, 1, 2, 3, 4}),
-        ("9-17:30", "Mon–Fri, 09:00–17:30", time(9), time(17, 30), {0, 1, 2, 3, 4}),
-        ("9am-5:30pm", "Mon–Fri, 09:00–17:30", time(9), time(17, 30), {0, 1, 2, 3, 4}),
-        ("7:30 AM – 4 PM", "Mon–Fri, 07:30–16:00", time(7, 30), time(16), {0, 1, 2, 3, 4}),
-        ("9-5", "Mon–Fri, 09:00–17:00", time(9), time(17), {0, 1, 2, 3, 4}),
-        ("mon-thu 9-17", "Mon–Thu, 09:00–17:00", time(9), time(17), {0, 1, 2, 3}),
-        ("tue,thu 10 to 14", "Tue, Thu, 10:00–14:00", time(10), time(14), {1, 3}),
-        ("every day 8-20", "every day, 08:00–20:00", time(8), time(20), set(range(7))),
+        ("09:00-17:30", "Mon-Fri, 09:00-17:30", time(9), time(17, 30), {0, 1, 2, 3, 4}),
+        ("9-17:30", "Mon-Fri, 09:00-17:30", time(9), time(17, 30), {0, 1, 2, 3, 4}),
+        ("9am-5:30pm", "Mon-Fri, 09:00-17:30", time(9), time(17, 30), {0, 1, 2, 3, 4}),
+        ("7:30 AM \u2013 4 PM", "Mon-Fri, 07:30-16:00", time(7, 30), time(16), {0, 1, 2, 3, 4}),
+        ("9-5", "Mon-Fri, 09:00-17:00", time(9), time(17), {0, 1, 2, 3, 4}),
+        ("mon-thu 9-17", "Mon-Thu, 09:00-17:00", time(9), time(17), {0, 1, 2, 3}),
+        ("tue,thu 10 to 14", "Tue, Thu, 10:00-14:00", time(10), time(14), {1, 3}),
+        ("every day 8-20", "every day, 08:00-20:00", time(8), time(20), set(range(7))),
     ],
 )
 def test_crm_hours_sets_my_working_hours_as_people_write_them(
@@ -72,7 +73,7 @@ def test_crm_hours_default_resets_them_and_each_change_is_audited(
     slack: SlackDriver, engine: Engine
 ) -> None:
     hours(slack, "mon-thu 9-17")
-    assert "now *Mon–Fri, 08:00–19:00*" in hours(slack, "default")
+    assert "now *Mon-Fri, 08:00-19:00*" in hours(slack, "default")
     assert alices(engine) == WorkingHours()
     with Session(engine) as session:
         entries = session.exec(select(AuditEntry).where(AuditEntry.action == "rep.hours")).all()
