@@ -65,8 +65,9 @@ def test_crm_hours_sets_my_working_hours_as_people_write_them(
 def test_crm_hours_refuses_what_isnt_a_working_day_in_one_sentence(
     slack: SlackDriver, engine: Engine, typed: str, said: str
 ) -> None:
+    hours(slack, "9-17")
     assert said in hours(slack, typed)
-    assert alices(engine) == WorkingHours()
+    assert alices(engine) == WorkingHours(time(9), time(17))
 
 
 def test_crm_hours_default_resets_them_and_each_change_is_audited(
