@@ -17,7 +17,7 @@ from handlers.blocks.calls import build_done
 from handlers.blocks.followups import build_followup_list, build_followup_pick, build_followup_set
 from handlers.blocks.home import day_and_time
 from handlers.blocks.names import Choice, build_created
-from handlers.blocks.text import bold
+from handlers.blocks.text import bold, escape
 from handlers.calls.mentions import names_in
 from handlers.dates import PastDate
 from handlers.deps import Deps
@@ -77,7 +77,9 @@ def _read(session: Session, turn: Turn, team_id: str, typed: str) -> FollowupLis
     start = account_at_start(session=session, team_id=team_id, text=plain_text(typed))
     if start is not None and start.rest:
         try:
-            return parse_followup(start.rest, now=now, tz=tz, order=order, account=start.name)
+            # The rest is plain text; escaped again, it reads as Slack sent it.
+            rest = escape(start.rest)
+            return parse_followup(rest, now=now, tz=tz, order=order, account=start.name)
         except PastDate:
             raise
         except CommandError:

@@ -101,3 +101,10 @@ def test_working_hours_say_whether_a_local_moment_is_inside_them() -> None:
     assert not hours.includes(datetime(2026, 11, 23, 17, 30))
     assert not hours.includes(datetime(2026, 11, 27, 10, 0))  # a Friday
     assert WorkingHours().includes(datetime(2026, 11, 27, 18, 59))
+
+
+def test_crm_help_offers_hours_and_followup_as_ready(slack: SlackDriver) -> None:
+    lines = text_of(slack.command("/crm", "help").reply()).splitlines()
+    hours_line = next(line for line in lines if "`/crm hours 09:00-17:30`" in line)
+    followup_line = next(line for line in lines if "`/followup Acme in 3 days" in line)
+    assert "coming soon" not in hours_line and "coming soon" not in followup_line
