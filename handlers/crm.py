@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from handlers import hours, listener
+from handlers import listener
 from handlers.blocks import Message
 from handlers.blocks.calls import build_done
 from handlers.blocks.crm import (
@@ -31,6 +31,7 @@ from handlers.deals import stages
 from handlers.deps import Deps
 from handlers.directory import SlackUser, UnknownUser
 from handlers.handoffs import handoff_note, tell_new_owner
+from handlers.hours import handle_crm_hours
 from handlers.ids import Command, CrmAction
 from handlers.listener import Turn
 from handlers.parsing.crm import (
@@ -79,7 +80,7 @@ def handle_crm_command(turn: Turn) -> Message | None:
     if isinstance(request, CrmHelp):
         return build_crm_help(unknown=request.unknown)
     if isinstance(request, CrmHours):
-        return hours.handle_crm_hours(turn, request.text)
+        return handle_crm_hours(turn, request.text)
     if isinstance(request, CrmNotYet) and request.subcommand == "stages":
         return stages.handle_crm_stages(turn, turn.body.get("text", "").strip()[len("stages") :])
     if isinstance(request, CrmNotYet):
