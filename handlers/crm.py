@@ -30,6 +30,8 @@ from handlers.blocks.text import escape
 from handlers.deals import stages
 from handlers.deps import Deps
 from handlers.directory import SlackUser, UnknownUser
+from handlers.handoffs import handoff_note, tell_new_owner
+from handlers.hours import handle_crm_hours
 from handlers.ids import Command, CrmAction
 from handlers.listener import Turn
 from handlers.parsing.crm import (
@@ -37,6 +39,7 @@ from handlers.parsing.crm import (
     CrmAssign,
     CrmContact,
     CrmHelp,
+    CrmHours,
     CrmLink,
     CrmNewAccount,
     CrmNotYet,
@@ -46,7 +49,7 @@ from handlers.parsing.crm import (
 )
 from handlers.parsing.text import CommandError, partition_outside_markup
 from handlers.parsing.values import row_id
-from models import accounts, channels, contacts, pending
+from models import accounts, channels, contacts, handoffs, pending
 from models.accounts import Account
 from models.base import DomainError, id_of
 from models.matching import Resolution, UnknownName, find_account
@@ -81,6 +84,8 @@ def handle_crm_command(turn: Turn) -> Message | None:
         return build_error(str(error))
     if isinstance(request, CrmHelp):
         return build_crm_help(unknown=request.unknown)
+    if isinstance(request, CrmHours):
+        return handle_crm_hours(turn, request.text)
     if isinstance(request, CrmNotYet) and request.subcommand == "stages":
         return stages.handle_crm_stages(turn, turn.body.get("text", "").strip()[len("stages") :])
     if isinstance(request, CrmNotYet):
@@ -128,7 +133,7 @@ def assign_account(turn: Turn, request: CrmAssign) -> Message:
     owner = member(turn, request.rep_id)
     with turn.begin() as session:
         actor, new_owner = turn.rep(session), turn.deps.rep(session, owner)
-        account, previous = accounts.set_owner(
+        handed = handoffs.hand_account(
             session=session,
             account=find_account(session=session, team_id=actor.team_id, name=request.account),
             owner=new_owner,
@@ -136,8 +141,12 @@ def assign_account(turn: Turn, request: CrmAssign) -> Message:
             actor_is_admin=actor.is_admin,
             now=turn.now(),
         )
-    previous_id = previous.slack_user_id if previous else None
-    return build_owner_assigned(account=account.name, owner_id=owner.id, previous_id=previous_id)
+        told = handoff_note(handed)
+    tell_new_owner(turn.client, told)
+    previous_id = handed.previous.slack_user_id if handed.previous else None
+    return build_owner_assigned(
+        account=handed.account.name, owner_id=owner.id, previous_id=previous_id
+    )
 
 
 def add_contact(turn: Turn, request: CrmContact) -> Message:

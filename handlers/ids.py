@@ -71,6 +71,17 @@ class HomeAction(StrEnum):
     FOLLOWUP = "home_followup"  # overflow: "done:<id>", "snooze1:<id>", "snooze7:<id>"
 
 
+class FollowupAction(StrEnum):
+    """`/followup`'s list (block_id "followup_<id>_<snoozes>") and its "which account?"."""
+
+    DONE = "followup_list_done"  # value "<followup id>"
+    SNOOZE_DAY = "followup_list_snooze1"  # value "<followup id>:<snoozes>"
+    SNOOZE_WEEK = "followup_list_snooze7"  # value "<followup id>:<snoozes>"
+    PICK_DATE = "followup_list_date"  # datepicker: the follow-up is in the block_id
+    PICK_ACCOUNT = "followup_pick_account"  # suffixed _<n>; value "<pending id>:<account id>"
+    CREATE_ACCOUNT = "followup_create_account"  # value "<pending id>"
+
+
 class CrmAction(StrEnum):
     PICK_ACCOUNT = "crm_pick_account"  # value "<pending id>:<account id>": run /crm with it
     CREATE_ACCOUNT = "crm_create_account"  # value "<pending id>": create the typed name, run /crm

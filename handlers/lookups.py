@@ -30,6 +30,7 @@ from handlers.blocks.lookups import (
 from handlers.blocks.names import build_created
 from handlers.deps import Deps
 from handlers.directory import SlackUser
+from handlers.handoffs import handoff_note, tell_new_owner
 from handlers.ids import Command, Event, LookupAction
 from handlers.listener import Reply, Turn
 from handlers.parsing.lookups import (
@@ -41,7 +42,7 @@ from handlers.parsing.lookups import (
 from handlers.parsing.text import plain_text
 from handlers.parsing.values import cursor as read_cursor
 from handlers.parsing.values import row_id
-from models import accounts, channels, claims, summaries, timeline
+from models import accounts, channels, claims, handoffs, summaries, timeline
 from models.base import DomainError, id_of
 from models.matching import resolve_account
 from models.timeline import HISTORY_FILTERS, INTERACTION_KINDS, Cursor
@@ -338,7 +339,7 @@ def take_ownership(turn: Turn, account_id: int) -> None:
     with turn.begin() as session:
         rep = turn.rep(session)
         account = accounts.get_account(session=session, team_id=rep.team_id, account_id=account_id)
-        accounts.set_owner(
+        handed = handoffs.hand_account(
             session=session,
             account=account,
             owner=rep,
@@ -346,3 +347,5 @@ def take_ownership(turn: Turn, account_id: int) -> None:
             actor_is_admin=rep.is_admin,
             now=turn.now(),
         )
+        told = handoff_note(handed)
+    tell_new_owner(turn.client, told)

@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models import audit
 from models.accounts import Account
@@ -171,3 +171,72 @@ def account_of(*, session: Session, followup: Followup) -> Account | None:
     """The account a follow-up is about, if any (the follow-up's own team's)."""
     account = session.get(Account, followup.account_id) if followup.account_id else None
     return account if account is not None and account.team_id == followup.team_id else None
+
+
+def reschedule_followup(
+    *,
+    session: Session,
+    team_id: str,
+    followup_id: int,
+    rep: Rep,
+    due_at: datetime,
+    now: datetime,
+    seen: int | None = None,
+) -> Followup:
+    """Move an open follow-up to `due_at` (Pick a date). `seen`, as for snooze_followup: a
+    repeated pick from the same list finds it moved on and changes nothing more."""
+    followup = _own_open(session=session, team_id=team_id, followup_id=followup_id, rep=rep)
+    if followup.status != FollowupStatus.OPEN:
+        raise NotAllowed("That follow-up is already done.")
+    if seen is not None and seen != followup.snoozed_count:
+        return followup
+    before = {"due_at": followup.due_at.isoformat()}
+    followup.due_at = due_at
+    followup.snoozed_count += 1
+    followup.nudge_claimed_at = followup.nudged_at = None  # the nudge is due again at the new time
+    session.add(followup)
+    audit.record(
+        session=session,
+        actor=rep,
+        action="followup.reschedule",
+        subject=followup,
+        before=before,
+        after={"due_at": due_at.isoformat()},
+        at=now,
+    )
+    return followup
+
+
+def hand_over_followups(
+    *, session: Session, account: Account, previous: Rep, owner: Rep, actor: Rep, now: datetime
+) -> list[Followup]:
+    """The open follow-ups `previous` has on `account`, moved to its new `owner` (soonest
+    first); each move audited. Nothing is moved between a rep and themselves."""
+    if previous.id == owner.id:
+        return []
+    statement = (
+        select(Followup)
+        .where(Followup.team_id == account.team_id, Followup.account_id == id_of(account))
+        .where(Followup.rep_id == id_of(previous), Followup.status == FollowupStatus.OPEN)
+        .order_by(col(Followup.due_at), col(Followup.id))
+        .with_for_update()
+    )
+    moved = list(session.exec(statement))
+    for followup in moved:
+        followup.rep_id = id_of(owner)
+        session.add(followup)
+        audit.record(
+            session=session,
+            actor=actor,
+            action="followup.handoff",
+            subject=followup,
+            before={"rep": previous.slack_user_id},
+            after={"rep": owner.slack_user_id},
+            at=now,
+        )
+    return moved
+
+
+def get_own_followup(*, session: Session, team_id: str, followup_id: int, rep: Rep) -> Followup:
+    """A rep's own follow-up (locked for the change to come), else NotFound or NotAllowed."""
+    return _own_open(session=session, team_id=team_id, followup_id=followup_id, rep=rep)

@@ -5,12 +5,13 @@ and people of other organisations included: the door (handlers/guard.py) answers
 without asking Slack again, and a refresh overwrites a row only with newer news.
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time
 
-from sqlalchemy import UniqueConstraint, or_
+from sqlalchemy import Time, UniqueConstraint, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import UTCDateTime, conflict_insert
+from models.base import DomainError, UTCDateTime, conflict_insert
 
 
 class RepBase(SQLModel):
@@ -37,6 +38,10 @@ class Rep(RepBase, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)  # when the row was last written
     checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # users.info's answer
+    # `/crm hours`: when nudges may reach this rep, rep-local; None: WorkingHours' defaults.
+    work_start: time | None = Field(default=None, sa_type=Time)
+    work_end: time | None = Field(default=None, sa_type=Time)
+    work_days: str | None = Field(default=None, max_length=7)  # weekday digits, "01234" Mon-Fri
 
 
 class RepProfile(SQLModel):
@@ -114,3 +119,41 @@ def _is_news(rep: Rep, values: dict[str, object]) -> bool:
         return True
     same = all(getattr(rep, key) == value for key, value in values.items() if key != "updated_at")
     return rep.checked_at == checked_at and not same
+
+
+WORK_DAYS = frozenset(range(5))  # Monday to Friday, as date.weekday() counts them
+MIN_WORK_MINUTES = 60
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """When a rep may be nudged, in their own time zone: `start` to `end` (end excluded) on
+    `days` (date.weekday() numbers, Monday 0)."""
+
+    start: time = time(8, 0)
+    end: time = time(19, 0)
+    days: frozenset[int] = WORK_DAYS
+
+    def __post_init__(self) -> None:
+        minutes = _minutes(self.end) - _minutes(self.start)
+        if minutes <= 0:
+            raise DomainError("Working hours start before they end, e.g. 09:00-17:30.")
+        if minutes < MIN_WORK_MINUTES:
+            raise DomainError("Working hours span at least an hour.")
+        if not self.days or not self.days <= frozenset(range(7)):
+            raise DomainError("Working hours need at least one day of the week.")
+
+    def includes(self, local: datetime) -> bool:
+        """Whether a rep-local moment falls inside these hours."""
+        return local.weekday() in self.days and self.start <= local.time() < self.end
+
+
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def working_hours(rep: Rep) -> WorkingHours:
+    """A rep's working hours: what `/crm hours` set, else 08:00-19:00 Monday to Friday."""
+    default = WorkingHours()
+    days = frozenset(int(d) for d in rep.work_days) if rep.work_days else default.days
+    return WorkingHours(rep.work_start or default.start, rep.work_end or default.end, days)

@@ -304,3 +304,26 @@ def _stale_accounts(
         .limit(cap)
     )
     return [(id_ or 0, name, touched) for id_, name, touched in rows], total
+
+
+@dataclass(frozen=True)
+class FollowupAgenda:
+    """A rep's open follow-ups for `/followup`: `cap` of each list, and how many there are."""
+
+    overdue: list[FollowupRow]
+    today: list[FollowupRow]
+    upcoming: list[FollowupRow]  # after today, however far
+    overdue_total: int
+    today_total: int
+    upcoming_total: int
+
+
+def followup_agenda(
+    *, session: Session, team_id: str, rep_id: int, now: datetime, tz: str, cap: int = 10
+) -> FollowupAgenda:
+    """A rep's open follow-ups: overdue, due later today (rep-local), and after today."""
+    end_of_today = _end_of_local_day(now, tz)
+    overdue = _followups_due(session, team_id, rep_id, None, now, cap)
+    today = _followups_due(session, team_id, rep_id, now, end_of_today, cap)
+    upcoming = _followups_due(session, team_id, rep_id, end_of_today, None, cap)
+    return FollowupAgenda(overdue[0], today[0], upcoming[0], overdue[1], today[1], upcoming[1])

@@ -36,7 +36,11 @@ HELP_COMMANDS: list[tuple[str, str, bool]] = [
         "create a deal; `/deal` lists yours, `/deal Acme next|won|lost: why|stage Demo` moves it",
         True,
     ),
-    (f"{Command.FOLLOWUP} Acme in 3 days: send the contract", "a follow-up for you", False),
+    (
+        f"{Command.FOLLOWUP} Acme in 3 days: send the contract",
+        "a follow-up for you; `/followup` alone lists yours with Done, Snooze and Pick a date",
+        True,
+    ),
 ]
 HELP_CRM: list[tuple[str, str, bool]] = [
     ("new Acme Corp @dana", "create an account (owner: you, unless you mention someone)", True),
@@ -46,6 +50,7 @@ HELP_CRM: list[tuple[str, str, bool]] = [
     ("pipeline team", "open deals by stage, won/lost, stuck and overdue (`chart`: a PNG)", True),
     ("stages", "the pipeline's stages (admins: `stages set …`, `stages rename A to B`)", True),
     ("digest off", "stop the morning digest", False),
+    ("hours 09:00-17:30", "when reminders may reach you (`mon-thu 9-17`; alone: yours)", True),
     ("handoff @from @to", "admins: move one rep's accounts to another", False),
     ("merge Acme Inc into Acme", "admins: merge duplicate accounts", False),
     ("duplicates", "admins: accounts that look like duplicates", False),

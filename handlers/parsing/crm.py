@@ -42,11 +42,16 @@ class CrmLink:
 
 
 @dataclass(frozen=True)
+class CrmHours:
+    text: str  # parsed by handlers.parsing.hours
+
+
+@dataclass(frozen=True)
 class CrmNotYet:
     subcommand: str  # a subcommand of PRODUCT.md that this version does not have yet
 
 
-CrmRequest = CrmHelp | CrmNewAccount | CrmAssign | CrmContact | CrmLink | CrmNotYet
+CrmRequest = CrmHelp | CrmNewAccount | CrmAssign | CrmContact | CrmLink | CrmHours | CrmNotYet
 
 LATER_SUBCOMMANDS = frozenset(
     [
@@ -81,6 +86,8 @@ def parse_crm(text: str) -> CrmRequest:
         return CrmLink(None)
     if subcommand in ("contact", "contacts"):
         return CrmContact(rest)
+    if subcommand == "hours":
+        return CrmHours(rest)
     if subcommand in LATER_SUBCOMMANDS:
         return CrmNotYet(subcommand)
     return CrmHelp(unknown=unescape(text.strip()))
