@@ -7,7 +7,7 @@ without asking Slack again, and a refresh overwrites a row only with newer news.
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint, or_
+from sqlalchemy import Index, UniqueConstraint, or_, true
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import UTCDateTime, conflict_insert
@@ -31,12 +31,17 @@ class RepBase(SQLModel):
 
 class Rep(RepBase, table=True):
     __tablename__ = "reps"
-    __table_args__ = (UniqueConstraint("team_id", "slack_user_id", name="uq_reps_team_user"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "slack_user_id", name="uq_reps_team_user"),
+        Index("ix_reps_tz", "tz"),  # the digest sweep: whose 09:00 is it?
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)  # when the row was last written
     checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # users.info's answer
+    # `/crm digest off|on`: the morning digest (handlers/digest.py); a profile refresh keeps it.
+    digest_enabled: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class RepProfile(SQLModel):

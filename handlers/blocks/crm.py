@@ -45,7 +45,7 @@ HELP_CRM: list[tuple[str, str, bool]] = [
     ("contact Acme: Jane Roe, jane@acme.com, VP Sales", "add a contact", True),
     ("pipeline", "deals by stage", False),
     ("stages", "the pipeline's stages (admins: `stages set …`, `stages rename A to B`)", True),
-    ("digest off", "stop the morning digest", False),
+    ("digest", "when your morning digest comes; `digest off` stops it, `digest on` resumes", True),
     ("handoff @from @to", "admins: move one rep's accounts to another", False),
     ("merge Acme Inc into Acme", "admins: merge duplicate accounts", False),
     ("duplicates", "admins: accounts that look like duplicates", False),
