@@ -133,17 +133,20 @@ def build_digest(
     tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=local).astimezone(UTC)
     monday = today - timedelta(days=today.weekday())
     team, rep = recipient.team_id, recipient.rep_id
+    closed = get_pipeline(session=session, team_id=team).closed_names
     return Digest(
         overdue=_followups(session, team, rep, None, midnight, cap),
         today=_followups(session, team, rep, midnight, tomorrow, cap),
         stale=_stale(session, team, rep, now - timedelta(days=stale_days), cap),
         stuck=_deals(
-            session, team, rep, col(Deal.stage_changed_at) < now - timedelta(days=stuck_days), cap
+            session,
+            (team, rep, closed),
+            col(Deal.stage_changed_at) < now - timedelta(days=stuck_days),
+            cap,
         ),
         closing=_deals(
             session,
-            team,
-            rep,
+            (team, rep, closed),
             col(Deal.expected_close).between(monday, monday + timedelta(days=6)),
             cap,
             by_close=True,
@@ -200,10 +203,15 @@ def _stale(
 
 
 def _deals(
-    session: Session, team_id: str, rep_id: int, condition: Any, cap: int, *, by_close: bool = False
+    session: Session,
+    whose: tuple[str, int, tuple[str, ...]],
+    condition: Any,
+    cap: int,
+    *,
+    by_close: bool = False,
 ) -> Section[DigestDeal]:
-    """The rep's open deals on live accounts meeting `condition`."""
-    pipeline = get_pipeline(session=session, team_id=team_id)
+    """The rep's open deals (not in the `closed` stages) on live accounts meeting `condition`."""
+    team_id, rep_id, closed = whose
     order = (
         (col(Deal.expected_close), col(Deal.id))
         if by_close
@@ -215,7 +223,7 @@ def _deals(
         .where(
             Deal.team_id == team_id,
             Deal.owner_id == rep_id,
-            col(Deal.stage).not_in(pipeline.closed_names),
+            col(Deal.stage).not_in(closed),
             Account.status == AccountStatus.ACTIVE,
             condition,
         )

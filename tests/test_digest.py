@@ -289,8 +289,8 @@ def test_the_claim_is_kept_once_the_digest_is_sent(
 def test_the_real_sweep_sends_the_digest(
     people: None, deps: Deps, settings: Settings, fake_slack: FakeSlack
 ) -> None:
-    at = NINE["U0ADMIN"]
-    assert sweep(sweep_jobs(), deps=replace(deps, now=lambda: at), client=make_client(settings)) == 0
+    at, client = NINE["U0ADMIN"], make_client(settings)
+    assert sweep(sweep_jobs(), deps=replace(deps, now=lambda: at), client=client) == 0
     [call] = fake_slack.calls_to("chat.postMessage")
     assert call.args["channel"] == "D0ADMIN"
     assert "Your day, Mon Nov 23" in text_of(call.args)

@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 
 from handlers.blocks import Message, context, message, section
 from handlers.blocks.lookups import money
-from handlers.blocks.text import bold, literal, quote
+from handlers.blocks.text import bold, escape, literal, quote
 from handlers.ids import Command
 from models.base import zone
 from models.digest import Digest, DigestDeal, DueFollowup, Section, StaleAccount
@@ -87,7 +87,7 @@ def build_digest(
     blocks += [
         DividerBlock(),
         context(
-            f"{HOME_HINT} Times in {literal(tz)}. `{Command.CRM} digest off` stops this digest."
+            f"{HOME_HINT} Times in {escape(tz)}. `{Command.CRM} digest off` stops this digest."
         ),
     ]
     return message(_summary(digest, today), blocks)
@@ -108,7 +108,7 @@ def _summary(digest: Digest, today: date) -> str:
 
 def build_digest_status(*, enabled: bool, tz: str, changed: bool | None = None) -> Message:
     """`/crm digest [on|off]`: whether it comes, and when; `changed` None for a question."""
-    when = f"every weekday at {DIGEST_HOUR:02d}:00 your time ({literal(tz)})"
+    when = f"every weekday at {DIGEST_HOUR:02d}:00 your time ({escape(tz)})"
     if enabled:
         text = f":sunrise: Your digest comes {when}, when there is something in it."
         if changed is False:
