@@ -22,7 +22,9 @@ from bot.standin.records import Call, Hook, Origin, Script, Scripts, channel_rec
 from bot.standin.response_urls import ResponseUrls
 
 HOOKS = "(response_url)"  # the scripts' key for response_url posts
-SCOPES = "commands,chat:write,users:read,app_mentions:read,im:history,channels:read,groups:read"
+SCOPES = (
+    "commands,chat:write,users:read,app_mentions:read,im:history,im:write,channels:read,groups:read"
+)
 
 
 class FakeSlack:
