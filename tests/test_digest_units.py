@@ -5,7 +5,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from handlers.blocks.digest import build_digest, build_digest_status
 from handlers.digest import is_digest_time
@@ -13,6 +13,7 @@ from handlers.parsing.digest import parse_digest
 from handlers.parsing.text import CommandError
 from models import digest, followups
 from models.accounts import AccountStatus
+from models.audit import AuditEntry
 from models.base import id_of
 from models.digest import Digest, DigestDeal, DueFollowup, Recipient, Section, StaleAccount
 from models.reps import Rep
@@ -126,6 +127,12 @@ def test_recipients_are_full_members_with_the_digest_on(session: Session) -> Non
     alice = make_rep(session, "U0ALICE", now=LONG_AGO, tz=TZ)
     assert digest.set_digest(session=session, rep=alice, enabled=False, now=NINE)
     assert not digest.set_digest(session=session, rep=alice, enabled=False, now=NINE)
+    [entry] = session.exec(select(AuditEntry).where(AuditEntry.action == "rep.digest")).all()
+    assert (entry.actor, entry.entity, entry.after) == (
+        "U0ALICE",
+        "reps",
+        {"digest_enabled": False},
+    )
     make_rep(session, "U0ADMIN", now=LONG_AGO, tz="Asia/Tokyo")
     assert sorted(digest.list_zones(session=session)) == ["Asia/Tokyo", TZ]
     found = digest.list_recipients(session=session, zones=[TZ])
