@@ -130,7 +130,7 @@ def test_recipients_are_full_members_with_the_digest_on(session: Session) -> Non
     [entry] = session.exec(select(AuditEntry).where(AuditEntry.action == "rep.digest")).all()
     assert (entry.actor, entry.entity, entry.after) == (
         "U0ALICE",
-        "reps",
+        "rep",
         {"digest_enabled": False},
     )
     make_rep(session, "U0ADMIN", now=LONG_AGO, tz="Asia/Tokyo")
