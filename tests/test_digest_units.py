@@ -231,6 +231,15 @@ def test_the_footer_says_in_which_zone_the_times_are() -> None:
     assert "Times in Asia/Tokyo" in blocks and "/crm digest off" in blocks
 
 
+def test_a_zone_this_server_lacks_is_shown_as_the_utc_it_falls_back_to() -> None:
+    _, blocks = render(a_digest(today=Section([followup(1)], 1)), tz="Mars/Olympus_Mons")
+    assert (
+        "Times in UTC (this server doesn't know your Slack time zone Mars/Olympus_Mons)" in blocks
+    )
+    status = build_digest_status(enabled=True, tz="Mars/Olympus_Mons")["text"]
+    assert "09:00 your time (UTC (this server" in status
+
+
 def test_the_status_says_when_the_digest_comes() -> None:
     on = build_digest_status(enabled=True, tz="America/New_York")["text"]
     assert "every weekday at 09:00 your time (America/New_York)" in on

@@ -6,7 +6,7 @@ Slack's 3,000 characters.
 """
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
@@ -22,6 +22,13 @@ T = TypeVar("T")
 DIGEST_HOUR = 9
 NOTE_MAX = 120
 HOME_HINT = "Mark follow-ups done or snooze them on Rapport's *Home* tab."
+
+
+def zone_name(tz: str) -> str:
+    """The zone times are shown in: the rep's, or UTC when this system's tzdata lacks it."""
+    if zone(tz) is UTC and tz != "UTC":
+        return f"UTC (this server doesn't know your Slack time zone {escape(tz)})"
+    return escape(tz)
 
 
 def _day(moment: date) -> str:
@@ -87,7 +94,7 @@ def build_digest(
     blocks += [
         DividerBlock(),
         context(
-            f"{HOME_HINT} Times in {escape(tz)}. `{Command.CRM} digest off` stops this digest."
+            f"{HOME_HINT} Times in {zone_name(tz)}. `{Command.CRM} digest off` stops this digest."
         ),
     ]
     return message(_summary(digest, today), blocks)
@@ -108,7 +115,7 @@ def _summary(digest: Digest, today: date) -> str:
 
 def build_digest_status(*, enabled: bool, tz: str, changed: bool | None = None) -> Message:
     """`/crm digest [on|off]`: whether it comes, and when; `changed` None for a question."""
-    when = f"every weekday at {DIGEST_HOUR:02d}:00 your time ({escape(tz)})"
+    when = f"every weekday at {DIGEST_HOUR:02d}:00 your time ({zone_name(tz)})"
     if enabled:
         text = f":sunrise: Your digest comes {when}, when there is something in it."
         if changed is False:
