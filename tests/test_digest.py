@@ -369,3 +369,18 @@ def test_crm_digest_with_a_word_it_doesnt_know_says_what_it_takes(slack: SlackDr
 def test_crm_help_lists_the_digest(slack: SlackDriver) -> None:
     text = text_of(slack.command("/crm", "help").reply())
     assert "/crm digest" in text and "digest off" in text
+
+
+def test_a_follow_up_logged_from_slack_is_in_the_next_mornings_digest(
+    slack: SlackDriver, deps: Deps, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    assert "Created" in text_of(
+        slack.command("/crm", "new Globex & Sons", user_id="U0ALICE").reply()
+    )
+    logged = slack.command("/log-call", "Globex: pricing <!here>. Follow up tomorrow 2pm")
+    assert "Logged" in text_of(logged.reply())
+    run(deps, NINE["U0ALICE"] + timedelta(days=1), settings=settings)  # Tuesday 09:00 in New York
+    [call] = fake_slack.calls_to("chat.postMessage")
+    text = text_of(call.args)
+    assert "*Follow-ups today* (1)" in text and "14:00 · *Globex &amp; Sons*" in text
+    assert "<!here>" not in text and "Overdue" not in text
