@@ -22,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from bot.config import Settings
-from handlers import jobs
+from handlers import digest, jobs
 from handlers.deps import Deps
 
 logger = logging.getLogger(__name__)
@@ -33,8 +33,8 @@ class SweepJob(Protocol):
 
 
 def sweep_jobs() -> list[SweepJob]:
-    """What a sweep runs. The nudges and digest jobs join this list in their issue."""
-    return [jobs.forget_old_claims]
+    """What a sweep runs. The nudges job joins this list in its issue."""
+    return [jobs.forget_old_claims, digest.send_digests]
 
 
 def sweep(jobs: Sequence[SweepJob], *, deps: Deps, client: WebClient) -> int:

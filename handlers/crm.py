@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from handlers import listener, pipeline
+from handlers import digest, listener, pipeline
 from handlers.blocks import Message
 from handlers.blocks.calls import build_done
 from handlers.blocks.crm import (
@@ -88,6 +88,8 @@ def handle_crm_command(turn: Turn) -> Message | None:
         return handle_crm_hours(turn, request.text)
     if isinstance(request, CrmNotYet) and request.subcommand == "stages":
         return stages.handle_crm_stages(turn, turn.body.get("text", "").strip()[len("stages") :])
+    if isinstance(request, CrmNotYet) and request.subcommand == "digest":
+        return digest.handle_crm_digest(turn, turn.body.get("text", "").strip()[len("digest") :])
     if isinstance(request, CrmNotYet):
         return build_not_yet(what=f"{Command.CRM} {request.subcommand}")
     try:

@@ -8,7 +8,7 @@ without asking Slack again, and a refresh overwrites a row only with newer news.
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from sqlalchemy import Time, UniqueConstraint, or_
+from sqlalchemy import Index, Time, UniqueConstraint, or_, true
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import DomainError, UTCDateTime, conflict_insert
@@ -32,7 +32,10 @@ class RepBase(SQLModel):
 
 class Rep(RepBase, table=True):
     __tablename__ = "reps"
-    __table_args__ = (UniqueConstraint("team_id", "slack_user_id", name="uq_reps_team_user"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "slack_user_id", name="uq_reps_team_user"),
+        Index("ix_reps_tz", "tz"),  # the digest sweep: whose 09:00 is it?
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -42,6 +45,8 @@ class Rep(RepBase, table=True):
     work_start: time | None = Field(default=None, sa_type=Time)
     work_end: time | None = Field(default=None, sa_type=Time)
     work_days: str | None = Field(default=None, max_length=7)  # weekday digits, "01234" Mon-Fri
+    # `/crm digest off|on`: the morning digest (handlers/digest.py); a profile refresh keeps it.
+    digest_enabled: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class RepProfile(SQLModel):

@@ -24,8 +24,8 @@ from bot.standin.response_urls import ResponseUrls
 
 HOOKS = "(response_url)"  # the scripts' key for response_url posts
 SCOPES = (
-    "commands,chat:write,users:read,app_mentions:read,im:history,channels:read,groups:read,"
-    "files:write"
+    "commands,chat:write,users:read,app_mentions:read,im:history,im:write,channels:read,"
+    "groups:read,files:write"
 )
 
 

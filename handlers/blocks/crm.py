@@ -49,7 +49,7 @@ HELP_CRM: list[tuple[str, str, bool]] = [
     ("contact Acme: Jane Roe, jane@acme.com, VP Sales", "add a contact", True),
     ("pipeline team", "open deals by stage, won/lost, stuck and overdue (`chart`: a PNG)", True),
     ("stages", "the pipeline's stages (admins: `stages set …`, `stages rename A to B`)", True),
-    ("digest off", "stop the morning digest", False),
+    ("digest", "when your morning digest comes; `digest off` stops it, `digest on` resumes", True),
     ("hours 09:00-17:30", "when reminders may reach you (`mon-thu 9-17`; alone: yours)", True),
     ("handoff @from @to", "admins: move one rep's accounts to another", False),
     ("merge Acme Inc into Acme", "admins: merge duplicate accounts", False),

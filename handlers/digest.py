@@ -1,0 +1,131 @@
+"""The morning digest: the sweep job that sends it, and `/crm digest [on|off]`.
+
+A rep gets it on a weekday (Monday to Friday in their own time zone) at the first sweep from
+09:00 their time; a sweeper that was down at 09:00 sends it at its next sweep before 12:00, and
+not at all after that. At most one a day: the first sweep to claim `digest:<team>:<rep>:<date>`
+(models.claims, committed before the post) sends it, whatever the number of replicas. A post
+that Slack surely didn't take (a 429, a 5xx, no connection) gives the claim back, so a later
+sweep that morning tries again; a post whose answer never came (a timeout) may have reached the
+rep, so it keeps the claim: no digest twice, at the price of one lost in that rare case.
+"""
+
+import logging
+from datetime import datetime, time
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.blocks import Message
+from handlers.blocks.digest import DIGEST_HOUR, build_digest, build_digest_status
+from handlers.deps import Deps
+from handlers.listener import Turn
+from handlers.parsing.digest import parse_digest
+from models import claims, digest
+from models.base import zone
+from models.digest import Recipient
+
+logger = logging.getLogger(__name__)
+
+LATEST = time(12, 0)  # a digest not sent by noon is not sent that day
+REVOKED = frozenset(["invalid_auth", "token_revoked", "not_authed", "account_inactive"])
+
+
+def is_digest_time(now: datetime, tz: str) -> bool:
+    """Whether `now` is a weekday morning from 09:00 to noon in `tz` (DST-correct)."""
+    local = now.astimezone(zone(tz))
+    return local.weekday() < 5 and time(DIGEST_HOUR) <= local.time() < LATEST
+
+
+def digest_key(recipient: Recipient, now: datetime) -> str:
+    local_date = now.astimezone(zone(recipient.tz)).date()
+    return f"digest:{recipient.team_id}:{recipient.slack_user_id}:{local_date.isoformat()}"
+
+
+def send_digests(*, deps: Deps, client: WebClient, now: datetime) -> None:
+    """Send the digest of every rep whose morning it is and who hasn't had today's."""
+    with deps.db.begin() as session:
+        zones = [tz for tz in digest.list_zones(session=session) if is_digest_time(now, tz)]
+        recipients = digest.list_recipients(session=session, zones=zones)
+        keys = [(r.team_id, digest_key(r, now)) for r in recipients]
+        done = digest.claimed_keys(session=session, keys=keys)
+    stopped: set[str] = set()
+    for recipient, key in zip(recipients, keys, strict=True):
+        if key in done or recipient.team_id in stopped:
+            continue
+        if not send_digest(deps=deps, client=client, recipient=recipient, key=key[1], now=now):
+            stopped.add(recipient.team_id)
+
+
+def send_digest(
+    *, deps: Deps, client: WebClient, recipient: Recipient, key: str, now: datetime
+) -> bool:
+    """Claim, build and send one rep's digest; False when the workspace's token is refused."""
+    with deps.db.begin() as session:
+        if not claims.claim_once(session=session, team_id=recipient.team_id, key=key, now=now):
+            return True  # another sweep has it
+        contents = digest.build_digest(
+            session=session,
+            recipient=recipient,
+            now=now,
+            stale_days=deps.stale_days,
+            stuck_days=deps.stuck_days,
+        )
+    if contents.empty:
+        return True
+    built = build_digest(
+        contents, tz=recipient.tz, now=now, stale_days=deps.stale_days, stuck_days=deps.stuck_days
+    )
+    return _post(deps, client, recipient, key, built)
+
+
+def _post(deps: Deps, client: WebClient, recipient: Recipient, key: str, built: Message) -> bool:
+    who, posting = f"{recipient.team_id}/{recipient.slack_user_id}", False
+    try:
+        # The other helper's follow-up DMs cache the DM channel on the reps row; until then,
+        # conversations.open (idempotent: the same DM every time) before each digest.
+        opened = client.conversations_open(users=recipient.slack_user_id)
+        posting = True
+        posted = client.chat_postMessage(channel=opened["channel"]["id"], **built)
+    except SlackApiError as error:
+        code, status = error.response.get("error"), error.response.status_code
+        retry = status == 429 or status >= 500
+        if retry or code in REVOKED:
+            _release(deps, recipient, key)
+        if code in REVOKED:
+            logger.error("digests stopped for workspace %s: Slack says %s", recipient.team_id, code)
+            return False
+        logger.warning("digest for %s not sent (%s, %s)%s", who, status, code, _later(retry))
+        return True
+    except (TimeoutError, URLError, ConnectionError) as error:
+        reason = getattr(error, "reason", error)
+        timed_out = isinstance(error, TimeoutError) or isinstance(reason, TimeoutError)
+        if timed_out and posting:  # Slack may have posted it: never risk a second one
+            logger.warning("digest for %s: no answer from Slack, not sent again today", who)
+            return True
+        _release(deps, recipient, key)
+        logger.warning("digest for %s not sent (%s)%s", who, error, _later(True))
+        return True
+    logger.info("digest sent to %s (ts %s)", who, posted.get("ts"))
+    return True
+
+
+def _later(retry: bool) -> str:
+    return "; a later sweep this morning tries again" if retry else "; not retried today"
+
+
+def _release(deps: Deps, recipient: Recipient, key: str) -> None:
+    with deps.db.begin() as session:
+        digest.release_claim(session=session, team_id=recipient.team_id, key=key)
+
+
+def handle_crm_digest(turn: Turn, text: str) -> Message:
+    """`/crm digest` says whether and when it comes; `/crm digest off|on` changes that."""
+    wanted = parse_digest(text)
+    with turn.begin() as session:
+        rep = turn.rep(session)
+        changed = None
+        if wanted is not None:
+            changed = digest.set_digest(session=session, rep=rep, enabled=wanted, now=turn.now())
+        enabled, tz = rep.digest_enabled, rep.tz
+    return build_digest_status(enabled=enabled, tz=tz, changed=changed)

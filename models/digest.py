@@ -1,0 +1,263 @@
+"""The morning digest: whose 09:00 it is, and what a rep's digest holds.
+
+Every section is one statement (its first `cap` rows, and how many there are, by a window count)
+on an index of the rep's own rows: follow-ups on ix_followups_team_rep, accounts on
+ix_accounts_team_owner, deals on ix_deals_team_owner_stage.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import and_, delete, func, or_, tuple_
+from sqlmodel import Session, col, select
+
+from models import audit
+from models.accounts import Account, AccountStatus
+from models.base import id_of, zone
+from models.claims import Claim
+from models.deals import Deal
+from models.followups import Followup, FollowupStatus
+from models.reps import Rep
+from models.stages import get_pipeline
+
+CAP = 10  # rows shown per section; the rest is "and N more"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    team_id: str
+    rep_id: int
+    slack_user_id: str
+    tz: str
+
+
+@dataclass(frozen=True)
+class DueFollowup:
+    id: int
+    account: str | None
+    due_at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class StaleAccount:
+    account: str
+    last_touched_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DigestDeal:
+    account: str
+    name: str
+    stage: str
+    stage_changed_at: datetime
+    expected_close: date | None
+    amount_minor: int | None
+    currency: str | None
+
+
+@dataclass(frozen=True)
+class Section(Generic[T]):
+    rows: list[T]
+    total: int
+
+
+@dataclass(frozen=True)
+class Digest:
+    overdue: Section[DueFollowup]  # due before today (rep-local)
+    today: Section[DueFollowup]  # due today, earlier hours included
+    stale: Section[StaleAccount]
+    stuck: Section[DigestDeal]
+    closing: Section[DigestDeal]  # expected close Monday to Sunday of this (rep-local) week
+
+    @property
+    def empty(self) -> bool:
+        sections = (self.overdue, self.today, self.stale, self.stuck, self.closing)
+        return not any(section.total for section in sections)
+
+
+def list_zones(*, session: Session) -> list[str]:
+    """Every time zone some rep is in (across workspaces: the sweep serves them all)."""
+    return list(session.exec(select(Rep.tz).distinct()))
+
+
+def list_recipients(*, session: Session, zones: list[str]) -> list[Recipient]:
+    """The full members in `zones` who get the digest: active, not guests, bots or people of
+    another organisation, and not turned off."""
+    if not zones:
+        return []
+    rows = session.exec(
+        select(Rep.team_id, Rep.id, Rep.slack_user_id, Rep.tz).where(
+            col(Rep.tz).in_(zones),
+            col(Rep.digest_enabled).is_(True),
+            col(Rep.active).is_(True),
+            col(Rep.is_guest).is_(False),
+            col(Rep.is_bot).is_(False),
+            col(Rep.deleted).is_(False),
+            Rep.home_team_id == Rep.team_id,
+        )
+    )
+    return [Recipient(team, rep_id or 0, user, tz) for team, rep_id, user, tz in rows]
+
+
+def claimed_keys(*, session: Session, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (team_id, key) pairs are claimed already (on the claims' unique index)."""
+    if not keys:
+        return set()
+    statement = select(Claim.team_id, Claim.key).where(
+        tuple_(col(Claim.team_id), col(Claim.key)).in_(keys)
+    )
+    return {(team, key) for team, key in session.exec(statement)}
+
+
+def release_claim(*, session: Session, team_id: str, key: str) -> None:
+    """Give a claim back, so a later sweep may try again (a post Slack surely didn't take)."""
+    session.execute(delete(Claim).where(col(Claim.team_id) == team_id, col(Claim.key) == key))
+
+
+def build_digest(
+    *,
+    session: Session,
+    recipient: Recipient,
+    now: datetime,
+    stale_days: int,
+    stuck_days: int,
+    cap: int = CAP,
+) -> Digest:
+    """What a rep's digest holds at `now`, in their time zone."""
+    local = zone(recipient.tz)
+    today = now.astimezone(local).date()
+    midnight = datetime.combine(today, time(0), tzinfo=local).astimezone(UTC)
+    tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=local).astimezone(UTC)
+    monday = today - timedelta(days=today.weekday())
+    team, rep = recipient.team_id, recipient.rep_id
+    closed = get_pipeline(session=session, team_id=team).closed_names
+    return Digest(
+        overdue=_followups(session, team, rep, None, midnight, cap),
+        today=_followups(session, team, rep, midnight, tomorrow, cap),
+        stale=_stale(session, team, rep, now - timedelta(days=stale_days), cap),
+        stuck=_deals(
+            session,
+            (team, rep, closed),
+            col(Deal.stage_changed_at) < now - timedelta(days=stuck_days),
+            cap,
+        ),
+        closing=_deals(
+            session,
+            (team, rep, closed),
+            col(Deal.expected_close).between(monday, monday + timedelta(days=6)),
+            cap,
+            by_close=True,
+        ),
+    )
+
+
+def _followups(
+    session: Session, team_id: str, rep_id: int, start: datetime | None, end: datetime, cap: int
+) -> Section[DueFollowup]:
+    where: list[Any] = [
+        Followup.team_id == team_id,
+        Followup.rep_id == rep_id,
+        Followup.status == FollowupStatus.OPEN,
+        col(Followup.due_at) < end,
+    ]
+    if start is not None:
+        where.append(col(Followup.due_at) >= start)
+    rows = session.exec(
+        select(Followup, Account.name, func.count().over())
+        .join(Account, col(Account.id) == col(Followup.account_id), isouter=True)
+        .where(*where)
+        .order_by(col(Followup.due_at), col(Followup.id))
+        .limit(cap)
+    ).all()
+    shown = [DueFollowup(id_of(f), name, f.due_at, f.note) for f, name, _ in rows]
+    return Section(shown, rows[0][-1] if rows else 0)
+
+
+def _stale(
+    session: Session, team_id: str, rep_id: int, cutoff: datetime, cap: int
+) -> Section[StaleAccount]:
+    """The rep's live accounts untouched since `cutoff` (as App Home counts them)."""
+    rows = session.exec(
+        select(Account.name, Account.last_touched_at, func.count().over())
+        .where(
+            Account.team_id == team_id,
+            Account.owner_id == rep_id,
+            Account.status == AccountStatus.ACTIVE,
+            or_(
+                col(Account.last_touched_at) < cutoff,
+                and_(col(Account.last_touched_at).is_(None), col(Account.created_at) < cutoff),
+            ),
+        )
+        .order_by(
+            col(Account.last_touched_at).asc().nulls_first(),
+            col(Account.created_at),
+            col(Account.id),
+        )
+        .limit(cap)
+    ).all()
+    shown = [StaleAccount(name, touched) for name, touched, _ in rows]
+    return Section(shown, rows[0][-1] if rows else 0)
+
+
+def _deals(
+    session: Session,
+    whose: tuple[str, int, tuple[str, ...]],
+    condition: Any,
+    cap: int,
+    *,
+    by_close: bool = False,
+) -> Section[DigestDeal]:
+    """The rep's open deals (not in the `closed` stages) on live accounts meeting `condition`."""
+    team_id, rep_id, closed = whose
+    order = (
+        (col(Deal.expected_close), col(Deal.id))
+        if by_close
+        else (col(Deal.stage_changed_at), col(Deal.id))
+    )
+    rows = session.exec(
+        select(Deal, Account.name, func.count().over())
+        .join(Account, col(Account.id) == col(Deal.account_id))
+        .where(
+            Deal.team_id == team_id,
+            Deal.owner_id == rep_id,
+            col(Deal.stage).not_in(closed),
+            Account.status == AccountStatus.ACTIVE,
+            condition,
+        )
+        .order_by(*order)
+        .limit(cap)
+    ).all()
+    shown = [
+        DigestDeal(
+            name,
+            deal.name,
+            deal.stage,
+            deal.stage_changed_at,
+            deal.expected_close,
+            deal.amount_minor,
+            deal.currency,
+        )
+        for deal, name, _ in rows
+    ]
+    return Section(shown, rows[0][-1] if rows else 0)
+
+
+def set_digest(*, session: Session, rep: Rep, enabled: bool, now: datetime) -> bool:
+    """Turn a rep's digest on or off; whether that changed anything."""
+    if rep.digest_enabled == enabled:
+        return False
+    rep.digest_enabled = enabled
+    session.add(rep)
+    audit.record(
+        session=session,
+        actor=rep,
+        action="rep.digest",
+        subject=rep,
+        before={"digest_enabled": not enabled},
+        after={"digest_enabled": enabled},
+        at=now,
+    )
+    return True
