@@ -105,7 +105,9 @@ def apply_change(
         actor=actor,
         now=turn.now(),
         note=change.note,
-        seen_version=seen,
+        # The target was worked out from this read ("next" from Lead): a move that lands in
+        # between is told, rather than counted twice or met with "already in Qualified".
+        seen_version=seen if seen is not None else deal.version,
     )
     headline = (
         f":white_check_mark: Moved *{escape(moved.name)}* from {escape(was)} "
