@@ -16,6 +16,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from sqlmodel import Session
 
 from handlers import listener
 from handlers.blocks import Message
@@ -121,11 +122,14 @@ def on_clicked(turn: Turn, answer: Message) -> Message:
     return answer | private | ({"thread_ts": thread} if thread else {})
 
 
-def handle_create_button(turn: Turn) -> Message:
-    """Create account "X" (owner: the clicker) on an unknown name's answer, then its card."""
+def handle_create_button(turn: Turn) -> Message | None:
+    """Create account "X" (owner: the clicker) on an unknown name's answer, then its card, where
+    every other click on an answer goes (`on_clicked`): a shared answer stays as it is."""
     name = turn.body["actions"][0]["value"]
     with turn.begin() as session:
         rep = turn.rep(session)
+        if not _first_create_click(turn, session):
+            return None  # a double click on a shared answer: its card is posted once
         try:
             account = accounts.create_account(
                 session=session,
@@ -141,7 +145,17 @@ def handle_create_button(turn: Turn) -> Message:
         account_id = id_of(account)
     shareable = _shareable(turn, (turn.body.get("channel") or {}).get("id"))
     shown = card(turn, account_id, shareable=shareable)
-    return (build_created(shown, name) if name else shown) | {"replace_original": True}
+    return on_clicked(turn, build_created(shown, name) if name else shown)
+
+
+def _first_create_click(turn: Turn, session: Session) -> bool:
+    """False for this clicker's repeat click on an answer others read too (the first one posted
+    its card beside it); a click on the clicker's own answer just replaces it again."""
+    if on_clicked(turn, {}).get("replace_original") is True:
+        return True
+    container = turn.body.get("container") or {}
+    key = f"create:{container.get('channel_id')}:{container.get('message_ts')}:{turn.caller.id}"
+    return claims.claim_once(session=session, team_id=turn.caller.team_id, key=key, now=turn.now())
 
 
 def handle_share_button(turn: Turn) -> Message:
