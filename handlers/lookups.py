@@ -24,6 +24,7 @@ from handlers.blocks.calls import Choice, build_done
 from handlers.blocks.lookups import (
     build_history,
     build_mention_help,
+    build_not_logged,
     build_owner_card,
     build_pick,
     build_shared_card,
@@ -35,6 +36,8 @@ from handlers.ids import Command, Event, LookupAction
 from handlers.listener import Reply, Turn
 from handlers.parsing.lookups import (
     MentionQuestion,
+    asked_name,
+    is_question,
     parse_dm_question,
     parse_history,
     parse_mention,
@@ -44,7 +47,7 @@ from handlers.parsing.values import cursor as read_cursor
 from handlers.parsing.values import row_id
 from models import accounts, channels, claims, summaries, timeline
 from models.base import DomainError, id_of
-from models.matching import resolve_account
+from models.matching import account_at_start, resolve_account
 from models.timeline import HISTORY_FILTERS, INTERACTION_KINDS, Cursor
 
 SHOW_CARD = re.compile(rf"^{LookupAction.SHOW_CARD}_\d+$")
@@ -207,10 +210,31 @@ def handle_dm_question(turn: Turn) -> Message | None:
     """A question in the Messages tab ("who owns globex?") is answered as a mention is; None
     when the DM isn't one (a log line, say), for the DM handler to go on with."""
     event = turn.body["event"]
-    question = parse_dm_question(event.get("text", ""))
-    if question is None:
+    text = event.get("text", "")
+    question = parse_dm_question(text)
+    if question is not None:
+        answered = answer_question(turn, question, event["channel"], surface="dm")
+        return build_not_logged(answered) if question.more else answered
+    if not is_question(text):
         return None
-    return answer_question(turn, question, event["channel"], surface="dm")
+    # A question is never logged: "Acme, Inc.?" asks who owns it; others get what I answer.
+    typed = _account_asked(turn, asked_name(text))
+    if typed is None:
+        return build_mention_help()
+    return answer(turn, "who", typed, event["channel"], surface="dm")
+
+
+def _account_asked(turn: Turn, typed: str) -> str | None:
+    """The account a question names: the whole of it (or close names), else one it starts with."""
+    if not typed:
+        return None
+    with turn.begin() as session:
+        team_id = turn.caller.team_id
+        found = resolve_account(session=session, team_id=team_id, name=typed)
+        if found.match is not None or found.choices:
+            return typed
+        start = account_at_start(session=session, team_id=team_id, text=typed)
+    return start.name if start is not None else None
 
 
 def answer_question(

@@ -203,6 +203,15 @@ def build_history(
     return message(f"History of {literal(account)}", blocks)
 
 
+NOT_LOGGED = "Nothing was logged. To log the call, send it on its own."
+
+
+def build_not_logged(answer: Message) -> Message:
+    """An answer to a question a DM asked before a log line: it says the line wasn't logged."""
+    line = context(NOT_LOGGED).to_dict()
+    return answer | {"text": f"{answer['text']} {NOT_LOGGED}", "blocks": [*answer["blocks"], line]}
+
+
 def build_mention_help() -> Message:
     text = (
         "I can answer “who owns Acme?”, “history Globex” and “what's new with Initech?” "
