@@ -208,3 +208,38 @@ def test_assign_picks_and_creates_with_the_named_owner(slack: SlackDriver, engin
         "Umbrella Labs US": "U0ALICE",
         "Zebra Works": "U0BOB",
     }
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "joe at acme dot com",
+        "kim.acme.com",
+        "jo(at)acme.io",
+        "jo [at] acme [dot] io",
+        "jo at acme.io",
+    ],
+)
+def test_an_attempted_email_after_the_name_is_refused_not_stored_as_the_title(
+    slack: SlackDriver, engine: Engine, typed: str
+) -> None:
+    setup(slack)
+    reply = text_of(contact(slack, f"Initech: Joe, {typed}, VP"))
+    assert f"“{typed}” isn't an email address; write it like jane@acme.com." in reply
+    assert contacts_in(engine) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        ("VP at Initech", "VP at Initech"),
+        ("Sr. Director", "Sr. Director"),
+        ("Ph.D, CTO", "Ph.D, CTO"),
+    ],
+)
+def test_titles_with_at_or_dots_are_still_titles(
+    slack: SlackDriver, engine: Engine, typed: str, title: str
+) -> None:
+    setup(slack)
+    assert "Joe" in text_of(contact(slack, f"Initech: Joe, {typed}"))
+    assert contacts_in(engine) == [("Initech", "Joe", None, title)]
