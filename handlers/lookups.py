@@ -35,6 +35,7 @@ from handlers.directory import SlackUser
 from handlers.ids import Command, Event, LookupAction
 from handlers.listener import Reply, Turn
 from handlers.parsing.lookups import (
+    FILTER_JOIN,
     MentionQuestion,
     asked_name,
     is_question,
@@ -351,7 +352,10 @@ def history(
     older_than: Cursor | None = None,
     newer_than: Cursor | None = None,
 ) -> Message:
-    kinds = frozenset([HISTORY_FILTERS[only]]) if only in HISTORY_FILTERS else None
+    asked = [
+        HISTORY_FILTERS[name] for name in (only or "").split(FILTER_JOIN) if name in HISTORY_FILTERS
+    ]
+    kinds = frozenset(asked) or None
     team_id = turn.caller.team_id
     with turn.begin() as session:
         account = accounts.get_account(session=session, team_id=team_id, account_id=account_id)

@@ -136,3 +136,17 @@ def test_a_dm_is_a_question_when_it_starts_like_one_or_ends_in_a_question_mark(
 def test_a_log_line_after_a_dm_question_is_noticed_but_a_sign_off_is_not() -> None:
     assert parse_dm_question("Who owns Acme? I called them - they signed").more  # type: ignore[union-attr]
     assert not parse_dm_question("who owns acme? thx").more  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("acme calls emails", HistoryText("acme", "calls+emails")),
+        ("Acme, Inc. calls, emails", HistoryText("Acme, Inc.", "calls+emails")),
+        ("acme emails and calls", HistoryText("acme", "calls+emails")),
+        ("Procter & Gamble", HistoryText("Procter & Gamble", None)),
+        ("calls notes", HistoryText(None, "calls+notes")),
+    ],
+)
+def test_history_reads_several_filters(typed: str, expected: HistoryText) -> None:
+    assert parse_history(typed) == expected

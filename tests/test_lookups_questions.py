@@ -279,3 +279,36 @@ def test_a_question_followed_by_a_log_line_answers_and_says_nothing_was_logged(
     dm(slack, "called acme inc - they asked: can we get SSO?", "1763900713.000100")
     assert "on *Acme, Inc.*" in text_of(fake_slack.wait_for("chat.postMessage", 3)[-1].args)
     assert interactions(engine) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown", "count"),
+    [
+        ("calls emails", "(calls, emails)", 4),
+        ("emails and meetings", "(meetings, emails)", 3),
+        ("call, meeting, email", "(calls, meetings, emails)", 6),
+    ],
+)
+def test_history_takes_several_filters_and_pages_with_them(
+    slack: SlackDriver, engine: Engine, typed: str, shown: str, count: int
+) -> None:
+    account_id = setup_account(slack, "Pellworm Energy")
+    add_interactions(engine, account_id, 3, kind="call")
+    add_interactions(engine, account_id, 2, kind="meeting")
+    add_interactions(engine, account_id, 1, kind="email")
+    add_interactions(engine, account_id, 12, kind="note")
+    text = text_of(slack.command("/history", f"pellworm energy {typed}").reply())
+    assert f"History of *Pellworm Energy* {shown} · 1-{count} of {count}" in text
+    assert "note number" not in text
+
+
+def test_a_filtered_history_pages_keep_every_filter(slack: SlackDriver, engine: Engine) -> None:
+    account_id = setup_account(slack, "Marlow Freight")
+    add_interactions(engine, account_id, 8, kind="call")
+    add_interactions(engine, account_id, 5, kind="email")
+    add_interactions(engine, account_id, 9, kind="note")
+    page = slack.command("/history", "marlow freight calls emails").reply()
+    assert "1-10 of 13" in text_of(page)
+    _, url = click(slack, page, "history_older")
+    older = text_of(slack.fake.wait_for_hook(url)[0].body)
+    assert "(calls, emails) · 11-13 of 13" in older and "note number" not in older

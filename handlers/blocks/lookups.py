@@ -176,7 +176,7 @@ def build_history(
     *, account_id: int, account: str, page: Page, tz: str, only: str | None
 ) -> Message:
     """One page of an account's timeline, newest first, with Older / Newer."""
-    scope = f" ({only})" if only else ""
+    scope = f" ({only.replace('+', ', ')})" if only else ""
     blocks: list[Block] = [section(f":ledger: History of {bold(account)}{scope}{_position(page)}")]
     if not page.entries:
         blocks.append(section("Nothing logged yet."))

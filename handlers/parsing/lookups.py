@@ -5,22 +5,33 @@ from dataclasses import dataclass, field, replace
 
 from handlers.parsing.calls import KIND_WORDS
 from handlers.parsing.text import MENTION, plain_text
-from models.timeline import FILTER_WORDS
+from models.timeline import FILTER_WORDS, HISTORY_FILTERS
 
 
 @dataclass(frozen=True)
 class HistoryText:
     account: str | None  # None: the channel's linked account
-    only: str | None  # one of HISTORY_FILTERS
+    only: str | None  # HISTORY_FILTERS names joined by FILTER_JOIN ("calls+emails")
+
+
+FILTER_JOIN = "+"  # no "|" or ":": the filters ride in button values
+CONNECTOR_WORDS = frozenset({"and", "&", "+", "or"})
 
 
 def parse_history(text: str) -> HistoryText:
-    """`/history <account> [call(s)|meeting(s)|email(s)|note(s)|deal(s)|follow-up(s)]`."""
+    """`/history <account> [call(s)|meeting(s)|email(s)|note(s)|deal(s)|follow-up(s)]`, one or
+    several ("acme calls emails", "acme calls and meetings", "acme calls, emails")."""
     words = plain_text(text).split()
-    only = None
-    if words and words[-1].lower() in FILTER_WORDS:
-        only = FILTER_WORDS[words.pop().lower()]
-    return HistoryText(account=" ".join(words) or None, only=only)
+    found: set[str] = set()
+    while words and ((last := words[-1].rstrip(",").lower()) in FILTER_WORDS or found):
+        if last in FILTER_WORDS:
+            found.add(FILTER_WORDS[last])
+        elif last and last not in CONNECTOR_WORDS:  # ("" is a lone ",")
+            break
+        words.pop()
+    only = FILTER_JOIN.join(name for name in HISTORY_FILTERS if name in found) or None
+    account = " ".join(words).rstrip(",").strip() or None
+    return HistoryText(account=account, only=only)
 
 
 # The account part may be left out, or be "this", "here", "this account": the channel's own.
