@@ -149,16 +149,13 @@ def _meant_as_email(part: str) -> bool:
     return "@" in part or part.lower().startswith("mailto:") or bool(SPELLED_EMAIL.match(part))
 
 
-# "(at)", " dot ", and " at " before a domain ("joe at acme.io"); not "VP at Acme", a title.
-TRIED_EMAIL = re.compile(
-    r"\sdot\s|[(\[](?:at|dot)[)\]]|\sat\s+[\w-]+\.[a-z]{2,}\s*$", re.IGNORECASE
-)
+# "(at)", " dot ", "[dot]"; "jo at acme.io" is SPELLED_EMAIL, "Head of Sales at Hooli.com" a title.
+TRIED_EMAIL = re.compile(r"\sdot\s|[(\[](?:at|dot)[)\]]", re.IGNORECASE)
 DOMAIN_LIKE = re.compile(r"[\w+-]+(?:\.[\w+-]+)*\.[a-z]{2,}", re.IGNORECASE)  # kim.acme.com
 
 
 def _tried_email(part: str) -> bool:
-    """An email written out or cut short: "(at)", " dot ", " at " a domain, or one word that is
-    a domain."""
+    """An email written out or cut short: "(at)", " dot ", or one word that is a domain."""
     return bool(TRIED_EMAIL.search(f" {part} ")) or bool(DOMAIN_LIKE.fullmatch(part))
 
 
