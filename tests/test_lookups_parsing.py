@@ -150,3 +150,11 @@ def test_a_log_line_after_a_dm_question_is_noticed_but_a_sign_off_is_not() -> No
 )
 def test_history_reads_several_filters(typed: str, expected: HistoryText) -> None:
     assert parse_history(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "account"),
+    [("any news on globex?", "globex"), ("anything new with Acme Corp", "Acme Corp")],
+)
+def test_any_news_asks_whats_new(text: str, account: str) -> None:
+    assert parse_dm_question(text) == MentionQuestion(ask="new", account=account)

@@ -56,8 +56,8 @@ MENTION_QUESTIONS = (
     (
         "new",
         re.compile(
-            r"\b(?:what(?:'|\u2019)?s|what\s+is)\s+(?:new|up|happening|going\s+on)"
-            r"(?:\s+(?:with|at|on|in|for)\b)?" + ACCOUNT,
+            r"\b(?:(?:what(?:'|\u2019)?s|what\s+is)\s+(?:new|up|happening|going\s+on)"
+            r"|any\s+news|anything\s+new)(?:\s+(?:with|at|on|in|for|about|from)\b)?" + ACCOUNT,
             re.I,
         ),
     ),
