@@ -2,8 +2,9 @@
 
 import logging
 import re
-from dataclasses import replace
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
@@ -26,7 +27,6 @@ from handlers.blocks.crm import (
     build_owner_assigned,
 )
 from handlers.blocks.names import Buttons, Choice, build_created, build_unknown_name
-from handlers.blocks.text import escape
 from handlers.deals import stages
 from handlers.deps import Deps
 from handlers.directory import SlackUser, UnknownUser
@@ -47,7 +47,7 @@ from handlers.parsing.crm import (
     parse_contact,
     parse_crm,
 )
-from handlers.parsing.text import CommandError, partition_outside_markup
+from handlers.parsing.text import CommandError
 from handlers.parsing.values import row_id
 from models import accounts, channels, contacts, handoffs, pending
 from models.accounts import Account
@@ -131,13 +131,24 @@ def create_account(turn: Turn, request: CrmNewAccount) -> Message:
     return build_account_created(account=account.name, owner_id=owner.id, caller_id=caller.id)
 
 
+AccountOf = Callable[[Session], Account]  # the account an operation is for, in its transaction
+
+
+def _named(turn: Turn, name: str) -> AccountOf:
+    """The account `name` clearly names; UnknownName (for a pick) otherwise."""
+    return lambda session: find_account(session=session, team_id=turn.caller.team_id, name=name)
+
+
 def assign_account(turn: Turn, request: CrmAssign) -> Message:
-    owner = member(turn, request.rep_id)
+    return _assign(turn, member(turn, request.rep_id), _named(turn, request.account))
+
+
+def _assign(turn: Turn, owner: SlackUser, account_of: AccountOf) -> Message:
     with turn.begin() as session:
         actor, new_owner = turn.rep(session), turn.deps.rep(session, owner)
         handed = handoffs.hand_account(
             session=session,
-            account=find_account(session=session, team_id=actor.team_id, name=request.account),
+            account=account_of(session),
             owner=new_owner,
             actor=actor,
             actor_is_admin=actor.is_admin,
@@ -153,8 +164,12 @@ def assign_account(turn: Turn, request: CrmAssign) -> Message:
 
 def add_contact(turn: Turn, request: CrmContact) -> Message:
     parsed = parse_contact(request.text)
+    return _save_contact(turn, parsed, _named(turn, parsed.account))
+
+
+def _save_contact(turn: Turn, parsed: ContactText, account_of: AccountOf) -> Message:
     with turn.begin() as session:
-        account = find_account(session=session, team_id=turn.caller.team_id, name=parsed.account)
+        account = account_of(session)
         saved = contacts.save_contact(
             session=session,
             account=account,
@@ -259,10 +274,18 @@ def link_channel(turn: Turn, request: CrmLink) -> Message:
     channel_id = turn.body["channel_id"]
     if channel_id.startswith("D"):
         raise DomainError("Link a channel, not a DM: run /crm link in the account's channel.")
+    return _link(
+        turn, channel_id, None if request.account is None else _named(turn, request.account)
+    )
+
+
+def _link(turn: Turn, channel_id: str, account_of: AccountOf | None) -> Message:
+    """Link the channel to the account (None: unlink). A re-link the caller may not make is
+    refused before any names are offered or an account is created for it."""
     try:
         with turn.begin() as session:
             actor = turn.rep(session)
-            if request.account is None:
+            if account_of is None:
                 account = None
                 previous = channels.unlink_channel(
                     session=session,
@@ -272,7 +295,13 @@ def link_channel(turn: Turn, request: CrmLink) -> Message:
                     now=turn.now(),
                 )
             else:
-                account = find_account(session=session, team_id=actor.team_id, name=request.account)
+                try:
+                    account = account_of(session)
+                except UnknownName:  # a re-link that would be refused offers no names to pick
+                    channels.check_may_link(
+                        session=session, team_id=actor.team_id, channel_id=channel_id, actor=actor
+                    )
+                    raise
                 previous = channels.link_channel(
                     session=session,
                     account=account,
@@ -319,30 +348,27 @@ def announce_link(
 
 
 def ask_which_account(turn: Turn, request: CrmRequest, resolution: Resolution) -> Message:
-    """An unknown name in /crm link, contact or assign: close names as buttons that run the
-    command again with the one picked (parked, so a click works after a restart), and Create."""
-    before, after = _around_account(request)
+    """An unknown name in /crm link, contact or assign: close names as buttons that carry on
+    with the one picked, and Create. The request is parked as read (its fields, not its text),
+    so a click works after a restart and a picked name is never read as command text."""
     with turn.begin() as session:
         parked = pending.create_pending(
             session=session,
             team_id=turn.caller.team_id,
             slack_user_id=turn.caller.id,
             kind=PENDING_CRM,
-            payload={
-                "before": before,
-                "after": after,
-                "typed": resolution.query,
-                "channel_id": turn.body["channel_id"],
-            },
+            payload=_parked(request)
+            | {"typed": resolution.query, "channel_id": turn.body["channel_id"]},
             now=turn.now(),
         )
     pending_id = id_of(parked)
     buttons = Buttons(
         pick=CrmAction.PICK_ACCOUNT,
         value=lambda choice: f"{pending_id}:{choice.id}",
-        create=None if isinstance(request, CrmAssign) else CrmAction.CREATE_ACCOUNT,
+        create=CrmAction.CREATE_ACCOUNT,
         create_value=str(pending_id),
         block_id=f"pick_{pending_id}",
+        owner=_owner_name(turn, request),
     )
     choices = [Choice(c.id, c.name) for c in resolution.choices or resolution.nearest]
     return build_unknown_name(
@@ -350,49 +376,97 @@ def ask_which_account(turn: Turn, request: CrmRequest, resolution: Resolution) -
     )
 
 
-def _around_account(request: CrmRequest) -> tuple[str, str]:
-    """The /crm text before and after the account name, as Slack sends it (escaped)."""
+def _parked(request: CrmRequest) -> dict[str, Any]:
+    """What a pick needs to carry on with a /crm request, besides the account."""
     if isinstance(request, CrmContact):
-        return "contact ", ":" + partition_outside_markup(request.text, ":")[2]
+        parsed = parse_contact(request.text)
+        return {"op": "contact", "name": parsed.name, "email": parsed.email, "title": parsed.title}
     if isinstance(request, CrmAssign):
-        return "assign ", f" <@{request.rep_id}>"
-    return "link ", ""
+        return {"op": "assign", "rep_id": request.rep_id}
+    return {"op": "link"}
+
+
+def _owner_name(turn: Turn, request: CrmRequest) -> str:
+    """Who Create makes the owner: the caller, or whom `/crm assign` named."""
+    if isinstance(request, CrmAssign) and request.rep_id != turn.caller.id:
+        return member(turn, request.rep_id).name
+    return "you"
 
 
 def handle_pick_account_button(turn: Turn) -> Message:
-    """A pick (or Create) on an unknown name: the parked /crm command runs with that account."""
+    """A pick (or Create) on an unknown name: the parked /crm request runs with that account,
+    through the same functions as the command, so who may link (say) is decided the same way."""
     pending_id, _, account_id = turn.body["actions"][0]["value"].partition(":")
     with turn.begin() as session:
-        rep = turn.rep(session)
         parked = pending.consume_pending(
             session=session,
-            team_id=rep.team_id,
+            team_id=turn.caller.team_id,
             pending_id=row_id(pending_id),
-            slack_user_id=rep.slack_user_id,
+            slack_user_id=turn.caller.id,
             now=turn.now(),
         )
-        if parked is None:
-            return build_done("That one is done already.") | REPLACE
-        payload = parked.payload
+        payload = parked.payload if parked is not None else None
+    if payload is None:
+        return build_done("That one is done already.") | REPLACE
+    if "op" not in payload:  # parked by an older version, as command text
+        raise DomainError("That question is out of date; run the command again.")
+    typed, created = payload["typed"], False
+
+    def account_of(session: Session) -> Account:
+        nonlocal created
         if account_id:
-            account = accounts.get_account(
-                session=session, team_id=rep.team_id, account_id=row_id(account_id)
+            return accounts.get_account(
+                session=session, team_id=turn.caller.team_id, account_id=row_id(account_id)
             )
-        else:
-            account = _create(session, rep, payload["typed"], turn.now())
-        name = account.name
-    # The command runs again as typed, with the account's own name: whatever /crm decides
-    # (who may link, whose contact it is) applies to a click exactly as to a command.
-    text = f"{payload['before']}{escape(name)}{payload['after']}"
-    again = replace(turn, body=turn.body | {"text": text, "channel_id": payload["channel_id"]})
-    answer = handle_crm_command(again) or build_done(f"Done for {name}.")
-    return (answer if account_id else build_created(answer, name)) | REPLACE
+        rep = turn.rep(session)
+        if payload["op"] == "link":  # refused before anything is created for it
+            channels.check_may_link(
+                session=session, team_id=rep.team_id, channel_id=payload["channel_id"], actor=rep
+            )
+        account, created = _create(session, rep, typed, turn.now())
+        return account
+
+    if payload["op"] == "assign":
+        owner = member(turn, payload["rep_id"])
+        if not account_id:
+            return _create_for(turn, owner, typed) | REPLACE
+        return _assign(turn, owner, account_of) | REPLACE
+    if payload["op"] == "contact":
+        parsed = ContactText(
+            account=typed, name=payload["name"], email=payload["email"], title=payload["title"]
+        )
+        answer = _save_contact(turn, parsed, account_of)
+    else:
+        answer = _link(turn, payload["channel_id"], account_of)
+    return (build_created(answer, typed) if created else answer) | REPLACE
 
 
-def _create(session: Session, rep: Rep, name: str, now: datetime) -> Account:
+def _create_for(turn: Turn, owner: SlackUser, name: str) -> Message:
+    """Create on `/crm assign <unknown> @bob`: the account, owned by Bob, created by the asker."""
+    caller = turn.caller
     try:
-        return accounts.create_account(
+        with turn.begin() as session:
+            rep_of = {user.id: turn.deps.rep(session, user) for user in {caller, owner}}
+            account = accounts.create_account(
+                session=session,
+                team_id=caller.team_id,
+                name=name,
+                owner=rep_of[owner.id],
+                created_by=rep_of[caller.id],
+                now=turn.now(),
+            )
+            created = account.name
+    except accounts.NameTaken:  # created a moment ago (a retry, or someone else): assign it
+        return _assign(turn, owner, _named(turn, name))
+    return build_account_created(account=created, owner_id=owner.id, caller_id=caller.id)
+
+
+def _create(session: Session, rep: Rep, name: str, now: datetime) -> tuple[Account, bool]:
+    """The account called `name`, created (owned by `rep`) unless it is there; and whether new."""
+    try:
+        account = accounts.create_account(
             session=session, team_id=rep.team_id, name=name, owner=rep, created_by=rep, now=now
         )
     except accounts.NameTaken as taken:  # created a moment ago (by someone else, or a retry)
-        return taken.existing
+        return taken.existing, False
+    return account, True

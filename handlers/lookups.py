@@ -16,6 +16,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from sqlmodel import Session
 
 from handlers import listener
 from handlers.blocks import Message
@@ -23,6 +24,7 @@ from handlers.blocks.calls import Choice, build_done
 from handlers.blocks.lookups import (
     build_history,
     build_mention_help,
+    build_not_logged,
     build_owner_card,
     build_pick,
     build_shared_card,
@@ -34,7 +36,10 @@ from handlers.handoffs import handoff_note, tell_new_owner
 from handlers.ids import Command, Event, LookupAction
 from handlers.listener import Reply, Turn
 from handlers.parsing.lookups import (
+    FILTER_JOIN,
     MentionQuestion,
+    asked_name,
+    is_question,
     parse_dm_question,
     parse_history,
     parse_mention,
@@ -44,7 +49,7 @@ from handlers.parsing.values import cursor as read_cursor
 from handlers.parsing.values import row_id
 from models import accounts, channels, claims, handoffs, summaries, timeline
 from models.base import DomainError, id_of
-from models.matching import resolve_account
+from models.matching import account_at_start, resolve_account
 from models.timeline import HISTORY_FILTERS, INTERACTION_KINDS, Cursor
 
 SHOW_CARD = re.compile(rf"^{LookupAction.SHOW_CARD}_\d+$")
@@ -122,11 +127,14 @@ def on_clicked(turn: Turn, answer: Message) -> Message:
     return answer | private | ({"thread_ts": thread} if thread else {})
 
 
-def handle_create_button(turn: Turn) -> Message:
-    """Create account "X" (owner: the clicker) on an unknown name's answer, then its card."""
+def handle_create_button(turn: Turn) -> Message | None:
+    """Create account "X" (owner: the clicker) on an unknown name's answer, then its card, where
+    every other click on an answer goes (`on_clicked`): a shared answer stays as it is."""
     name = turn.body["actions"][0]["value"]
     with turn.begin() as session:
         rep = turn.rep(session)
+        if not _first_create_click(turn, session):
+            return None  # a double click on a shared answer: its card is posted once
         try:
             account = accounts.create_account(
                 session=session,
@@ -142,7 +150,17 @@ def handle_create_button(turn: Turn) -> Message:
         account_id = id_of(account)
     shareable = _shareable(turn, (turn.body.get("channel") or {}).get("id"))
     shown = card(turn, account_id, shareable=shareable)
-    return (build_created(shown, name) if name else shown) | {"replace_original": True}
+    return on_clicked(turn, build_created(shown, name) if name else shown)
+
+
+def _first_create_click(turn: Turn, session: Session) -> bool:
+    """False for this clicker's repeat click on an answer others read too (the first one posted
+    its card beside it); a click on the clicker's own answer just replaces it again."""
+    if on_clicked(turn, {}).get("replace_original") is True:
+        return True
+    container = turn.body.get("container") or {}
+    key = f"create:{container.get('channel_id')}:{container.get('message_ts')}:{turn.caller.id}"
+    return claims.claim_once(session=session, team_id=turn.caller.team_id, key=key, now=turn.now())
 
 
 def handle_share_button(turn: Turn) -> Message:
@@ -194,10 +212,31 @@ def handle_dm_question(turn: Turn) -> Message | None:
     """A question in the Messages tab ("who owns globex?") is answered as a mention is; None
     when the DM isn't one (a log line, say), for the DM handler to go on with."""
     event = turn.body["event"]
-    question = parse_dm_question(event.get("text", ""))
-    if question is None:
+    text = event.get("text", "")
+    question = parse_dm_question(text)
+    if question is not None:
+        answered = answer_question(turn, question, event["channel"], surface="dm")
+        return build_not_logged(answered) if question.more else answered
+    if not is_question(text):
         return None
-    return answer_question(turn, question, event["channel"], surface="dm")
+    # A question is never logged: "Acme, Inc.?" asks who owns it; others get what I answer.
+    typed = _account_asked(turn, asked_name(text))
+    if typed is None:
+        return build_mention_help()
+    return answer(turn, "who", typed, event["channel"], surface="dm")
+
+
+def _account_asked(turn: Turn, typed: str) -> str | None:
+    """The account a question names: the whole of it (or close names), else one it starts with."""
+    if not typed:
+        return None
+    with turn.begin() as session:
+        team_id = turn.caller.team_id
+        found = resolve_account(session=session, team_id=team_id, name=typed)
+        if found.match is not None or found.choices:
+            return typed
+        start = account_at_start(session=session, team_id=team_id, text=typed)
+    return start.name if start is not None else None
 
 
 def answer_question(
@@ -314,7 +353,10 @@ def history(
     older_than: Cursor | None = None,
     newer_than: Cursor | None = None,
 ) -> Message:
-    kinds = frozenset([HISTORY_FILTERS[only]]) if only in HISTORY_FILTERS else None
+    asked = [
+        HISTORY_FILTERS[name] for name in (only or "").split(FILTER_JOIN) if name in HISTORY_FILTERS
+    ]
+    kinds = frozenset(asked) or None
     team_id = turn.caller.team_id
     with turn.begin() as session:
         account = accounts.get_account(session=session, team_id=team_id, account_id=account_id)

@@ -94,6 +94,12 @@ def link_channel(
     return previous
 
 
+def check_may_link(*, session: Session, team_id: str, channel_id: str, actor: Rep) -> None:
+    """ChannelTaken if `actor` may not re-link the channel (it is someone else's account's): asked
+    before a name is looked up or an account created for a link that would be refused."""
+    _check_may_move(session, _get_link(session, team_id, channel_id), actor)
+
+
 def _check_may_move(session: Session, link: AccountChannel | None, actor: Rep) -> None:
     current = session.get(Account, link.account_id) if link else None
     if current is None or current.status != AccountStatus.ACTIVE or actor.is_admin:

@@ -1,6 +1,7 @@
 """/crm contact through signed HTTP: one email is one person, a move or a rename is asked about
 first, every answer says what changed from what, and an email that isn't one is refused."""
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -8,6 +9,7 @@ from bot.standin.driver import SlackDriver, click, text_of
 from models.accounts import Account
 from models.audit import AuditEntry
 from models.contacts import Contact
+from models.reps import Rep
 
 
 def contacts_in(engine: Engine) -> list[tuple[str, str, str | None, str | None]]:
@@ -154,3 +156,90 @@ def test_contact_names_and_emails_are_shown_escaped(slack: SlackDriver) -> None:
     setup(slack)
     reply = text_of(contact(slack, "Initech: Tom &lt;!channel&gt; Smykowski, tom@initech.com"))
     assert "Tom &lt;!channel&gt; Smykowski" in reply and "<!channel>" not in reply
+
+
+def button_for(message: dict, label: str) -> str:
+    [action_id] = [
+        e["action_id"]
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == label
+    ]
+    return action_id
+
+
+@pytest.mark.parametrize("picked", ["Hooli, Sales: EMEA", "Hooli *Cloud* <B&B>"])
+def test_a_picked_account_with_separators_or_markup_keeps_the_contact_as_typed(
+    slack: SlackDriver, engine: Engine, picked: str
+) -> None:
+    for name in ("Hooli, Sales: EMEA", "Hooli *Cloud* <B&B>"):
+        assert "Created" in text_of(slack.command("/crm", f"new {name}").reply())
+    asked = contact(slack, "hooli: Al Berg, al@x.com, VP, EMEA")
+    said = answer(slack, asked, button_for(asked, picked))
+    assert "Al Berg" in said
+    assert contacts_in(engine) == [(picked, "Al Berg", "al@x.com", "VP, EMEA")]
+
+
+def test_create_on_a_contact_creates_the_account_and_saves_the_contact_once(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    setup(slack)
+    asked = contact(slack, "Zebra: Works: Jo Zee, jo@zebra.io")
+    said = [answer(slack, asked, "crm_create_account") for _ in "12"]
+    assert "Created *Zebra*" in said[0] and "done already" in said[1]
+    assert contacts_in(engine) == [("Zebra", "Works: Jo Zee", "jo@zebra.io", None)]
+
+
+def test_assign_picks_and_creates_with_the_named_owner(slack: SlackDriver, engine: Engine) -> None:
+    for name in ("Umbrella: Labs *EU*", "Umbrella Labs US"):
+        assert "Created" in text_of(slack.command("/crm", f"new {name}").reply())
+    asked = slack.command("/crm", "assign umbrella <@U0BOB|bob>").reply()
+    said = answer(slack, asked, button_for(asked, "Umbrella: Labs *EU*"))
+    assert "is now owned by <@U0BOB>" in said
+    asked = slack.command("/crm", "assign Zebra Works <@U0BOB|bob>").reply()
+    said = answer(slack, asked, "crm_create_account")
+    assert "Created *Zebra Works*, owned by <@U0BOB>" in said
+    with Session(engine) as session:
+        statement = select(Account.name, Rep.slack_user_id).join(Rep, Rep.id == Account.owner_id)
+        owners = dict(session.exec(statement).all())
+    assert owners == {
+        "Umbrella: Labs *EU*": "U0BOB",
+        "Umbrella Labs US": "U0ALICE",
+        "Zebra Works": "U0BOB",
+    }
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "joe at acme dot com",
+        "kim.acme.com",
+        "jo(at)acme.io",
+        "jo [at] acme [dot] io",
+        "jo at acme.io",
+    ],
+)
+def test_an_attempted_email_after_the_name_is_refused_not_stored_as_the_title(
+    slack: SlackDriver, engine: Engine, typed: str
+) -> None:
+    setup(slack)
+    reply = text_of(contact(slack, f"Initech: Joe, {typed}, VP"))
+    assert f"“{typed}” isn't an email address; write it like jane@acme.com." in reply
+    assert contacts_in(engine) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        ("VP at Initech", "VP at Initech"),
+        ("Sr. Director", "Sr. Director"),
+        ("Ph.D, CTO", "Ph.D, CTO"),
+    ],
+)
+def test_titles_with_at_or_dots_are_still_titles(
+    slack: SlackDriver, engine: Engine, typed: str, title: str
+) -> None:
+    setup(slack)
+    assert "Joe" in text_of(contact(slack, f"Initech: Joe, {typed}"))
+    assert contacts_in(engine) == [("Initech", "Joe", None, title)]

@@ -4,7 +4,7 @@ admin, and every change is announced in the channel (or the linker is told why i
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.standin.driver import SlackDriver, text_of
+from bot.standin.driver import SlackDriver, click, text_of
 from bot.standin.webapi import FakeSlack
 from models.accounts import Account
 from models.channels import AccountChannel
@@ -106,3 +106,48 @@ def test_a_channel_a_guest_reads_hears_of_the_change_without_account_names(
     for said in announcements(fake_slack):
         assert "changed which account this channel is linked to" in said
         assert "Initech" not in said and "Hooli" not in said
+
+
+def accounts_named(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        return sorted(session.exec(select(Account.name)).all())
+
+
+def test_a_re_link_that_would_be_refused_offers_no_names_and_creates_nothing(
+    slack: SlackDriver, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    setup(slack, fake_slack)
+    for typed in ("Zebra Works", "Hooly"):  # nothing close, and a close name
+        reply = slack.command("/crm", f"link {typed}", user_id="U0BOB", channel_id=DEAL_ROOM)
+        said = reply.reply()
+        assert "Only its owner <@U0ALICE> or an admin" in text_of(said)
+        assert [b for b in said.get("blocks", []) if b["type"] == "actions"] == []
+    assert accounts_named(engine) == ["Hooli", "Initech"]
+    assert linked(engine) == {DEAL_ROOM: "Initech"}
+
+
+def test_create_on_a_link_whose_channel_was_taken_meanwhile_creates_nothing(
+    slack: SlackDriver, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    fake_slack.add_channel(DEAL_ROOM, name="deal-room")
+    assert "Created" in text_of(slack.command("/crm", "new Initech").reply())
+    asked = slack.command("/crm", "link Zebra Works", user_id="U0BOB", channel_id=DEAL_ROOM).reply()
+    assert "now *Initech*'s" in link(slack, "link initech")  # Alice links it before Bob clicks
+    _, url = click(slack, asked, "crm_create_account", user_id="U0BOB", channel_id=DEAL_ROOM)
+    said = text_of(fake_slack.wait_for_hook(url)[0].body)
+    assert "Only its owner <@U0ALICE> or an admin" in said and "Created" not in said
+    assert accounts_named(engine) == ["Initech"]
+    assert linked(engine) == {DEAL_ROOM: "Initech"}
+
+
+def test_create_on_an_unlinked_channel_creates_the_account_and_links_it(
+    slack: SlackDriver, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    fake_slack.add_channel(DEAL_ROOM, name="deal-room")
+    asked = slack.command(
+        "/crm", "link A&B: *Zebra*", user_id="U0BOB", channel_id=DEAL_ROOM
+    ).reply()
+    _, url = click(slack, asked, "crm_create_account", user_id="U0BOB", channel_id=DEAL_ROOM)
+    said = text_of(fake_slack.wait_for_hook(url)[0].body)
+    assert "Created" in said and "A&amp;B" in said
+    assert linked(engine) == {DEAL_ROOM: "A&B: *Zebra*"}

@@ -17,6 +17,7 @@ from handlers.blocks.calls import (
     slack_length,
     split_notes,
 )
+from handlers.blocks.text import bold
 from handlers.calls.forms import LogMeta, LogSubmission, change_from, version_of
 from models.accounts import Account
 from models.audit import AuditEntry
@@ -377,3 +378,35 @@ def test_the_edit_modal_of_a_note_that_fits_shows_it_all_without_a_hint() -> Non
     assert notes["element"]["initial_value"] == "fits" and "hint" not in notes
     assert block(view, M + "contact")["element"]["initial_option"]["value"] == "2"
     assert view["blocks"][-1]["elements"][0]["confirm"]["title"]["text"] == "Delete this call?"
+
+
+HOSTILE_NAME = "*Bold* _x_ <!channel> & Co"
+
+
+def test_the_delete_reply_and_the_admins_modal_show_the_name_as_typed(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    make_accounts(slack, HOSTILE_NAME)
+    view, _ = open_edit(
+        slack, slack.command("/log-call", "*Bold*: talked").reply(), user_id="U0ADMIN"
+    )
+    assert f"Call on {bold(HOSTILE_NAME)}, logged by <@U0ALICE>" in text_of(view)
+    view, url = open_edit(slack, slack.command("/log-call", "*Bold*: again").reply())
+    click_in_view(slack, view, "log_delete")
+    [hook] = slack.fake.wait_for_hook(url)
+    assert f"Deleted the call on {bold(HOSTILE_NAME)}" in text_of(hook.body)
+    assert "<!date^00000000" not in hook.body["text"] and "&lt;!channel&gt;" in hook.body["text"]
+    wait_until(lambda: bold(HOSTILE_NAME) in text_of(slack.fake.view(VIEW_ID) or {}))
+
+
+@pytest.mark.parametrize(
+    ("command", "text"),
+    [("/crm", f"new {HOSTILE_NAME}"), ("/who-owns", "*Bold* _y_"), ("/history", HOSTILE_NAME)],
+)
+def test_a_messages_fallback_text_carries_no_formatting_tokens(
+    slack: SlackDriver, command: str, text: str
+) -> None:
+    make_accounts(slack, "*Bold* _y_ Ltd")
+    said = slack.command(command, text).reply()
+    assert "<!date^00000000" not in said["text"] and "*Bold*" in said["text"]
+    assert "<!channel>" not in said["text"]

@@ -4,7 +4,7 @@ place. Through the real Bolt pipeline, with block_actions shaped as Slack shapes
 import time
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.standin.conversations import Message
 from bot.standin.driver import SlackDriver, click, text_of
@@ -214,3 +214,22 @@ def test_a_click_that_fails_on_a_shared_answer_tells_the_clicker_beside_it(
     assert hook.body["replace_original"] is False and hook.body["response_type"] == "ephemeral"
     assert "That button no longer works" in text_of(hook.body)
     assert fake_slack.message(CHANNEL, shared.ts) == shared
+
+
+def test_create_on_a_shared_answer_answers_the_clicker_alone_and_only_once(
+    slack: SlackDriver, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    fake_slack.add_channel(CHANNEL)
+    setup_account(slack, "Birchwood Dairy")
+    mention(slack, "who owns quayside ferries?", "1763900505.000100")
+    shared = answer_in_thread(fake_slack, "1763900505.000100")
+    urls = [click(slack, shared.to_dict(), "who_owns_create", user_id="U0BOB")[1] for _ in "12"]
+    slack.settle()
+    hooks = [hook for url in urls for hook in fake_slack.hooks_to(url)]
+    [hook] = hooks  # the double click answers once
+    assert hook.body["replace_original"] is False and hook.body["response_type"] == "ephemeral"
+    assert hook.body["thread_ts"] == "1763900505.000100"
+    assert "Created *quayside ferries* (owner: you)" in text_of(hook.body)
+    assert fake_slack.message(CHANNEL, shared.ts) == shared  # still the question, for everyone
+    with Session(engine) as session:
+        assert [a.name for a in session.exec(select(Account))].count("quayside ferries") == 1

@@ -5,6 +5,7 @@ import pytest
 from handlers.parsing.lookups import (
     HistoryText,
     MentionQuestion,
+    is_question,
     parse_dm_question,
     parse_history,
     parse_mention,
@@ -98,3 +99,62 @@ def test_a_dm_that_logs_is_no_question(text: str) -> None:
 def test_a_dm_question_is_read_from_its_start_only() -> None:
     assert parse_dm_question("who knew - called acme, history of the outage") is None
     assert parse_dm_question("Who has Acme? history of them") == MentionQuestion("who", "Acme")
+
+
+@pytest.mark.parametrize(
+    ("text", "account"),
+    [
+        ("who is the owner of globex", "globex"),
+        ("whos acme's owner?", "acme"),
+        ("who\u2019s Acme Corp\u2019s owner", "Acme Corp"),
+        ("who's got initech", "initech"),
+        ("who has got hooli?", "hooli"),
+    ],
+)
+def test_more_ways_of_asking_who_owns_read_in_dms_and_mentions(text: str, account: str) -> None:
+    expected = MentionQuestion(ask="who", account=account)
+    assert parse_dm_question(text) == expected
+    assert parse_mention(f"<@U0CRMBOT1> {text}") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("Acme, Inc.?", True),
+        ("is acme renewing", True),
+        ("Any news on globex", True),
+        ("called acme: they asked, can we get SSO?", False),
+        ("Acme: they signed", False),
+    ],
+)
+def test_a_dm_is_a_question_when_it_starts_like_one_or_ends_in_a_question_mark(
+    text: str, question: bool
+) -> None:
+    assert is_question(text) is question
+
+
+def test_a_log_line_after_a_dm_question_is_noticed_but_a_sign_off_is_not() -> None:
+    assert parse_dm_question("Who owns Acme? I called them - they signed").more  # type: ignore[union-attr]
+    assert not parse_dm_question("who owns acme? thx").more  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("acme calls emails", HistoryText("acme", "calls+emails")),
+        ("Acme, Inc. calls, emails", HistoryText("Acme, Inc.", "calls+emails")),
+        ("acme emails and calls", HistoryText("acme", "calls+emails")),
+        ("Procter & Gamble", HistoryText("Procter & Gamble", None)),
+        ("calls notes", HistoryText(None, "calls+notes")),
+    ],
+)
+def test_history_reads_several_filters(typed: str, expected: HistoryText) -> None:
+    assert parse_history(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "account"),
+    [("any news on globex?", "globex"), ("anything new with Acme Corp", "Acme Corp")],
+)
+def test_any_news_asks_whats_new(text: str, account: str) -> None:
+    assert parse_dm_question(text) == MentionQuestion(ask="new", account=account)

@@ -233,3 +233,82 @@ def test_a_history_pick_keeps_the_filter_that_was_asked_for(
     _, url = click(slack, pick, "history_show")
     page = text_of(slack.fake.wait_for_hook(url)[0].body)
     assert "History of *Orchard Labs* (emails) · 1-2 of 2" in page and "call number" not in page
+
+
+def interactions(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(Interaction)).one()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Acme, Inc.?", "*Acme, Inc.* is owned by <@U0BOB>"),
+        ("Globex Shipping?", "*Globex Shipping* is owned by <@U0ALICE>"),
+        ("acme inc: who decides?", "*Acme, Inc.* is owned by <@U0BOB>"),
+        ("who is the owner of globex", "*Globex Shipping* is owned by <@U0ALICE>"),
+        ("whos acme's owner?", "*Acme, Inc.* is owned by <@U0BOB>"),
+        ("who's got globex shipping", "*Globex Shipping* is owned by <@U0ALICE>"),
+        ("who\u2019s got acme", "*Acme, Inc.* is owned by <@U0BOB>"),
+        ("is the renewal on track?", "I can answer “who owns Acme?”"),
+        ("how do I log a meeting", "“called Acme: they signed” logs a call"),
+    ],
+)
+def test_a_dm_that_asks_is_answered_and_never_logged(
+    slack: SlackDriver, fake_slack: FakeSlack, engine: Engine, question: str, expected: str
+) -> None:
+    setup_account(slack, "Acme, Inc.", owner="U0BOB")
+    setup_account(slack, "Globex Shipping")
+    dm(slack, question, "1763900710.000100")
+    [answer] = fake_slack.wait_for("chat.postMessage")
+    assert expected in text_of(answer.args), question
+    assert interactions(engine) == 0
+
+
+def test_a_question_followed_by_a_log_line_answers_and_says_nothing_was_logged(
+    slack: SlackDriver, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    setup_account(slack, "Acme, Inc.", owner="U0BOB")
+    dm(slack, "Who owns Acme, Inc.? I called them - they signed", "1763900711.000100")
+    [answer] = fake_slack.wait_for("chat.postMessage")
+    said = text_of(answer.args)
+    assert "*Acme, Inc.* is owned by <@U0BOB>" in said
+    assert "To log the call, send it on its own." in said and interactions(engine) == 0
+    dm(slack, "who owns acme? thx", "1763900712.000100")
+    assert "send it on its own" not in text_of(fake_slack.wait_for("chat.postMessage", 2)[-1].args)
+    dm(slack, "called acme inc - they asked: can we get SSO?", "1763900713.000100")
+    assert "on *Acme, Inc.*" in text_of(fake_slack.wait_for("chat.postMessage", 3)[-1].args)
+    assert interactions(engine) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown", "count"),
+    [
+        ("calls emails", "(calls, emails)", 4),
+        ("emails and meetings", "(meetings, emails)", 3),
+        ("call, meeting, email", "(calls, meetings, emails)", 6),
+    ],
+)
+def test_history_takes_several_filters_and_pages_with_them(
+    slack: SlackDriver, engine: Engine, typed: str, shown: str, count: int
+) -> None:
+    account_id = setup_account(slack, "Pellworm Energy")
+    add_interactions(engine, account_id, 3, kind="call")
+    add_interactions(engine, account_id, 2, kind="meeting")
+    add_interactions(engine, account_id, 1, kind="email")
+    add_interactions(engine, account_id, 12, kind="note")
+    text = text_of(slack.command("/history", f"pellworm energy {typed}").reply())
+    assert f"History of *Pellworm Energy* {shown} · 1-{count} of {count}" in text
+    assert "note number" not in text
+
+
+def test_a_filtered_history_pages_keep_every_filter(slack: SlackDriver, engine: Engine) -> None:
+    account_id = setup_account(slack, "Marlow Freight")
+    add_interactions(engine, account_id, 8, kind="call")
+    add_interactions(engine, account_id, 5, kind="email")
+    add_interactions(engine, account_id, 9, kind="note")
+    page = slack.command("/history", "marlow freight calls emails").reply()
+    assert "1-10 of 13" in text_of(page)
+    _, url = click(slack, page, "history_older")
+    older = text_of(slack.fake.wait_for_hook(url)[0].body)
+    assert "(calls, emails) · 11-13 of 13" in older and "note number" not in older

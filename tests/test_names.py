@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from bot.standin.driver import TEAM_ID, SlackDriver, click, text_of
 from bot.standin.webapi import FakeSlack
 from handlers.blocks.text import bold, literal
+from handlers.parsing.calls import parse_dm_log
 from models.accounts import Account
 from models.channels import get_linked_account
 from models.contacts import Contact
@@ -230,7 +231,8 @@ def test_a_pick_on_crm_assign_assigns_the_one_picked(slack: SlackDriver, engine:
     make_accounts(slack, "Initech Labs", "Initech Cloud")
     reply = slack.command("/crm", "assign initech <@U0BOB|bob>").reply()
     assert "Which account do you mean by “initech”?" in text_of(reply)
-    assert all(action != "crm_create_account" for _, action in buttons_of(reply))
+    create = ("Create account “initech” (owner: Bob Berg)", "crm_create_account")
+    assert buttons_of(reply)[-1] == create
     picked = buttons_of(reply)[0][0]
     _, url = click(slack, reply, "crm_pick_account")
     shown = text_of(slack.fake.wait_for_hook(url)[0].body)
@@ -300,3 +302,60 @@ def test_only_the_person_who_asked_can_finish_a_parked_crm_command(
     assert channel_account(engine) is None
     _, url = click(slack, reply, "crm_pick_account")
     assert "now *Hooli*'s" in text_of(slack.fake.wait_for_hook(url)[0].body)
+
+
+@pytest.mark.parametrize(
+    ("line", "known", "typed"),
+    [
+        ("called Hooli Cloud: renewal at risk", "Hooli", "Hooli Cloud"),
+        ("met Initech Labs - demo went well", "Initech", "Initech Labs"),
+        ("rang hooli europe \u2014 no answer", "Hooli", "hooli europe"),
+    ],
+)
+def test_a_dm_with_a_separator_never_logs_on_a_name_that_merely_starts_it(
+    slack: SlackDriver, engine: Engine, fake_slack: FakeSlack, line: str, known: str, typed: str
+) -> None:
+    make_accounts(slack, "Hooli", "Initech")
+    slack.event(dm(line))
+    [reply] = fake_slack.wait_for("chat.postMessage")
+    assert logged(engine) == []
+    assert f"“{typed}”" in text_of(reply.args)
+    labels = [label for label, _ in buttons_of(reply.args)]
+    assert labels[0] == known and labels[-1] == f"Create account “{typed}” (owner: you)"
+
+
+def test_picking_the_offered_account_logs_the_notes_after_the_separator(
+    slack: SlackDriver, engine: Engine
+) -> None:
+    make_accounts(slack, "Acme Corp", "Globex")
+    reply = slack.command("/log-call", "Acme Labs: asked for a quote").reply()
+    assert logged(engine) == []
+    assert buttons_of(reply)[0] == ("Acme Corp", "log_pick_account_0")
+    _, url = click(slack, reply, "log_pick_account_0")
+    assert "on *Acme Corp*" in text_of(slack.fake.wait_for_hook(url)[0].body)
+    assert [(row[0], row[3]) for row in logged(engine)] == [("Acme Corp", "asked for a quote")]
+
+
+@pytest.mark.parametrize(
+    ("text", "account", "notes"),
+    [
+        ("Acme talked pricing", "Acme Corp", "talked pricing"),
+        ("Re: Solutions: kickoff booked", "Re: Solutions", "kickoff booked"),
+    ],
+)
+def test_a_known_name_at_the_start_still_logs_without_a_separator_or_spanning_it(
+    slack: SlackDriver, engine: Engine, text: str, account: str, notes: str
+) -> None:
+    make_accounts(slack, "Acme Corp", "Re: Solutions")
+    assert f"on *{account}*" in text_of(slack.command("/log-call", text).reply())
+    assert [(row[0], row[3]) for row in logged(engine)] == [(account, notes)]
+
+
+@pytest.mark.parametrize(
+    ("line", "explicit"),
+    [("called Hooli: x", True), ("called Hooli - x", True), ("called Hooli, x", False)],
+)
+def test_a_dm_knows_whether_it_was_split_at_an_explicit_separator(
+    line: str, explicit: bool
+) -> None:
+    assert parse_dm_log(line).explicit is explicit

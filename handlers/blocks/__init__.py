@@ -16,14 +16,14 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from handlers.blocks.text import SECTION_MAX, fit
+from handlers.blocks.text import SECTION_MAX, fallback, fit
 
 Message = dict[str, Any]
 
 
 def message(text: str, blocks: Sequence[Block]) -> Message:
     """A message payload: `text` is the notification and screen-reader fallback."""
-    return {"text": fit(text, SECTION_MAX), "blocks": [block.to_dict() for block in blocks]}
+    return {"text": fit(fallback(text), SECTION_MAX), "blocks": [b.to_dict() for b in blocks]}
 
 
 def section(text: str, *, accessory: BlockElement | None = None) -> SectionBlock:

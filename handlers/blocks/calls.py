@@ -340,7 +340,7 @@ def build_edit_modal(
         view["blocks"].append(delete.to_dict())
         return view
     blocks: list[Block] = [
-        section(f"{KINDS[form.kind]} on *{escape(account)}*, logged by <@{author_id}>"),
+        section(f"{KINDS[form.kind]} on {bold(account)}, logged by <@{author_id}>"),
         section(f">{quote(form.notes, 600)}"),
         context("Only the rep who logged it can edit it; as an admin you can delete it."),
         delete,

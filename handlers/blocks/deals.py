@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.blocks import Message, context, message, section
-from handlers.blocks.text import escape, label, local_time, mention, quote
+from handlers.blocks.text import bold, escape, label, local_time, mention, quote
 from handlers.ids import DealAction, DealModal
 from models.deals import Change, Deal
 from models.money import format_money
@@ -68,12 +68,12 @@ def close_text(deal: Deal, *, today: date, closed: bool) -> str:
 def build_deal_card(card: DealCard, *, tz: str, headline: str | None = None) -> Message:
     deal, pipeline = card.deal, card.pipeline
     closed = pipeline.is_closed(deal.stage)
-    title = f"*{escape(deal.name)}* · {escape(card.account)}"
+    title = f"{bold(deal.name)} · {escape(card.account)}"
     owner = mention(card.owner) if card.owner else "nobody"
     days = max(0, (card.now - deal.stage_changed_at).days)
     facts = [
         f"Owner: {owner}",
-        f"Stage: *{escape(deal.stage)}* ({days} day{'s' if days != 1 else ''} in stage)",
+        f"Stage: {bold(deal.stage)} ({days} day{'s' if days != 1 else ''} in stage)",
         f"Amount: {escape(amount(deal))}",
         f"Expected close: {close_text(deal, today=card.today, closed=closed)}",
     ]
@@ -152,7 +152,7 @@ def build_deal_list(
     groups: dict[str, list[Listed]] = defaultdict(list)
     for row in listed:
         groups[row.deal.stage].append(row)
-    blocks: list[Block] = [section(f"*{escape(title)}*")]
+    blocks: list[Block] = [section(f"{bold(title)}")]
     stages = sorted(groups, key=pipeline.order_key)[:MAX_GROUPS]
     lines = max(1, min(MAX_LIST_LINES, MAX_LINES // len(stages)))
     for stage in stages:
@@ -167,7 +167,7 @@ def _group_text(
     stage: str, rows: list[Listed], pipeline: Pipeline, today: date, lines_max: int
 ) -> str:
     totals = _totals(row.deal for row in rows)
-    head = f"*{escape(stage)}* · {len(rows)}" + (f" · {totals}" if totals else "")
+    head = f"{bold(stage)} · {len(rows)}" + (f" · {totals}" if totals else "")
     lines = [
         f"• {quote(row.account, 60)} — {quote(row.deal.name, 80)} · {escape(amount(row.deal))}"
         + (
@@ -248,7 +248,7 @@ def build_pick_account_for_deal(
 
 
 def build_needs_reason(deal: Deal, *, account: str) -> Message:
-    text = f"Lost needs a reason: why was *{escape(deal.name)}* ({escape(account)}) lost?"
+    text = f"Lost needs a reason: why was {bold(deal.name)} ({escape(account)}) lost?"
     button = ButtonElement(
         text="Say why it was lost",
         action_id=DealAction.LOST,
@@ -267,7 +267,7 @@ def build_lost_modal(*, deal: str, private_metadata: str) -> dict:
         close="Cancel",
         private_metadata=private_metadata,
         blocks=[
-            section(f"Why was *{escape(deal)}* lost?"),
+            section(f"Why was {bold(deal)} lost?"),
             InputBlock(
                 block_id=DealModal.REASON_BLOCK,
                 label="Reason",
@@ -311,8 +311,5 @@ def build_stages(pipeline: Pipeline, *, headline: str | None = None, admin: bool
 
 def build_won_announcement(*, deal: Deal, account: str, owner: str | None) -> Message:
     who = mention(owner) if owner else "the team"
-    text = (
-        f":tada: *{escape(account)}* · {escape(deal.name)} is won: "
-        f"{escape(amount(deal))}, by {who}."
-    )
+    text = f":tada: {bold(account)} · {escape(deal.name)} is won: {escape(amount(deal))}, by {who}."
     return message(f"Won: {escape(account)} {escape(deal.name)}", [section(text)])

@@ -166,7 +166,7 @@ def build_history(
     *, account_id: int, account: str, page: Page, tz: str, only: str | None
 ) -> Message:
     """One page of an account's timeline, newest first, with Older / Newer."""
-    scope = f" ({only})" if only else ""
+    scope = f" ({only.replace('+', ', ')})" if only else ""
     blocks: list[Block] = [section(f":ledger: History of {bold(account)}{scope}{_position(page)}")]
     if not page.entries:
         blocks.append(section("Nothing logged yet."))
@@ -191,6 +191,15 @@ def build_history(
     if buttons:
         blocks.append(ActionsBlock(block_id=f"history_{account_id}", elements=buttons))
     return message(f"History of {literal(account)}", blocks)
+
+
+NOT_LOGGED = "Nothing was logged. To log the call, send it on its own."
+
+
+def build_not_logged(answer: Message) -> Message:
+    """An answer to a question a DM asked before a log line: it says the line wasn't logged."""
+    line = context(NOT_LOGGED).to_dict()
+    return answer | {"text": f"{answer['text']} {NOT_LOGGED}", "blocks": [*answer["blocks"], line]}
 
 
 def build_mention_help() -> Message:

@@ -31,6 +31,7 @@ class Buttons:
     create_value: str = ""
     block_id: str = "pick"
     note: str | None = None  # a line under the buttons ("Your notes are saved; ...")
+    owner: str = "you"  # whom Create makes the owner, as the button says it
 
 
 def build_unknown_name(
@@ -52,7 +53,7 @@ def build_unknown_name(
     if buttons.create and len(" ".join(typed.split())) <= MAX_NAME_LENGTH:
         elements.append(
             ButtonElement(
-                text=label(f"Create account “{' '.join(typed.split())}” (owner: you)"),
+                text=label(f"Create account “{' '.join(typed.split())}” (owner: {buttons.owner})"),
                 action_id=buttons.create,
                 value=buttons.create_value,
                 style=None if close and choices else "primary",

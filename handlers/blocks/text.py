@@ -30,6 +30,15 @@ def literal(text: str) -> str:
     return _FORMATTING.sub(lambda run: _VERBATIM.format(run.group()), escape(text))
 
 
+_VERBATIM_TOKEN = re.compile(r"<!date\^00000000\^\{_\}\|([*_~`]+)>")
+
+
+def fallback(mrkdwn: str) -> str:
+    """Built mrkdwn as a message's top-level `text` (notifications, screen readers): names read
+    as typed there without `literal`'s date tokens, which only clients render."""
+    return _VERBATIM_TOKEN.sub(lambda token: token.group(1), mrkdwn)
+
+
 def bold(name: str) -> str:
     """A typed name in bold, as every answer shows account names: `*Acme*`."""
     return f"*{literal(name)}*"

@@ -18,7 +18,7 @@ from handlers.blocks.calls import (
     build_followup_modal,
     build_log_result,
 )
-from handlers.blocks.text import bold, escape, local_input, local_time, quote
+from handlers.blocks.text import bold, local_input, local_time, quote
 from handlers.calls.forms import (
     LogMeta,
     LogSubmission,
@@ -179,7 +179,7 @@ def handle_delete_button(turn: Turn) -> None:
         )
     kind = KINDS[InteractionKind(removed.kind)].lower()
     text = (
-        f":wastebasket: Deleted the {kind} on *{escape(account.name)}* "
+        f":wastebasket: Deleted the {kind} on {bold(account.name)} "
         f"({local_time(removed.occurred_at, rep.tz)}), and its follow-ups."
     )
     if view.get("id"):

@@ -28,7 +28,7 @@ from handlers.parsing.text import CommandError, name_mentions, plain_text
 from models import accounts, channels, logbook
 from models.base import DomainError, id_of
 from models.interactions import InteractionKind
-from models.matching import account_at_start, resolve_account
+from models.matching import Candidate, account_at_start, resolve_account
 
 DM_SOURCE = "dm"
 FILE_SHARE = "file_share"  # a DM with a file attached: its text is logged like any other
@@ -78,12 +78,14 @@ def _log_at_once(
     """The answer when the text says enough to log, else the form the modal opens with."""
     with turn.begin() as session:
         rep, now = turn.rep(session), turn.now()
-        account, notes = _named(session, rep.team_id, request.account, request.notes, whole)
+        account, notes, first = _named(
+            session, rep.team_id, request.account, request.notes, whole, explicit=True
+        )
         if account is not None and notes:
             result = logbook.log_by_name(
                 session=session, rep=rep, typed=account, draft=draft(notes), now=now
             )
-            return build_log_result(result)
+            return build_log_result(_offering_first(result, first))
         form = _form_from_text(session, rep.team_id, account, notes)
         if form.account is not None:
             return form
@@ -122,7 +124,9 @@ def handle_direct_message(turn: Turn) -> Message | None:
 
     with turn.begin() as session:
         rep = turn.rep(session)
-        account, notes = _named(session, rep.team_id, line.account, line.notes, line.body)
+        account, notes, first = _named(
+            session, rep.team_id, line.account, line.notes, line.body, explicit=line.explicit
+        )
         if account is None or not notes:
             raise CommandError(DM_EXAMPLE)
         result = logbook.log_by_name(
@@ -130,23 +134,41 @@ def handle_direct_message(turn: Turn) -> Message | None:
         )
     if isinstance(result, logbook.Logged) and not result.created:
         return None  # a retried delivery of the same message was answered already
-    return build_log_result(result)
+    return build_log_result(_offering_first(result, first))
 
 
 def _named(
-    session: Session, team_id: str, account: str | None, notes: str, whole: str
-) -> tuple[str | None, str]:
+    session: Session, team_id: str, account: str | None, notes: str, whole: str, *, explicit: bool
+) -> tuple[str | None, str, Candidate | None]:
     """The account and the notes: as split at a separator when that names an account, else a
-    known account name the text starts with ("Acme talked pricing"), else as split."""
+    known account name the text starts with ("Acme talked pricing"), else as split. After an
+    explicit separator (":", a dash) the part before it is the name the rep typed: a known name
+    that merely starts it ("Hooli" in "Hooli Cloud: ...") is only offered first among the
+    choices; one that spans the separator ("Re: Solutions") is the account."""
     if (
         account is not None
         and resolve_account(session=session, team_id=team_id, name=account).match
     ):
-        return account, notes
+        return account, notes, None
     start = account_at_start(session=session, team_id=team_id, text=whole)
     if start is None or not start.rest:
-        return account, notes
-    return start.name, start.rest
+        return account, notes, None
+    if explicit and account is not None and len(" ".join(start.name.split())) <= len(account):
+        return account, notes, start.candidate
+    return start.name, start.rest, None
+
+
+def _offering_first(
+    result: logbook.Logged | logbook.NeedsPick, first: Candidate | None
+) -> logbook.Logged | logbook.NeedsPick:
+    """A pick that lists `first` (the account the text starts with) before the others."""
+    if first is None or not isinstance(result, logbook.NeedsPick):
+        return result
+    if result.choices:
+        others = [c for c in result.choices if c.id != first.id]
+        return replace(result, choices=[first, *others])
+    others = [c for c in result.nearest if c.id != first.id]
+    return replace(result, nearest=[first, *others])
 
 
 def _with_names(turn: Turn, text: str) -> str:

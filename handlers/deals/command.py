@@ -13,7 +13,7 @@ from handlers.blocks.deals import (
     build_pick_account_for_deal,
     build_pick_deal,
 )
-from handlers.blocks.text import escape, quote
+from handlers.blocks.text import bold, escape, quote
 from handlers.deals.common import Outcome, apply_change, card, guarded, read_close, today
 from handlers.deps import Deps
 from handlers.ids import Command
@@ -116,7 +116,7 @@ def create_on(
     if typed and typed.casefold() != account.name.casefold():
         matched = f" (you typed “{quote(typed, 60)}”)"
     headline = (
-        f":white_check_mark: Created *{escape(deal.name)}* on *{escape(account.name)}*{matched}, "
+        f":white_check_mark: Created {bold(deal.name)} on {bold(account.name)}{matched}, "
         f"in {escape(deal.stage)}."
     )
     if past:

@@ -16,7 +16,7 @@ from handlers.blocks.deals import (
     build_needs_reason,
     build_won_announcement,
 )
-from handlers.blocks.text import escape, mention
+from handlers.blocks.text import bold, escape, mention
 from handlers.dates import DateError, parse_when
 from handlers.listener import Turn
 from handlers.parsing.deals import DealChange
@@ -109,10 +109,7 @@ def apply_change(
         # between is told, rather than counted twice or met with "already in Qualified".
         seen_version=seen if seen is not None else deal.version,
     )
-    headline = (
-        f":white_check_mark: Moved *{escape(moved.name)}* from {escape(was)} "
-        f"to *{escape(to.name)}*."
-    )
+    headline = f":white_check_mark: Moved {bold(moved.name)} from {escape(was)} to {bold(to.name)}."
     answer = card(session, turn, moved, headline=headline)
     if to.outcome != StageOutcome.WON:
         return Outcome(answer)
@@ -159,7 +156,7 @@ def _edit(session: Session, turn: Turn, actor: Rep, deal: Deal, change: DealChan
             now=turn.now(), money=money,
         )  # fmt: skip
         shown = escape(format_money(money.minor, money.currency))
-        headline = f":white_check_mark: *{escape(edited.name)}* is now {shown}."
+        headline = f":white_check_mark: {bold(edited.name)} is now {shown}."
         return Outcome(card(session, turn, edited, headline=headline))
     closes, past = read_close(arg, turn)
     edited = deals.update_deal(
@@ -167,7 +164,7 @@ def _edit(session: Session, turn: Turn, actor: Rep, deal: Deal, change: DealChan
         now=turn.now(), expected_close=closes,
     )  # fmt: skip
     when = f"{closes:%b} {closes.day}, {closes.year}"
-    headline = f":white_check_mark: *{escape(edited.name)}* is expected to close {when}."
+    headline = f":white_check_mark: {bold(edited.name)} is expected to close {when}."
     if past and not get_pipeline(session=session, team_id=deal.team_id).is_closed(edited.stage):
         headline += "\n:warning: That date has passed already."
     return Outcome(card(session, turn, edited, headline=headline))
@@ -184,8 +181,8 @@ def guarded(turn: Turn, work: Callable[[], Outcome], *, replace: bool = False) -
     except DealChanged as changed:
         by = f"{mention(changed.by)} changed" if changed.by else "Someone changed"
         headline = (
-            f":warning: {by} *{escape(changed.name)}* a moment ago: it is now in "
-            f"*{escape(changed.stage)}*. Nothing was changed; try again if you still want to."
+            f":warning: {by} {bold(changed.name)} a moment ago: it is now in "
+            f"{bold(changed.stage)}. Nothing was changed; try again if you still want to."
         )
         with turn.begin() as session:
             fresh = deals.get_deal(

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from handlers.dates import DateOrder, read_followup_text
-from handlers.parsing.text import CommandError, plain_text, split_name
+from handlers.parsing.text import NAME_SEPARATORS, CommandError, plain_text, split_name
 from models.interactions import InteractionKind
 from models.logbook import Draft
 
@@ -49,6 +49,7 @@ class DmLog:
     account: str | None  # None: no separator; `notes` may start with a known account name
     notes: str
     body: str = field(default="", compare=False)  # the text after the kind word, unsplit
+    explicit: bool = field(default=False, compare=False)  # split at ":" or a dash, not a comma
 
 
 def parse_dm_log(text: str) -> DmLog:
@@ -68,7 +69,13 @@ def parse_dm_log(text: str) -> DmLog:
     plain = plain_text(body).strip()
     if not separator:
         return DmLog(kind=kind or InteractionKind.NOTE, account=None, notes=plain, body=plain)
-    return DmLog(kind=kind or InteractionKind.NOTE, account=account, notes=notes, body=plain)
+    return DmLog(
+        kind=kind or InteractionKind.NOTE,
+        account=account,
+        notes=notes,
+        body=plain,
+        explicit=separator in NAME_SEPARATORS,
+    )
 
 
 def draft_from_text(

@@ -133,8 +133,13 @@ def parse_contact(text: str) -> ContactText:
     parts = [part.strip() for part in rest.split(",") if part.strip()]
     if not colon or not account.strip() or not parts:
         raise CommandError(f"Say whose contact and who, e.g. {CONTACT_EXAMPLE}.")
-    emails = [part for part in parts if _meant_as_email(part)]
-    others = [part for part in parts if not _meant_as_email(part)]
+    # The field after the name is where people put the email: an attempt there is refused
+    # rather than stored as the title ("joe at acme dot com", "kim.acme.com").
+    meant = [
+        _meant_as_email(part) or (i == 1 and _tried_email(part)) for i, part in enumerate(parts)
+    ]
+    emails = [part for part, is_email in zip(parts, meant, strict=True) if is_email]
+    others = [part for part, is_email in zip(parts, meant, strict=True) if not is_email]
     if len(emails) > 1:
         raise CommandError("Give a contact one email address; add a second person separately.")
     if not others:
@@ -149,6 +154,16 @@ def parse_contact(text: str) -> ContactText:
 
 def _meant_as_email(part: str) -> bool:
     return "@" in part or part.lower().startswith("mailto:") or bool(SPELLED_EMAIL.match(part))
+
+
+# "(at)", " dot ", "[dot]"; "jo at acme.io" is SPELLED_EMAIL, "Head of Sales at Hooli.com" a title.
+TRIED_EMAIL = re.compile(r"\sdot\s|[(\[](?:at|dot)[)\]]", re.IGNORECASE)
+DOMAIN_LIKE = re.compile(r"[\w+-]+(?:\.[\w+-]+)*\.[a-z]{2,}", re.IGNORECASE)  # kim.acme.com
+
+
+def _tried_email(part: str) -> bool:
+    """An email written out or cut short: "(at)", " dot ", or one word that is a domain."""
+    return bool(TRIED_EMAIL.search(f" {part} ")) or bool(DOMAIN_LIKE.fullmatch(part))
 
 
 def checked_email(typed: str) -> str:
