@@ -607,3 +607,19 @@ def test_renaming_a_stage_keeps_its_deals_and_their_history(
     assert "Renamed Lead to *Prospect*; 0 deals" in text_of(
         slack.command("/crm", "Stages rename lead to Prospect", user_id="U0ADMIN").reply()
     )
+
+
+def test_deal_and_stage_names_with_formatting_characters_read_as_typed(
+    slack: SlackDriver,
+) -> None:
+    from handlers.blocks.text import literal
+
+    new_account(slack, "*Star* Labs")
+    slack.command("/crm", "stages set Lead, _Demo_, Won, Lost", user_id="U0ADMIN").reply()
+    created = deal_cmd(slack, "new *Star* Labs: ~Pilot~ 10k")
+    moved = deal_cmd(slack, "Star Labs stage _demo_")
+    for answer in (created, moved):
+        shown = text_of({"blocks": answer["blocks"]})
+        assert literal("*Star* Labs") in shown and literal("~Pilot~") in shown
+        assert "*Star* Labs" not in shown and "<!date^00000000" not in answer["text"]
+    assert literal("_Demo_") in text_of({"blocks": moved["blocks"]})

@@ -121,10 +121,10 @@ def build_contact_saved(
     changes: Sequence[tuple[str, str | None, str | None]] = (),
 ) -> Message:
     """What a `/crm contact` did, field by field: `changes` are (field, before, after)."""
-    who = literal(name) + "".join(f", {escape(part)}" for part in (title, email) if part)
+    who = literal(name) + "".join(f", {literal(part)}" for part in (title, email) if part)
     moved = next((change for change in changes if change[0] == "account"), None)
     rest = "; ".join(
-        f"{field} {_was(before)} → {escape(after or '')}"
+        f"{field} {_was(before)} → {literal(after or '')}"
         for field, before, after in changes
         if field != "account"
     )
@@ -141,7 +141,7 @@ def build_contact_saved(
 
 
 def _was(before: str | None) -> str:
-    return escape(before) if before else "(none)"
+    return literal(before) if before else "(none)"
 
 
 def build_contact_clash(
@@ -157,8 +157,8 @@ def build_contact_clash(
     pending_id: int,
 ) -> Message:
     """An email that is already someone at another account, or under another name: ask first."""
-    held = f"{bold(name)}" + (f" ({escape(title)})" if title else "")
-    text = f":raised_hand: {escape(email)} is {held} at {bold(at)}."
+    held = f"{bold(name)}" + (f" ({literal(title)})" if title else "")
+    text = f":raised_hand: {literal(email)} is {held} at {bold(at)}."
     if moves:
         rename = f" as {bold(new_name)}" if renames else ""
         text += f" One email is one person: move them to {bold(account)}{rename}?"

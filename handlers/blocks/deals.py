@@ -18,7 +18,16 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.blocks import Message, context, message, section
-from handlers.blocks.text import bold, escape, label, local_time, mention, quote
+from handlers.blocks.text import (
+    bold,
+    escape,
+    label,
+    literal,
+    local_time,
+    mention,
+    quote,
+    quote_name,
+)
 from handlers.ids import DealAction, DealModal
 from models.deals import Change, Deal
 from models.money import format_money
@@ -68,7 +77,7 @@ def close_text(deal: Deal, *, today: date, closed: bool) -> str:
 def build_deal_card(card: DealCard, *, tz: str, headline: str | None = None) -> Message:
     deal, pipeline = card.deal, card.pipeline
     closed = pipeline.is_closed(deal.stage)
-    title = f"{bold(deal.name)} · {escape(card.account)}"
+    title = f"{bold(deal.name)} · {literal(card.account)}"
     owner = mention(card.owner) if card.owner else "nobody"
     days = max(0, (card.now - deal.stage_changed_at).days)
     facts = [
@@ -110,9 +119,9 @@ def card_block_id(deal: Deal) -> str:
 
 def _change_line(change: Change, tz: str) -> str:
     moved = (
-        f"{escape(change.from_stage)} → {escape(change.to_stage)}"
+        f"{literal(change.from_stage)} → {literal(change.to_stage)}"
         if change.from_stage
-        else f"created in {escape(change.to_stage)}"
+        else f"created in {literal(change.to_stage)}"
     )
     who = f" by {mention(change.by)}" if change.by else ""
     note = f" — {quote(change.note, 200)}" if change.note else ""
@@ -169,7 +178,8 @@ def _group_text(
     totals = _totals(row.deal for row in rows)
     head = f"{bold(stage)} · {len(rows)}" + (f" · {totals}" if totals else "")
     lines = [
-        f"• {quote(row.account, 60)} — {quote(row.deal.name, 80)} · {escape(amount(row.deal))}"
+        f"• {quote_name(row.account, 60)} — {quote_name(row.deal.name, 80)}"
+        + f" · {escape(amount(row.deal))}"
         + (
             f" · closes {close_text(row.deal, today=today, closed=pipeline.is_closed(stage))}"
             if row.deal.expected_close
@@ -204,7 +214,7 @@ def _open_select(listed: Sequence[Listed]) -> StaticSelectElement:
 
 def build_pick_deal(*, account: str, deals: Sequence[Deal], pending_id: int, verb: str) -> Message:
     """Several deals fit: a button each; the change waits in `pending_id`."""
-    text = f"{escape(account)} has {len(deals)} deals; which one{f' to {verb}' if verb else ''}?"
+    text = f"{literal(account)} has {len(deals)} deals; which one{f' to {verb}' if verb else ''}?"
     buttons = [
         ButtonElement(
             text=label(f"{deal.name} ({deal.stage})"),
@@ -248,7 +258,7 @@ def build_pick_account_for_deal(
 
 
 def build_needs_reason(deal: Deal, *, account: str) -> Message:
-    text = f"Lost needs a reason: why was {bold(deal.name)} ({escape(account)}) lost?"
+    text = f"Lost needs a reason: why was {bold(deal.name)} ({literal(account)}) lost?"
     button = ButtonElement(
         text="Say why it was lost",
         action_id=DealAction.LOST,
@@ -290,7 +300,7 @@ def stage_line(stage: Stage) -> str:
     extra = [OUTCOME_WORDS[stage.outcome]] if stage.outcome in OUTCOME_WORDS else []
     if stage.probability is not None:
         extra.append(f"{stage.probability}%")
-    return escape(stage.name) + (f" ({', '.join(extra)})" if extra else "")
+    return literal(stage.name) + (f" ({', '.join(extra)})" if extra else "")
 
 
 def build_stages(pipeline: Pipeline, *, headline: str | None = None, admin: bool) -> Message:
@@ -311,5 +321,7 @@ def build_stages(pipeline: Pipeline, *, headline: str | None = None, admin: bool
 
 def build_won_announcement(*, deal: Deal, account: str, owner: str | None) -> Message:
     who = mention(owner) if owner else "the team"
-    text = f":tada: {bold(account)} · {escape(deal.name)} is won: {escape(amount(deal))}, by {who}."
+    text = (
+        f":tada: {bold(account)} · {literal(deal.name)} is won: {escape(amount(deal))}, by {who}."
+    )
     return message(f"Won: {escape(account)} {escape(deal.name)}", [section(text)])

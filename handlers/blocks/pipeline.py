@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.blocks import Message, context, message, section
-from handlers.blocks.text import SECTION_MAX, escape, mention, quote
+from handlers.blocks.text import SECTION_MAX, bold, literal, mention, quote_name
 from handlers.ids import Command, PipelineAction
 from models.money import format_money
 from models.pipeline import Closed, CurrencySum, DealLine, PipelineReport
@@ -30,7 +30,7 @@ def build_pipeline(report: PipelineReport) -> Message:
                    for line in report.stages]  # fmt: skip
     blocks += [section(text) for text in packed(stage_lines, "stages", STAGE_SECTIONS)]
     if report.stages and report.unweighted_stages:
-        names = ", ".join(escape(stage) for stage in report.unweighted_stages)
+        names = ", ".join(literal(stage) for stage in report.unweighted_stages)
         blocks.append(context(f"Weighted totals leave out stages without a probability: {names}."))
     blocks += [DividerBlock(), section(_closed_summary(report))]
     if report.stuck_total:
@@ -83,7 +83,7 @@ def _capped(items: Sequence[str], what: str, cap: int) -> str:
 def _stage_line(
     stage: str, probability: int | None, count: int, totals: Sequence[CurrencySum]
 ) -> str:
-    head = f"*{escape(stage)}*" + (f" ({probability}%)" if probability is not None else "")
+    head = f"{bold(stage)}" + (f" ({probability}%)" if probability is not None else "")
     parts = [head, f"{count:,} deal{'' if count == 1 else 's'}"]
     amounts = []
     for total in totals[:CURRENCIES_PER_LINE]:
@@ -132,7 +132,7 @@ def _closed(closed: Closed) -> str:
 
 
 def _deal(line: DealLine) -> str:
-    parts = [f"*{quote(line.account, 80)}* {quote(line.name, 80)}", escape(line.stage)]
+    parts = [f"*{quote_name(line.account, 80)}* {quote_name(line.name, 80)}", literal(line.stage)]
     if line.amount_minor:
         parts.append(format_money(line.amount_minor, line.currency))
     if line.owner_slack_id:

@@ -13,7 +13,7 @@ from handlers.blocks.deals import (
     build_pick_account_for_deal,
     build_pick_deal,
 )
-from handlers.blocks.text import bold, escape, quote
+from handlers.blocks.text import bold, literal, quote
 from handlers.deals.common import Outcome, apply_change, card, guarded, read_close, today
 from handlers.deps import Deps
 from handlers.ids import Command
@@ -117,7 +117,7 @@ def create_on(
         matched = f" (you typed “{quote(typed, 60)}”)"
     headline = (
         f":white_check_mark: Created {bold(deal.name)} on {bold(account.name)}{matched}, "
-        f"in {escape(deal.stage)}."
+        f"in {literal(deal.stage)}."
     )
     if past:
         headline += "\n:warning: Its expected close date has passed already."

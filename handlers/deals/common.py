@@ -16,7 +16,7 @@ from handlers.blocks.deals import (
     build_needs_reason,
     build_won_announcement,
 )
-from handlers.blocks.text import bold, escape, mention
+from handlers.blocks.text import bold, escape, literal, mention
 from handlers.dates import DateError, parse_when
 from handlers.listener import Turn
 from handlers.parsing.deals import DealChange
@@ -109,7 +109,9 @@ def apply_change(
         # between is told, rather than counted twice or met with "already in Qualified".
         seen_version=seen if seen is not None else deal.version,
     )
-    headline = f":white_check_mark: Moved {bold(moved.name)} from {escape(was)} to {bold(to.name)}."
+    headline = (
+        f":white_check_mark: Moved {bold(moved.name)} from {literal(was)} to {bold(to.name)}."
+    )
     answer = card(session, turn, moved, headline=headline)
     if to.outcome != StageOutcome.WON:
         return Outcome(answer)

@@ -2,7 +2,7 @@
 
 from handlers.blocks import Message
 from handlers.blocks.deals import build_stages
-from handlers.blocks.text import escape
+from handlers.blocks.text import literal
 from handlers.listener import Turn
 from handlers.parsing.deals import StagesRename, StagesSet, parse_stages_command
 from models import pipeline_changes
@@ -24,9 +24,9 @@ def handle_crm_stages(turn: Turn, rest: str) -> Message:
                 actor=actor, now=now,
             )  # fmt: skip
             new = pipeline.find(request.new)
-            renamed = escape(new.name if new else request.new)
+            renamed = literal(new.name if new else request.new)
             headline = (
-                f":white_check_mark: Renamed {escape(old)} to *{renamed}*; "
+                f":white_check_mark: Renamed {literal(old)} to *{renamed}*; "
                 f"{moved} deal{'s' if moved != 1 else ''} and their history follow."
             )
         else:
