@@ -2,11 +2,11 @@
 
 from slack_bolt import App
 
-from handlers import calls, crm, deals, home, lookups, upcoming
+from handlers import calls, crm, deals, home, lookups, nudges, upcoming
 from handlers.deps import Deps
 from handlers.guard import make_guard
 
-MODULES = (crm, calls, deals, lookups, home, upcoming)
+MODULES = (crm, calls, deals, lookups, home, nudges, upcoming)
 
 
 def register_listeners(app: App, deps: Deps) -> None:

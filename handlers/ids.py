@@ -95,3 +95,13 @@ class DealModal(StrEnum):
     LOST_CALLBACK = "deal_lost_modal"
     REASON_BLOCK = "deal_lost_reason"
     REASON_INPUT = "deal_lost_reason_input"
+
+
+class NudgeAction(StrEnum):
+    """The buttons of a follow-up's DM (handlers/nudges.py); values "<followup id>:<snoozes>"."""
+
+    DONE = "nudge_done"
+    SNOOZE_DAY = "nudge_snooze1"
+    SNOOZE_WEEK = "nudge_snooze7"
+    PICK_DATE = "nudge_pick_date"  # a datepicker; its block_id is "nudge_<id>_<snoozes>"
+    LOG_CALL = "nudge_log_call"  # value: account id (handlers/calls/modal.py opens the modal)

@@ -37,6 +37,11 @@ class Rep(RepBase, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)  # when the row was last written
     checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # users.info's answer
+    # The rep's DM with Rapport (conversations.open), kept so each nudge costs one call.
+    dm_channel: str | None = Field(default=None, max_length=32)
+    # Slack refused to DM them (account_inactive, user_not_found, ...): nudges stop, and why.
+    nudges_stopped: str | None = Field(default=None, max_length=64)
+    nudges_stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class RepProfile(SQLModel):

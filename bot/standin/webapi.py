@@ -10,6 +10,7 @@ last view of each id and each user's Home tab too, so a console can show what Sl
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 import threading
 import time
 from typing import Any
@@ -69,6 +70,8 @@ class FakeSlack:
         self.hooks: list[Hook] = []
         self.refused_hooks: list[str] = []
         self.violations: list[str] = []
+        self._flaky: list[list[Any]] = []  # [every, status, methods, calls seen]
+        self._answers.clock = None
         self._scripts.clear()
         self._response_urls.clear()
         self._answers.clear()
@@ -172,6 +175,17 @@ class FakeSlack:
             retry_after = 1 if retry_after is None else retry_after
         self._scripts.add(method, Script(error, status, retry_after, times, delay))
 
+    def flaky(self, every: int, *, status: int, methods: tuple[str, ...] = ()) -> None:
+        """Every `every`th call (to `methods`, or to any method but auth.test) fails with
+        `status`: a 429 with Retry-After 1, else {"ok": false, "error": "fatal_error"}."""
+        with self._lock:
+            self._flaky.append([every, status, methods, 0])
+
+    def use_clock(self, clock: Callable[[], float] | None) -> None:
+        """New message ts at `clock()` (seconds since the epoch) rather than numbered from 2023:
+        for conversations.history's oldest/latest against the app's (injected) time."""
+        self._answers.clock = clock
+
     def slow(self, method: str, delay: float, *, times: int = 1) -> None:
         """The next `times` calls to `method` succeed as usual, but only after `delay` seconds."""
         self._scripts.add(method, Script(None, 200, None, times, delay))
@@ -264,6 +278,8 @@ class FakeSlack:
         error, messages = checks.call_problems(method, args, use_spec=self.check_spec)
         if messages:
             self.record_violation(f"{method}: " + "; ".join(messages) + f" (args: {sorted(args)})")
+        if (flaked := self._flake(method)) is not None:
+            return flaked
         script = self._scripts.take(method)  # a scripted answer wins; the call was still checked
         if script is not None and (scripted := script.play()) is not None:
             return scripted
@@ -276,6 +292,19 @@ class FakeSlack:
             return 200, {"ok": False, "error": error, "response_metadata": detail}, {}
         body = self._answers.answer(method, args, users=self.users, channels=self.channels)
         return 200, body, {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
+
+    def _flake(self, method: str) -> tuple[int, JSON, dict[str, str]] | None:
+        with self._lock:
+            for rule in self._flaky:
+                every, status, methods, _ = rule
+                if (methods and method not in methods) or (not methods and method == "auth.test"):
+                    continue
+                rule[3] += 1
+                if rule[3] % every == 0:
+                    if status == 429:
+                        return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+                    return status, {"ok": False, "error": "fatal_error"}, {}
+        return None
 
     # -- answering response_url posts -------------------------------------------------------
 

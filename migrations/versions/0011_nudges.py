@@ -1,0 +1,60 @@
+"""Nudges: each follow-up's next attempt, its lease (claimed_by, claimed_until), whether it may
+have reached Slack unrecorded, the DM it went out as, who set it; each rep's DM channel and
+whether Slack refuses to DM them.
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-02 04:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0011"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+WAITING = "status = 'open' AND nudged_at IS NULL"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("followups", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("next_attempt_at", sa.DateTime(timezone=True)))
+        batch_op.add_column(sa.Column("claimed_by", sa.String(length=64)))
+        batch_op.add_column(sa.Column("claimed_until", sa.DateTime(timezone=True)))
+        batch_op.add_column(sa.Column("unsure_since", sa.DateTime(timezone=True)))
+        batch_op.add_column(sa.Column("nudge_channel", sa.String(length=32)))
+        batch_op.add_column(sa.Column("nudge_ts", sa.String(length=32)))
+        batch_op.add_column(sa.Column("nudge_error", sa.String(length=64)))
+        batch_op.add_column(sa.Column("created_by_id", sa.Integer()))
+        batch_op.create_foreign_key(
+            "fk_followups_created_by_id_reps", "reps", ["created_by_id"], ["id"]
+        )
+    op.execute("UPDATE followups SET next_attempt_at = due_at, created_by_id = rep_id")
+    op.create_index(
+        "ix_followups_nudge_due",
+        "followups",
+        ["team_id", "next_attempt_at"],
+        sqlite_where=sa.text(WAITING),
+        postgresql_where=sa.text(WAITING),
+    )
+    with op.batch_alter_table("reps", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("dm_channel", sa.String(length=32)))
+        batch_op.add_column(sa.Column("nudges_stopped", sa.String(length=64)))
+        batch_op.add_column(sa.Column("nudges_stopped_at", sa.DateTime(timezone=True)))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("reps", schema=None) as batch_op:
+        batch_op.drop_column("nudges_stopped_at")
+        batch_op.drop_column("nudges_stopped")
+        batch_op.drop_column("dm_channel")
+    op.drop_index("ix_followups_nudge_due", table_name="followups")
+    with op.batch_alter_table("followups", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_followups_created_by_id_reps", type_="foreignkey")
+        for column in ("created_by_id", "nudge_error", "nudge_ts", "nudge_channel",
+                       "unsure_since", "claimed_until", "claimed_by", "next_attempt_at"):  # fmt: skip
+            batch_op.drop_column(column)
