@@ -445,6 +445,32 @@ def _nudge_of(row: Claimed) -> Nudge:
     )
 
 
+def describe_due(deps: Deps, team_id: str, at: datetime) -> list[str]:
+    """`rapport nudges --dry-run`: each nudge a sweep at `at` would send, to whom, and when
+    that is for them; then how many wait for their rep's working hours."""
+    with deps.db() as session:
+        rows = store.due_preview(session=session, team_id=team_id, now=at)
+    lines, held = [], 0
+    for row in rows:
+        tz, theirs = store.in_zone(row.rep.tz)
+        if store.next_working_moment(at, tz) > at:
+            held += 1
+            continue
+        local = at.astimezone(tz)
+        zone = row.rep.tz if theirs else "UTC, the workspace default"
+        about = f"{row.account.name}: " if row.account else ""
+        lines.append(
+            f"#{row.followup.id} to {row.rep.name or row.rep.slack_user_id} "
+            f"({row.rep.slack_user_id}) at {local:%a %Y-%m-%d %H:%M} {zone}: "
+            f"{about}{row.followup.note[:80]}"
+        )
+    when = at.isoformat(timespec="minutes")
+    lines.append(
+        f"{len(lines)} nudges would be sent at {when}; {held} wait for working hours."
+    )
+    return lines
+
+
 # -- clicks ------------------------------------------------------------------------------------
 
 
