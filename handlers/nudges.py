@@ -183,7 +183,7 @@ def sweep_nudges(
     except _Stop as stop:
         _pause(workspace, stop)
         return result
-    batches = 0
+    batches, known = 0, store.Known()
     while max_batches is None or batches < max_batches:
         batches += 1
         at = max(now, deps.now())
@@ -197,7 +197,7 @@ def sweep_nudges(
                 limit=batch,
                 lease=lease,
             )
-            rows = store.details(session=session, team_id=team_id, followups=claimed)
+            rows = store.details(session=session, team_id=team_id, followups=claimed, known=known)
         result.clock("claim", started)
         if not rows:
             break
@@ -465,9 +465,7 @@ def describe_due(deps: Deps, team_id: str, at: datetime) -> list[str]:
             f"{about}{row.followup.note[:80]}"
         )
     when = at.isoformat(timespec="minutes")
-    lines.append(
-        f"{len(lines)} nudges would be sent at {when}; {held} wait for working hours."
-    )
+    lines.append(f"{len(lines)} nudges would be sent at {when}; {held} wait for working hours.")
     return lines
 
 

@@ -9,10 +9,11 @@ died) makes the row claimable again, marked `unsure_since`: its DM may have gone
 so the next sweeper looks for it in the rep's DM before sending (handlers/nudges.py).
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlmodel import Session, col
 
 from models import audit
@@ -69,10 +70,32 @@ def _at(day: date, moment: time, tz: tzinfo) -> datetime:
 class Claimed:
     """A claimed follow-up, with what its DM needs."""
 
-    followup: Followup
+    followup: "Due | Followup"
     rep: Rep
     account: Account | None
     set_by: Rep | None
+
+
+@dataclass(slots=True)
+class Due:
+    """A claimed follow-up as the sweep needs it: read straight off the claim's RETURNING (a
+    sweep claims tens of thousands; ORM objects would cost more than the claim)."""
+
+    id: int
+    team_id: str
+    rep_id: int
+    account_id: int | None
+    created_by_id: int | None
+    due_at: datetime
+    next_attempt_at: datetime | None
+    note: str
+    snoozed_count: int
+    nudge_attempts: int
+    unsure_since: datetime | None
+    created_at: datetime
+
+
+DUE_COLUMNS = [name for name in Due.__dataclass_fields__]
 
 
 def claim_due(
@@ -83,7 +106,7 @@ def claim_due(
     claimer: str,
     limit: int,
     lease: timedelta = LEASE,
-) -> list[Followup]:
+) -> list[Due]:
     """Take a lease on up to `limit` follow-ups whose nudge is due at `now`, oldest first; a row
     whose earlier lease ran out comes back marked `unsure_since` (that claim's time)."""
     due = select(Followup.id).where(
@@ -102,9 +125,10 @@ def claim_due(
     taken_over = and_(
         col(Followup.claimed_by).is_not(None), col(Followup.nudge_claimed_at).is_not(None)
     )
+    table = Followup.__table__  # type: ignore[attr-defined]
     statement = (
-        update(Followup)
-        .where(col(Followup.id).in_(due.scalar_subquery()))
+        update(table)
+        .where(table.c.id.in_(due.scalar_subquery()))
         .values(
             claimed_by=claimer,
             claimed_until=now + lease,
@@ -115,31 +139,42 @@ def claim_due(
                 case((taken_over, col(Followup.nudge_claimed_at)), else_=None),
             ),
         )
-        .returning(Followup)
-        .execution_options(synchronize_session=False)
+        .returning(*[table.c[name] for name in DUE_COLUMNS])
     )
-    rows = session.scalars(statement, execution_options={"populate_existing": True}).all()
-    return sorted(rows, key=lambda row: (row.next_attempt_at or row.due_at, row.id or 0))
+    rows = [Due(**row._mapping) for row in session.connection().execute(statement)]
+    return sorted(rows, key=lambda row: (row.next_attempt_at or row.due_at, row.id))
 
 
-def details(*, session: Session, team_id: str, followups: list[Followup]) -> list[Claimed]:
-    """The reps, accounts and setters of claimed follow-ups, in three queries."""
+@dataclass
+class Known:
+    """Reps and accounts already read in this sweep: a batch reads only the ones it adds."""
+
+    reps: dict[int, Rep] = field(default_factory=dict)
+    accounts: dict[int, Account] = field(default_factory=dict)
+
+
+def details(
+    *,
+    session: Session,
+    team_id: str,
+    followups: Sequence["Due | Followup"],
+    known: Known | None = None,
+) -> list[Claimed]:
+    """The reps, accounts and setters of claimed follow-ups, in at most two queries."""
+    known = known or Known()
     rep_ids = {f.rep_id for f in followups} | {
         f.created_by_id for f in followups if f.created_by_id
     }
     account_ids = {f.account_id for f in followups if f.account_id}
-    reps = {
-        rep.id: rep
-        for rep in session.scalars(
-            select(Rep).where(col(Rep.team_id) == team_id, col(Rep.id).in_(rep_ids))
+    if missing := rep_ids - known.reps.keys():
+        statement = select(Rep).where(col(Rep.team_id) == team_id, col(Rep.id).in_(missing))
+        known.reps |= {rep.id or 0: rep for rep in session.scalars(statement)}
+    if missing := account_ids - known.accounts.keys():
+        statement = select(Account).where(
+            col(Account.team_id) == team_id, col(Account.id).in_(missing)
         )
-    }
-    accounts = {
-        account.id: account
-        for account in session.scalars(
-            select(Account).where(col(Account.team_id) == team_id, col(Account.id).in_(account_ids))
-        )
-    }
+        known.accounts |= {account.id or 0: account for account in session.scalars(statement)}
+    reps, accounts = known.reps, known.accounts
     return [
         Claimed(
             followup=f,
@@ -195,19 +230,14 @@ def record_sent(
     )
     params = [{"fid": s.followup_id, "channel": s.channel, "ts": s.ts} for s in sent]
     session.connection().execute(statement, params)
-    session.add_all(
-        audit.AuditEntry(
-            team_id=team_id,
-            actor="system",
-            action="followup.nudge",
-            entity="followup",
-            entity_id=s.followup_id,
-            before=None,
-            after={"channel": s.channel, "ts": s.ts},
-            at=now,
-        )  # fmt: skip
+    entries = [
+        {"team_id": team_id, "actor": "system", "action": "followup.nudge", "entity": "followup",
+         "entity_id": s.followup_id, "before": None, "after": {"channel": s.channel, "ts": s.ts},
+         "at": now}
         for s in sent
-    )
+    ]  # fmt: skip
+    audit_table = audit.AuditEntry.__table__  # type: ignore[attr-defined]
+    session.connection().execute(insert(audit_table), entries)
     return len(sent)
 
 

@@ -495,3 +495,35 @@ def fill_followups(engine: Engine, rep: Rep, n: int) -> None:
 
 def plain_rows(plan: list) -> list[str]:
     return [" ".join(str(value) for value in row) for row in plan]
+
+
+def nudge_view(**changes: object) -> "Nudge":
+    from handlers.blocks.nudges import Nudge
+
+    base = Nudge(
+        followup_id=41, snoozes=2, account="Acme <&> Co", account_id=7,
+        note="Call @@story@@ back * _now_ " + "x" * 3000, due_at=TUESDAY, set_at=TUESDAY,
+        set_by="U0BOB", rep_user="U0ALICE", last_touch=None, tz=NEW_YORK, tz_is_theirs=True,
+    )  # fmt: skip
+    return replace_nudge(base, **changes)
+
+
+def replace_nudge(nudge: "Nudge", **changes: object) -> "Nudge":
+    from dataclasses import replace as dataclass_replace
+
+    return dataclass_replace(nudge, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"account": None, "account_id": None}, {"tz": "UTC", "tz_is_theirs": False},
+     {"note": "", "set_by": None, "last_touch": TUESDAY}],
+)  # fmt: skip
+def test_the_filled_in_nudge_is_exactly_the_one_built_with_block_kit(changes: dict) -> None:
+    from handlers.blocks.nudges import build_nudge, build_nudge_blocks
+
+    view = nudge_view(**changes)
+    assert build_nudge(view) == build_nudge_blocks(view)
+    text = str(build_nudge(view))
+    assert "@@" not in text.replace("Call @@story@@", "")
+    assert ("Acme &lt;&amp;&gt; Co" in text) is (view.account is not None)
