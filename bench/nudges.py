@@ -72,18 +72,24 @@ def fill(engine: Engine, n: int) -> None:
              "dm_channel": f"D{i:06d}"}
             for i in range(REPS)
         ]  # fmt: skip
-        rep_ids = connection.execute(
-            insert(Rep).returning(Rep.id, sort_by_parameter_order=True), reps
-        ).scalars().all()
+        rep_ids = (
+            connection.execute(insert(Rep).returning(Rep.id, sort_by_parameter_order=True), reps)
+            .scalars()
+            .all()
+        )
         accounts = [
             {"team_id": TEAM_ID, "name": f"Account {i}", "normalized_name": f"account {i}",
              "owner_id": rep_ids[i % REPS], "created_by_id": rep_ids[i % REPS],
              "created_at": NOW, "updated_at": NOW, "last_touched_at": NOW - timedelta(days=i)}
             for i in range(ACCOUNTS)
         ]  # fmt: skip
-        account_ids = connection.execute(
-            insert(Account).returning(Account.id, sort_by_parameter_order=True), accounts
-        ).scalars().all()
+        account_ids = (
+            connection.execute(
+                insert(Account).returning(Account.id, sort_by_parameter_order=True), accounts
+            )
+            .scalars()
+            .all()
+        )
         rows = []
         for i in range(n + LATER):
             due = NOW - timedelta(seconds=i + 1) if i < n else NOW + timedelta(hours=1 + i % 900)
@@ -117,8 +123,11 @@ def run(engine: Engine, n: int, batch: int) -> None:
     total = time.perf_counter() - began
     with engine.connect() as connection:
         left = connection.scalar(
-            select(func.count()).select_from(Followup).where(
-                Followup.nudged_at.is_(None), Followup.due_at <= NOW  # type: ignore[union-attr]
+            select(func.count())
+            .select_from(Followup)
+            .where(
+                Followup.nudged_at.is_(None),
+                Followup.due_at <= NOW,  # type: ignore[union-attr]
             )
         )
     times = result.timings

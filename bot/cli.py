@@ -5,9 +5,9 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
-from contextlib import contextmanager
 
 import click
 from slack_sdk.errors import SlackApiError

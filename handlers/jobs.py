@@ -4,10 +4,14 @@ transaction. `bot/scheduler.py` decides when they run; tests call them directly.
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
 from handlers.deps import Deps
+
+if TYPE_CHECKING:
+    from handlers.nudges import Pacer
 from models import claims
 
 logger = logging.getLogger(__name__)
@@ -30,7 +34,7 @@ def send_nudges(
     batch: int = 200,
     per_minute: int = 300,
 ) -> None:
-    """Every follow-up due at `now` DMed to its rep, inside their working hours (handlers.nudges)."""
+    """Every follow-up due at `now` DMed to its rep in their working hours (handlers.nudges)."""
     from handlers import nudges
 
     result = nudges.sweep_nudges(
@@ -51,10 +55,10 @@ def send_nudges(
         )
 
 
-_PACERS: dict[int, object] = {}
+_PACERS: dict[int, "Pacer"] = {}
 
 
-def _pacer(per_minute: int):  # type: ignore[no-untyped-def]
+def _pacer(per_minute: int) -> "Pacer":
     """One pacer per process and budget: the pace holds from one sweep to the next."""
     from handlers.nudges import Pacer
 

@@ -18,9 +18,9 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import NoReturn
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -46,7 +46,7 @@ from handlers.parsing.values import count, row_id
 from models import followups
 from models import nudges as store
 from models.followups import Followup, FollowupStatus
-from models.nudges import NUDGE_EVENT, Claimed, Retry, Sent
+from models.nudges import NUDGE_EVENT, Claimed, Nudgeable, Retry, Sent
 
 logger = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ def _send_batch(
         rows = _fresh_profiles(deps, api, team_id, rows, now)
         for index, row in enumerate(rows):
             followup_id = row.followup.id or 0
-            tz, theirs = store.in_zone(row.rep.tz)
+            tz, _ = store.in_zone(row.rep.tz)
             opens = store.next_working_moment(now, tz)
             if opens > now:
                 retries.append(Retry(followup_id, opens))
@@ -283,7 +283,7 @@ class _Later(Exception):
         self.retry = retry
 
 
-def _backoff(followup: Followup, now: datetime) -> datetime:
+def _backoff(followup: Nudgeable, now: datetime) -> datetime:
     attempts = max(0, followup.nudge_attempts - 1)
     return now + min(MAX_BACKOFF, FIRST_BACKOFF * (2 ** min(attempts, 10)))
 
@@ -351,7 +351,7 @@ def _refused(
     raise _Later(Retry(followup.id or 0, _backoff(followup, now), code or str(status), unsure))
 
 
-def _metadata(followup: Followup) -> dict:
+def _metadata(followup: Nudgeable) -> dict:
     return {
         "followup_id": followup.id,
         "round": followup.snoozed_count,
@@ -369,7 +369,7 @@ def _dm_channel(deps: Deps, api: WebClient, row: Claimed) -> str:
     return channel
 
 
-def _already_posted(api: WebClient, channel: str, followup: Followup) -> str | None:
+def _already_posted(api: WebClient, channel: str, followup: Nudgeable) -> str | None:
     """The ts of this round's nudge if an earlier attempt posted it (its metadata says so)."""
     assert followup.unsure_since is not None
     oldest = f"{(followup.unsure_since - HISTORY_SLACK).timestamp():.6f}"
@@ -428,7 +428,7 @@ def _fresh_profiles(
 
 def _nudge_of(row: Claimed) -> Nudge:
     followup, rep = row.followup, row.rep
-    tz, theirs = store.in_zone(rep.tz)
+    _, theirs = store.in_zone(rep.tz)
     return Nudge(
         followup_id=followup.id or 0,
         snoozes=followup.snoozed_count,
@@ -478,7 +478,7 @@ def handle_nudge_click(turn: Turn) -> None:
     clicked = turn.body["actions"][0]
     action = clicked["action_id"]
     if action == NudgeAction.PICK_DATE:
-        _, raw, seen = (str(clicked.get("block_id", "")).split("_") + ["", "", ""])[:3]
+        _, raw, seen = [*str(clicked.get("block_id", "")).split("_"), "", "", ""][:3]
         picked = clicked.get("selected_date") or ""
     else:
         raw, _, seen = str(clicked.get("value", "")).partition(":")
@@ -490,17 +490,21 @@ def handle_nudge_click(turn: Turn) -> None:
         with turn.begin() as session:
             rep, now = turn.rep(session), turn.now()
             tz = turn.caller.tz
-            kwargs = {"session": session, "team_id": rep.team_id, "followup_id": followup_id}
+            team_id = rep.team_id
             if action == NudgeAction.DONE:
-                followups.complete_followup(**kwargs, rep=rep, now=now)
+                followups.complete_followup(
+                    session=session, team_id=team_id, followup_id=followup_id, rep=rep, now=now
+                )
             elif action in SNOOZES:
                 followups.snooze_followup(
-                    **kwargs, rep=rep, by=SNOOZES[action], now=now, seen=snoozes
-                )
+                    session=session, team_id=team_id, followup_id=followup_id, rep=rep,
+                    by=SNOOZES[action], now=now, seen=snoozes,
+                )  # fmt: skip
             else:
                 followups.reschedule_followup(
-                    **kwargs, rep=rep, due_at=_picked_moment(picked, tz), now=now, seen=snoozes
-                )
+                    session=session, team_id=team_id, followup_id=followup_id, rep=rep,
+                    due_at=_picked_moment(picked, tz), now=now, seen=snoozes,
+                )  # fmt: skip
     finally:
         _refresh(turn, followup_id, clicked_ts=message_ts, snoozes=snoozes)
 

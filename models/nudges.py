@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, insert, or_, select, update
 from sqlmodel import Session, col
 
 from models import audit
@@ -96,6 +96,7 @@ class Due:
 
 
 DUE_COLUMNS = [name for name in Due.__dataclass_fields__]
+Nudgeable = Due | Followup  # what the sweep reads of a follow-up, claimed or loaded
 
 
 def claim_due(
@@ -109,14 +110,16 @@ def claim_due(
 ) -> list[Due]:
     """Take a lease on up to `limit` follow-ups whose nudge is due at `now`, oldest first; a row
     whose earlier lease ran out comes back marked `unsure_since` (that claim's time)."""
-    due = select(Followup.id).where(
+    due = select(col(Followup.id)).where(
         col(Followup.team_id) == team_id,
         col(Followup.status) == FollowupStatus.OPEN,
         col(Followup.nudged_at).is_(None),
         col(Followup.next_attempt_at) <= now,
         or_(col(Followup.claimed_until).is_(None), col(Followup.claimed_until) <= now),
         col(Followup.rep_id).not_in(
-            select(Rep.id).where(Rep.team_id == team_id, col(Rep.nudges_stopped).is_not(None))
+            select(col(Rep.id)).where(
+                col(Rep.team_id) == team_id, col(Rep.nudges_stopped).is_not(None)
+            )
         ),
     )
     due = due.order_by(col(Followup.next_attempt_at)).limit(limit)
@@ -167,13 +170,13 @@ def details(
     }
     account_ids = {f.account_id for f in followups if f.account_id}
     if missing := rep_ids - known.reps.keys():
-        statement = select(Rep).where(col(Rep.team_id) == team_id, col(Rep.id).in_(missing))
-        known.reps |= {rep.id or 0: rep for rep in session.scalars(statement)}
+        reps_query = select(Rep).where(col(Rep.team_id) == team_id, col(Rep.id).in_(missing))
+        known.reps |= {rep.id or 0: rep for rep in session.scalars(reps_query)}
     if missing := account_ids - known.accounts.keys():
-        statement = select(Account).where(
+        accounts_query = select(Account).where(
             col(Account.team_id) == team_id, col(Account.id).in_(missing)
         )
-        known.accounts |= {account.id or 0: account for account in session.scalars(statement)}
+        known.accounts |= {a.id or 0: a for a in session.scalars(accounts_query)}
     reps, accounts = known.reps, known.accounts
     return [
         Claimed(
@@ -214,7 +217,7 @@ def record_sent(
     whose lease this sweeper lost meanwhile (snoozed, done, taken over) is left alone."""
     if not sent:
         return 0
-    table = Followup.__table__
+    table = Followup.__table__  # type: ignore[attr-defined]
     statement = (
         update(table)
         .where(table.c.team_id == team_id, *_still_mine(claimer))
@@ -245,7 +248,7 @@ def release(*, session: Session, team_id: str, claimer: str, retries: list[Retry
     """Not sent this time: each row waits for its next attempt, its lease given back."""
     if not retries:
         return
-    table = Followup.__table__
+    table = Followup.__table__  # type: ignore[attr-defined]
     statement = (
         update(table)
         .where(table.c.team_id == team_id, *_still_mine(claimer))
@@ -306,20 +309,22 @@ def status(*, session: Session, team_id: str, now: datetime) -> Status:
     )
     midnight = datetime.combine(now.date(), time(0), tzinfo=UTC)
 
-    def count(*where: object) -> int:
-        return session.scalar(select(func.count()).select_from(Followup).where(*where)) or 0
+    def count(*where: ColumnElement[bool]) -> int:
+        statement = select(func.count()).select_from(Followup).where(*where)
+        return int(session.execute(statement).scalar_one())
 
     return Status(
         due=count(waiting, col(Followup.next_attempt_at) <= now),
         claimed=count(waiting, col(Followup.claimed_until) > now),
         sent_today=count(col(Followup.team_id) == team_id, col(Followup.nudged_at) >= midnight),
         failed=count(waiting, col(Followup.nudge_error).is_not(None)),
-        reps_stopped=session.scalar(
-            select(func.count())
-            .select_from(Rep)
-            .where(col(Rep.team_id) == team_id, col(Rep.nudges_stopped).is_not(None))
-        )
-        or 0,
+        reps_stopped=int(
+            session.execute(
+                select(func.count())
+                .select_from(Rep)
+                .where(col(Rep.team_id) == team_id, col(Rep.nudges_stopped).is_not(None))
+            ).scalar_one()
+        ),
     )
 
 

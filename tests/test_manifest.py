@@ -80,6 +80,7 @@ def test_manifest_asks_for_the_scopes_it_uses_and_no_more() -> None:
         "users:read",
         "app_mentions:read",
         "im:history",
+        "im:write",
         "channels:read",
         "groups:read",
     }

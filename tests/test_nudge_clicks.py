@@ -85,7 +85,9 @@ def test_the_dm_says_what_is_due_on_which_account_who_set_it_and_the_last_touch(
     assert "*Acme &amp; Co*" in text and "Send &lt;the&gt; quote &amp; terms" in text
     assert "Due Tue Nov 24, 07:30 · set by you on Sat Nov 21, 09:30" in text
     assert "last touch never" in text
-    ids = [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    ids = [
+        e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
     assert ids == [
         "nudge_done", "nudge_snooze1", "nudge_snooze7", "nudge_pick_date", "nudge_log_call"
     ]  # fmt: skip

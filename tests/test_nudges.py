@@ -5,6 +5,7 @@ import logging
 import random
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from bot.app import make_client
 from bot.config import Settings
 from bot.standin.webapi import FakeSlack
 from handlers import nudges
+from handlers.blocks.nudges import Nudge
 from handlers.deps import Deps
 from handlers.nudges import Pacer, sweep_nudges
 from models import followups
@@ -56,9 +58,12 @@ def add_followup(
 
 def waiting(deps: Deps) -> int:
     with deps.db() as session:
-        return session.scalar(
-            select(func.count()).select_from(Followup).where(Followup.nudged_at.is_(None))  # type: ignore[union-attr]
-        ) or 0
+        return (
+            session.scalar(
+                select(func.count()).select_from(Followup).where(Followup.nudged_at.is_(None))  # type: ignore[union-attr]
+            )
+            or 0
+        )
 
 
 def posted(fake_slack: FakeSlack) -> list[dict]:
@@ -192,7 +197,7 @@ def test_a_nudge_sent_by_a_sweeper_that_died_before_recording_it_is_found_not_re
         followup = add_followup(session, alice, TUESDAY - timedelta(hours=1), now=TUESDAY)
     # The dead sweeper: it claimed, posted, and died before its transaction recorded the ts.
     with deps.db.begin() as session:
-        [claimed] = store.claim_due(
+        [_] = store.claim_due(
             session=session, team_id=alice.team_id, now=TUESDAY, claimer="dead:1", limit=10
         )
     client = make_client(settings)
@@ -408,9 +413,7 @@ def test_history_of_the_fake_gives_metadata_only_when_asked(
     full = client.conversations_history(channel="D0ALICE", include_all_metadata=True, limit=1)
     assert [m["text"] for m in full["messages"]] == ["two"] and full["has_more"]
     cursor = full["response_metadata"]["next_cursor"]
-    rest = client.conversations_history(
-        channel="D0ALICE", include_all_metadata=True, cursor=cursor
-    )
+    rest = client.conversations_history(channel="D0ALICE", include_all_metadata=True, cursor=cursor)
     assert rest["messages"][0]["metadata"] == meta and not rest["has_more"]
     first_ts = rest["messages"][0]["ts"]
     newer = client.conversations_history(channel="D0ALICE", oldest=first_ts)["messages"]
@@ -439,7 +442,7 @@ def test_the_claim_uses_the_nudge_index_at_200k_open_follow_ups(
     from bot import db
 
     engine = db.make_engine(database_url, timeouts=db.MAINTENANCE_TIMEOUTS)
-    from sqlalchemy import insert, text
+    from sqlalchemy import text
 
     with deps.db.begin() as session:
         alice = make_rep(session, "U0ALICE", now=TUESDAY)
@@ -497,9 +500,7 @@ def plain_rows(plan: list) -> list[str]:
     return [" ".join(str(value) for value in row) for row in plan]
 
 
-def nudge_view(**changes: object) -> "Nudge":
-    from handlers.blocks.nudges import Nudge
-
+def nudge_view(**changes: object) -> Nudge:
     base = Nudge(
         followup_id=41, snoozes=2, account="Acme <&> Co", account_id=7,
         note="Call @@story@@ back * _now_ " + "x" * 3000, due_at=TUESDAY, set_at=TUESDAY,
@@ -508,10 +509,8 @@ def nudge_view(**changes: object) -> "Nudge":
     return replace_nudge(base, **changes)
 
 
-def replace_nudge(nudge: "Nudge", **changes: object) -> "Nudge":
-    from dataclasses import replace as dataclass_replace
-
-    return dataclass_replace(nudge, **changes)  # type: ignore[arg-type]
+def replace_nudge(nudge: Nudge, **changes: object) -> Nudge:
+    return replace(nudge, **changes)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

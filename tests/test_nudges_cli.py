@@ -53,7 +53,9 @@ def test_dry_run_prints_what_would_be_sent_to_whom_in_their_local_time(
     assert lines[0].endswith(
         "to u0alice (U0ALICE) at Tue 2026-11-24 09:30 America/New_York: Acme: call back"
     )
-    assert lines[-1] == "1 nudges would be sent at 2026-11-24T09:30-05:00; 1 wait for working hours."
+    assert (
+        lines[-1] == "1 nudges would be sent at 2026-11-24T09:30-05:00; 1 wait for working hours."
+    )
     assert not fake_slack.calls_to("chat.postMessage")
 
 

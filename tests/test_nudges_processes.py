@@ -50,7 +50,9 @@ def test_two_sweepers_one_killed_mid_sweep_deliver_every_nudge_exactly_once(
         serving(fake_slack, database_url, tmp_path, verb="sweep", **env) as first,
         serving(fake_slack, database_url, tmp_path, verb="sweep", **env) as second,
     ):
-        first.wait_until("some nudges out", lambda: len(fake_slack.calls_to("chat.postMessage")) >= 8)
+        first.wait_until(
+            "some nudges out", lambda: len(fake_slack.calls_to("chat.postMessage")) >= 8
+        )
         os.kill(first.process.pid, signal.SIGKILL)
         first.process.wait(timeout=10)
         second.wait_until("every nudge recorded", lambda: unsent(deps) == 0, timeout=60)
@@ -58,5 +60,9 @@ def test_two_sweepers_one_killed_mid_sweep_deliver_every_nudge_exactly_once(
     assert len(counts) == REPS * EACH and set(counts.values()) == {1}, counts
     with deps.db() as session:
         rows = session.scalars(select(Followup)).all()
-        kept = {(m.channel, m.ts) for c in fake_slack.conversations.channels() for m in fake_slack.messages(c)}
+        kept = {
+            (m.channel, m.ts)
+            for c in fake_slack.conversations.channels()
+            for m in fake_slack.messages(c)
+        }
         assert all((row.nudge_channel, row.nudge_ts) in kept for row in rows)

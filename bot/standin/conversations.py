@@ -35,7 +35,7 @@ class Message:
         """The message as Slack hands it back (e.g. in a block_actions payload); its metadata
         only where Slack includes it (conversations.history with include_all_metadata)."""
         shown: JSON = {"type": "message", "ts": self.ts, "text": self.text, "blocks": self.blocks}
-        extra = {"user": self.user, "bot_id": self.bot_id, "thread_ts": self.thread_ts}
+        extra: JSON = {"user": self.user, "bot_id": self.bot_id, "thread_ts": self.thread_ts}
         if with_metadata:
             extra["metadata"] = self.metadata
         return shown | {key: value for key, value in extra.items() if value is not None}

@@ -10,9 +10,9 @@ last view of each id and each user's Home tab too, so a console can show what Sl
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from bot.standin import checks, loopback, spec
@@ -23,7 +23,9 @@ from bot.standin.records import Call, Hook, Origin, Script, Scripts, channel_rec
 from bot.standin.response_urls import ResponseUrls
 
 HOOKS = "(response_url)"  # the scripts' key for response_url posts
-SCOPES = "commands,chat:write,users:read,app_mentions:read,im:history,channels:read,groups:read"
+SCOPES = (
+    "commands,chat:write,users:read,app_mentions:read,im:history,im:write,channels:read,groups:read"
+)
 
 
 class FakeSlack:

@@ -52,9 +52,7 @@ def _footer(nudge: Nudge) -> list[Block]:
     if nudge.tz_is_theirs:
         return []
     return [
-        context(
-            "Times are in UTC, the workspace default: Slack didn't give me your time zone."
-        )
+        context("Times are in UTC, the workspace default: Slack didn't give me your time zone.")
     ]
 
 

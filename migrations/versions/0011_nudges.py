@@ -18,6 +18,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 WAITING = "status = 'open' AND nudged_at IS NULL"
+COLUMNS = ("created_by_id", "nudge_error", "nudge_ts", "nudge_channel", "unsure_since",
+           "claimed_until", "claimed_by", "next_attempt_at")  # fmt: skip
 
 
 def upgrade() -> None:
@@ -55,6 +57,5 @@ def downgrade() -> None:
     op.drop_index("ix_followups_nudge_due", table_name="followups")
     with op.batch_alter_table("followups", schema=None) as batch_op:
         batch_op.drop_constraint("fk_followups_created_by_id_reps", type_="foreignkey")
-        for column in ("created_by_id", "nudge_error", "nudge_ts", "nudge_channel",
-                       "unsure_since", "claimed_until", "claimed_by", "next_attempt_at"):  # fmt: skip
+        for column in COLUMNS:
             batch_op.drop_column(column)
