@@ -1,6 +1,6 @@
 """How long a sweep of 50,000 due follow-ups takes, Slack's time excluded.
 
-    python bench/nudges.py [--followups 50000] [--batch 500] [--database-url URL]
+    python bench/nudges.py [--followups 50000] [--batch 2000] [--database-url URL]
 
 Builds a fresh database (a temporary SQLite file, or a temporary database on the PostgreSQL
 server named by --database-url, dropped at the end), migrates it and fills it: 500 reps in New
@@ -141,7 +141,7 @@ def run(engine: Engine, n: int, batch: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--followups", type=int, default=50_000)
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=2000)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
     if not 1_000 <= args.followups <= 500_000 or not 1 <= args.batch <= 5_000:
