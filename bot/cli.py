@@ -6,6 +6,8 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
 
 import click
 from slack_sdk.errors import SlackApiError
@@ -161,6 +163,94 @@ def db_upgrade() -> None:
         db.upgrade(db.make_engine(settings.database_url, timeouts=db.MAINTENANCE_TIMEOUTS))
     click.echo(
         f"Database is up to date ({db.normalize_url(settings.database_url).render_as_string()})."
+    )
+
+
+@main.group("nudges", invoke_without_command=True)
+@click.option("--dry-run", is_flag=True, help="Print what a sweep would send, sending nothing.")
+@click.option(
+    "--at", "at", metavar="ISO-TIME", help="With --dry-run: as of this moment (default: now)."
+)
+@click.pass_context
+def nudges_group(context: click.Context, dry_run: bool, at: str | None) -> None:
+    """Follow-up DMs: what is due (--dry-run), one sweep now (send), counts (status)."""
+    if context.invoked_subcommand is not None:
+        return
+    if not dry_run:
+        click.echo(context.get_help())
+        return
+    moment = _moment(at)
+    with _nudges_runtime() as (runtime, team_id):
+        from handlers.nudges import describe_due
+
+        lines = describe_due(runtime.deps, team_id, moment)
+    click.echo("\n".join(lines))
+
+
+def _moment(at: str | None) -> datetime:
+    from datetime import UTC
+
+    if at is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        _fail(f"--at {at!r} is not an ISO time, e.g. 2026-11-24T09:00 or 2026-11-24T09:00-05:00.")
+        raise
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@contextmanager
+def _nudges_runtime() -> Iterator[tuple[Any, str]]:
+    configure_logging()
+    settings = _settings()
+    try:
+        settings.require_bot_token()
+    except MissingSetting as error:
+        _fail(str(error))
+    _check_slack(settings)
+    from bot.runtime import SWEEPER_POOL_SIZE, build_runtime
+
+    with _database(settings):
+        runtime = build_runtime(settings, pool_size=SWEEPER_POOL_SIZE, handles_requests=False)
+        try:
+            yield runtime, str(runtime.client.auth_test()["team_id"])
+        finally:
+            runtime.close()
+
+
+@nudges_group.command("send")
+def nudges_send() -> None:
+    """Run one sweep of due nudges now (inside each rep's working hours)."""
+    from handlers.nudges import Pacer, sweep_nudges
+
+    with _nudges_runtime() as (runtime, _):
+        settings = runtime.settings
+        result = sweep_nudges(
+            deps=runtime.deps,
+            client=runtime.client,
+            now=runtime.deps.now(),
+            batch=settings.nudge_batch,
+            pacer=Pacer(per_minute=settings.nudges_per_minute),
+        )
+    click.echo(
+        f"Sent {result.sent} nudges ({result.found} found already sent, {result.held} held "
+        f"back for working hours or a retry, {result.stopped} reps Slack won't DM)."
+    )
+
+
+@nudges_group.command("status")
+def nudges_status() -> None:
+    """Counts: due, claimed, sent today (UTC), failed, reps Slack won't DM."""
+    from models import nudges
+
+    with _nudges_runtime() as (runtime, team_id):
+        now = runtime.deps.now()
+        with runtime.deps.db() as session:
+            counts = nudges.status(session=session, team_id=team_id, now=now)
+    click.echo(
+        f"due {counts.due} · claimed {counts.claimed} · sent today {counts.sent_today} · "
+        f"failed {counts.failed} · reps inactive {counts.reps_stopped}"
     )
 
 

@@ -65,6 +65,29 @@ class Settings(BaseSettings):
         le=3600,
         description="a whole number of seconds from 1 to 3600",
     )
+    # How long a sweeper holds the nudges it claimed before another may take them over (after
+    # looking in the rep's DM for one already sent): longer than a batch takes to send.
+    nudge_lease_seconds: int = Field(
+        default=300,
+        alias="RAPPORT_NUDGE_LEASE_SECONDS",
+        ge=2,
+        le=3600,
+        description="a whole number of seconds from 2 to 3600",
+    )
+    nudge_batch: int = Field(
+        default=200,
+        alias="RAPPORT_NUDGE_BATCH",
+        ge=1,
+        le=5000,
+        description="a whole number from 1 to 5000",
+    )
+    nudges_per_minute: int = Field(
+        default=300,
+        alias="RAPPORT_NUDGES_PER_MINUTE",
+        ge=1,
+        le=6000,
+        description="a whole number from 1 to 6000",
+    )
     # Connections each process keeps for its threads (plus db.MAX_OVERFLOW): README, "Running
     # several replicas", has the arithmetic against PostgreSQL's max_connections.
     db_pool_size: int = Field(

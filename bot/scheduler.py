@@ -32,9 +32,16 @@ class SweepJob(Protocol):
     def __call__(self, *, deps: Deps, client: WebClient, now: datetime) -> None: ...
 
 
-def sweep_jobs() -> list[SweepJob]:
-    """What a sweep runs. The nudges job joins this list in its issue."""
-    return [jobs.forget_old_claims, digest.send_digests]
+def sweep_jobs(settings: Settings | None = None) -> list[SweepJob]:
+    """What a sweep runs, in order: the nudges, forgetting old claims, the morning digests."""
+    send_nudges = jobs.send_nudges
+    if settings is not None:
+        send_nudges = jobs.nudges_job(
+            lease_seconds=settings.nudge_lease_seconds,
+            batch=settings.nudge_batch,
+            per_minute=settings.nudges_per_minute,
+        )
+    return [send_nudges, jobs.forget_old_claims, digest.send_digests]
 
 
 def sweep(jobs: Sequence[SweepJob], *, deps: Deps, client: WebClient) -> int:
@@ -70,7 +77,7 @@ def start_scheduler(settings: Settings, deps: Deps, client: WebClient) -> Backgr
     scheduler.add_job(
         sweep,
         IntervalTrigger(seconds=settings.sweep_seconds),
-        args=(sweep_jobs(),),
+        args=(sweep_jobs(settings),),
         kwargs={"deps": deps, "client": client},
         id="sweep",
         replace_existing=True,

@@ -2,11 +2,11 @@
 
 from slack_bolt import App
 
-from handlers import calls, crm, deals, followups, home, lookups
+from handlers import calls, crm, deals, followups, home, lookups, nudges
 from handlers.deps import Deps
 from handlers.guard import make_guard
 
-MODULES = (crm, calls, deals, followups, lookups, home)
+MODULES = (crm, calls, deals, followups, lookups, home, nudges)
 
 
 def register_listeners(app: App, deps: Deps) -> None:

@@ -21,7 +21,7 @@ from handlers.blocks.digest import DIGEST_HOUR, build_digest, build_digest_statu
 from handlers.deps import Deps
 from handlers.listener import Turn
 from handlers.parsing.digest import parse_digest
-from models import claims, digest
+from models import claims, digest, nudges
 from models.base import zone
 from models.digest import Recipient
 
@@ -82,11 +82,9 @@ def send_digest(
 def _post(deps: Deps, client: WebClient, recipient: Recipient, key: str, built: Message) -> bool:
     who, posting = f"{recipient.team_id}/{recipient.slack_user_id}", False
     try:
-        # The other helper's follow-up DMs cache the DM channel on the reps row; until then,
-        # conversations.open (idempotent: the same DM every time) before each digest.
-        opened = client.conversations_open(users=recipient.slack_user_id)
+        channel = recipient.dm_channel or _open_dm(deps, client, recipient)
         posting = True
-        posted = client.chat_postMessage(channel=opened["channel"]["id"], **built)
+        posted = client.chat_postMessage(channel=channel, **built)
     except SlackApiError as error:
         code, status = error.response.get("error"), error.response.status_code
         retry = status == 429 or status >= 500
@@ -108,6 +106,14 @@ def _post(deps: Deps, client: WebClient, recipient: Recipient, key: str, built: 
         return True
     logger.info("digest sent to %s (ts %s)", who, posted.get("ts"))
     return True
+
+
+def _open_dm(deps: Deps, client: WebClient, recipient: Recipient) -> str:
+    """The rep's DM with Rapport, opened once and kept on the reps row (as the nudges keep it)."""
+    channel = str(client.conversations_open(users=recipient.slack_user_id)["channel"]["id"])
+    with deps.db.begin() as session:
+        nudges.set_dm_channel(session=session, rep_id=recipient.rep_id, channel=channel)
+    return channel
 
 
 def _later(retry: bool) -> str:

@@ -104,7 +104,7 @@ def slack_user_from_info(user: dict) -> SlackUser:
         id=user["id"],
         team_id=user.get("team_id", ""),
         name=name or user.get("name") or user["id"],
-        tz=user.get("tz") or "UTC",
+        tz=user.get("tz") or "",  # none: the workspace default (UTC), said so where it shows
         is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
         is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",

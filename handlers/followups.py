@@ -168,12 +168,17 @@ def _agenda(session: Session, turn: Turn, rep: Rep, notice: str | None = None) -
 def handle_followup_button(turn: Turn) -> Message:
     """Done, Snooze 1 day, Snooze 1 week or a picked date on my list: the list comes back as it
     is now, headed by what happened, or by why nothing did (someone else's, done already)."""
-    action = turn.body["actions"][0]
+    action, changed = turn.body["actions"][0], None
     try:
         with turn.begin() as session:
-            notice = change_followup(session, turn, action).notice
+            change = change_followup(session, turn, action)
+            notice, changed = change.notice, id_of(change.followup)
     except (DomainError, CommandError) as refused:
         notice = f":warning: {refused}"
+    if changed is not None:
+        from handlers.nudges import refresh_nudge_message  # it imports the log modal, as Home
+
+        refresh_nudge_message(turn, changed)  # its DM, if it was nudged, says so too
     with turn.begin() as session:
         return _agenda(session, turn, turn.rep(session), notice) | REPLACE
 

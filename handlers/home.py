@@ -40,15 +40,24 @@ def handle_home_followup(turn: Turn) -> Message | None:
     """Done or Snooze from the Home tab; Home is republished whatever happened, so a stale tab
     (the follow-up undone, or done elsewhere) shows the truth beside the listener's answer. A
     snooze says where the follow-up went, on Home and by DM (Home clicks have no response_url)."""
+    value = turn.body["actions"][0]["selected_option"]["value"]
     try:
-        done = _apply(turn, turn.body["actions"][0]["selected_option"]["value"])
+        done = _apply(turn, value)
     except (DomainError, CommandError):
         publish_home(turn)
         raise  # the listener answers it (and logs it if that answer fails too)
     publish_home(turn, notice=done)
+    _refresh_nudge(turn, value)
     if done and done.startswith(":zzz:"):
         return message(done, [section(done)])
     return None
+
+
+def _refresh_nudge(turn: Turn, value: str) -> None:
+    """The follow-up's DM, if it was nudged, shows what was done here too."""
+    from handlers.nudges import refresh_nudge_message  # it imports the log modal, which needs us
+
+    refresh_nudge_message(turn, row_id(value.split(":")[1]))
 
 
 def _apply(turn: Turn, value: str) -> str | None:

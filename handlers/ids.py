@@ -111,3 +111,13 @@ class DealModal(StrEnum):
 class PipelineAction(StrEnum):
     CHART = "pipeline_chart"  # value: "team" or "mine"
     BUTTONS_BLOCK = "pipeline_buttons"
+
+
+class NudgeAction(StrEnum):
+    """The buttons of a follow-up's DM (handlers/nudges.py); values "<followup id>:<snoozes>"."""
+
+    DONE = "nudge_done"
+    SNOOZE_DAY = "nudge_snooze1"
+    SNOOZE_WEEK = "nudge_snooze7"
+    PICK_DATE = "nudge_pick_date"  # a datepicker; its block_id is "nudge_<id>_<snoozes>"
+    LOG_CALL = "nudge_log_call"  # value: account id (handlers/calls/modal.py opens the modal)

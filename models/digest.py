@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import and_, delete, func, or_, tuple_
+from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
 from models import audit
@@ -31,6 +32,7 @@ class Recipient:
     rep_id: int
     slack_user_id: str
     tz: str
+    dm_channel: str | None = None  # the DM with Rapport, as the nudges keep it (reps.dm_channel)
 
 
 @dataclass(frozen=True)
@@ -85,21 +87,26 @@ def list_zones(*, session: Session) -> list[str]:
 
 def list_recipients(*, session: Session, zones: list[str]) -> list[Recipient]:
     """The full members in `zones` who get the digest: active, not guests, bots or people of
-    another organisation, and not turned off."""
+    another organisation, not turned off, and not someone Slack refuses to DM."""
     if not zones:
         return []
-    rows = session.exec(
-        select(Rep.team_id, Rep.id, Rep.slack_user_id, Rep.tz).where(
+    rows = session.execute(
+        columns(
+            col(Rep.team_id), col(Rep.id), col(Rep.slack_user_id), col(Rep.tz), col(Rep.dm_channel)
+        ).where(
             col(Rep.tz).in_(zones),
             col(Rep.digest_enabled).is_(True),
+            col(Rep.nudges_stopped).is_(None),
             col(Rep.active).is_(True),
             col(Rep.is_guest).is_(False),
             col(Rep.is_bot).is_(False),
             col(Rep.deleted).is_(False),
-            Rep.home_team_id == Rep.team_id,
+            col(Rep.home_team_id) == col(Rep.team_id),
         )
     )
-    return [Recipient(team, rep_id or 0, user, tz) for team, rep_id, user, tz in rows]
+    return [
+        Recipient(team, rep_id or 0, user, tz, channel) for team, rep_id, user, tz, channel in rows
+    ]
 
 
 def claimed_keys(*, session: Session, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:

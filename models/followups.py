@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -24,6 +24,14 @@ class Followup(SQLModel, table=True):
     __table_args__ = (
         # The sweep's question: which open follow-ups are due and not yet nudged?
         Index("ix_followups_due", "status", "due_at"),
+        # The nudge sweep's claim (models/nudges.py): only rows still waiting for their nudge.
+        Index(
+            "ix_followups_nudge_due",
+            "team_id",
+            "next_attempt_at",
+            sqlite_where=text("status = 'open' AND nudged_at IS NULL"),
+            postgresql_where=text("status = 'open' AND nudged_at IS NULL"),
+        ),
         Index("ix_followups_team_rep", "team_id", "rep_id", "status", "due_at"),
         # The account timeline, newest first, paged by (created_at, id) cursor.
         Index("ix_followups_timeline", "team_id", "account_id", "created_at", "id"),
@@ -44,6 +52,17 @@ class Followup(SQLModel, table=True):
     nudged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     nudge_attempts: int = 0
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The nudge (models/nudges.py): when to try next (due, then pushed past quiet hours and
+    # failures), who holds the lease on it, since when it may have reached Slack unrecorded,
+    # and the DM once sent.
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unsure_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    nudge_channel: str | None = Field(default=None, max_length=32)
+    nudge_ts: str | None = Field(default=None, max_length=32)
+    nudge_error: str | None = Field(default=None, max_length=64)
+    created_by_id: int | None = Field(default=None, foreign_key="reps.id")
     source_key: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -69,6 +88,8 @@ def create_followup(
         note=note,
         source_key=source_key,
         created_at=now,
+        next_attempt_at=due_at,
+        created_by_id=id_of(rep),
     )
     try:
         with session.begin_nested():  # the unique source key decides between concurrent twins
@@ -153,7 +174,7 @@ def snooze_followup(
     before = {"due_at": followup.due_at.isoformat()}
     followup.due_at = max(now, followup.due_at) + by
     followup.snoozed_count += 1
-    followup.nudge_claimed_at = followup.nudged_at = None  # the nudge is due again at the new time
+    _due_again(followup)
     session.add(followup)
     audit.record(
         session=session,
@@ -167,12 +188,6 @@ def snooze_followup(
     return followup
 
 
-def account_of(*, session: Session, followup: Followup) -> Account | None:
-    """The account a follow-up is about, if any (the follow-up's own team's)."""
-    account = session.get(Account, followup.account_id) if followup.account_id else None
-    return account if account is not None and account.team_id == followup.team_id else None
-
-
 def reschedule_followup(
     *,
     session: Session,
@@ -183,17 +198,19 @@ def reschedule_followup(
     now: datetime,
     seen: int | None = None,
 ) -> Followup:
-    """Move an open follow-up to `due_at` (Pick a date). `seen`, as for snooze_followup: a
-    repeated pick from the same list finds it moved on and changes nothing more."""
+    """Move an open follow-up to `due_at` (Pick a date, in its nudge or /followup's list); counts
+    as a snooze, so a stale picker finds it moved on and changes nothing more."""
     followup = _own_open(session=session, team_id=team_id, followup_id=followup_id, rep=rep)
     if followup.status != FollowupStatus.OPEN:
         raise NotAllowed("That follow-up is already done.")
     if seen is not None and seen != followup.snoozed_count:
         return followup
+    if due_at <= now:
+        raise NotAllowed("Pick a day after today.")
     before = {"due_at": followup.due_at.isoformat()}
     followup.due_at = due_at
     followup.snoozed_count += 1
-    followup.nudge_claimed_at = followup.nudged_at = None  # the nudge is due again at the new time
+    _due_again(followup)
     session.add(followup)
     audit.record(
         session=session,
@@ -205,6 +222,26 @@ def reschedule_followup(
         at=now,
     )
     return followup
+
+
+def _due_again(followup: Followup) -> None:
+    """The nudge is due again at the follow-up's new time (a new DM; the old one says snoozed)."""
+    followup.nudge_claimed_at = followup.nudged_at = None
+    followup.next_attempt_at = followup.due_at
+    followup.claimed_by = followup.claimed_until = followup.unsure_since = None
+    followup.nudge_attempts, followup.nudge_error = 0, None
+
+
+@event.listens_for(Followup, "before_insert")
+def _first_attempt_when_due(_mapper: object, _connection: object, followup: Followup) -> None:
+    if followup.next_attempt_at is None:
+        followup.next_attempt_at = followup.due_at
+
+
+def account_of(*, session: Session, followup: Followup) -> Account | None:
+    """The account a follow-up is about, if any (the follow-up's own team's)."""
+    account = session.get(Account, followup.account_id) if followup.account_id else None
+    return account if account is not None and account.team_id == followup.team_id else None
 
 
 def hand_over_followups(

@@ -47,6 +47,11 @@ class Rep(RepBase, table=True):
     work_days: str | None = Field(default=None, max_length=7)  # weekday digits, "01234" Mon-Fri
     # `/crm digest off|on`: the morning digest (handlers/digest.py); a profile refresh keeps it.
     digest_enabled: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # The rep's DM with Rapport (conversations.open), kept so each nudge costs one call.
+    dm_channel: str | None = Field(default=None, max_length=32)
+    # Slack refused to DM them (account_inactive, user_not_found, ...): nudges stop, and why.
+    nudges_stopped: str | None = Field(default=None, max_length=64)
+    nudges_stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class RepProfile(SQLModel):

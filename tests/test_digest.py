@@ -384,3 +384,24 @@ def test_a_follow_up_logged_from_slack_is_in_the_next_mornings_digest(
     text = text_of(call.args)
     assert "*Follow-ups today* (1)" in text and "14:00 · *Globex &amp; Sons*" in text
     assert "<!here>" not in text and "Overdue" not in text
+
+
+def test_the_digest_uses_the_dm_the_nudges_keep_and_skips_reps_slack_wont_dm(
+    people: None, deps: Deps, settings: Settings, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        for rep in session.exec(select(Rep)):
+            if rep.slack_user_id == "U0ALICE":
+                rep.dm_channel = "D0ALICE"  # opened by an earlier nudge
+            if rep.slack_user_id == "U0BOB":
+                rep.nudges_stopped = "account_inactive"
+            session.add(rep)
+        session.commit()
+    client = plain(settings)
+    for who in ("U0ALICE", "U0BOB", "U0ADMIN"):
+        run(deps, NINE[who], client=client)
+    assert digests(fake_slack) == ["U0ADMIN", "U0ALICE"]
+    assert [c.args["users"] for c in fake_slack.calls_to("conversations.open")] == ["U0ADMIN"]
+    with Session(engine) as session:  # and the one opened now is kept for next time
+        kept = {r.slack_user_id: r.dm_channel for r in session.exec(select(Rep))}
+    assert kept["U0ADMIN"] == "D0ADMIN"

@@ -38,11 +38,15 @@ class Answers:
         self._team_id, self._team_domain = team_id, team_domain
         self._bot_user_id, self._bot_id = bot_user_id, bot_id
         self.views = Views(lock)
+        self.clock: Callable[[], float] | None = None  # seconds since the epoch; see FakeSlack
         self.clear()
 
     def ts(self) -> str:
-        """A new message ts."""
-        return ts_of(self._next_id())
+        """A new message ts: numbered, or at the injected clock's time when one is set."""
+        n = self._next_id()
+        if self.clock is not None:
+            return f"{int(self.clock())}.{n % 1_000_000:06d}"
+        return ts_of(n)
 
     def clear(self) -> None:
         """Forget every view and channel's members; the caller holds the lock."""
@@ -80,6 +84,8 @@ class Answers:
                 method, channel, args, conversations=self._conversations, ts=self.ts,
                 bot_user_id=self._bot_user_id, bot_id=self._bot_id, team_domain=self._team_domain,
             )  # fmt: skip
+        if method == "conversations.history":
+            return history(self._conversations, channel, args)
         if method in VIEW_METHODS:
             view = self.views.show(
                 method, args, next_id=self._next_id, team_id=self._team_id, bot_id=self._bot_id
@@ -188,6 +194,8 @@ def chat(
     """chat.*: what it does to `conversations` and what Slack answers; `ts` hands out new ts."""
     body: JSON = {"ok": True}
     content = {"text": args.get("text", ""), "blocks": decoded(args.get("blocks", []))}
+    if "metadata" in args:
+        content["metadata"] = decoded(args["metadata"])
     if method == "chat.postMessage":
         posted_ts = ts()
         thread_ts = args.get("thread_ts") or None
@@ -195,11 +203,12 @@ def chat(
             Message(channel, posted_ts, **content, user=bot_user_id, bot_id=bot_id,
                     thread_ts=thread_ts)
         )  # fmt: skip
-        message = posted.to_dict()
+        message = posted.to_dict(with_metadata=True)  # Slack echoes what was posted
         if "blocks" not in args:
             del message["blocks"]
         body |= {"channel": channel, "ts": posted_ts, "message": message}
     elif method == "chat.postEphemeral":
+        content.pop("metadata", None)
         posted_ts = ts()
         conversations.add(
             Message(channel, posted_ts, **content, user=bot_user_id, bot_id=bot_id,
@@ -225,6 +234,40 @@ def chat(
         permalink = f"https://{team_domain}.slack.com/archives/{channel}/p{plain_ts}"
         body |= {"channel": channel, "permalink": permalink}
     return body
+
+
+def history(conversations: Conversations, channel: str, args: JSON) -> JSON:
+    """conversations.history: a channel's messages (not thread replies, not ephemerals), newest
+    first, after `oldest` and up to `latest` (each exclusive unless `inclusive`), `limit` a
+    page (100 unless given, at most 999) and an opaque cursor; message metadata only with
+    include_all_metadata, as Slack does."""
+    inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+    oldest, latest = _ts_arg(args.get("oldest"), 0.0), _ts_arg(args.get("latest"), float("inf"))
+    with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+    found = [
+        m for m in reversed(conversations.messages(channel))
+        if m.ephemeral_to is None and m.thread_ts in (None, m.ts)
+        and (oldest <= float(m.ts) <= latest if inclusive else oldest < float(m.ts) < latest)
+    ]  # fmt: skip
+    limit = min(int(args.get("limit") or 0) or 100, 999)
+    cursor = str(args.get("cursor") or "")
+    try:
+        start = int(base64.b64decode(cursor).decode().removeprefix("history:")) if cursor else 0
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return error("invalid_cursor")
+    page, more = found[start : start + limit], start + limit < len(found)
+    following = base64.b64encode(f"history:{start + limit}".encode()).decode() if more else ""
+    return {
+        "ok": True, "messages": [m.to_dict(with_metadata=with_metadata) for m in page],
+        "has_more": more, "response_metadata": {"next_cursor": following},
+    }  # fmt: skip
+
+
+def _ts_arg(value: object, default: float) -> float:
+    try:
+        return float(str(value)) if value not in (None, "") else default
+    except ValueError:
+        return default
 
 
 class Views:

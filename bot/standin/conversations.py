@@ -27,15 +27,19 @@ class Message:
     edited: bool = False
     via: str = "chat.postMessage"  # the method, "response_url" or "ack" it arrived through
     files: list[JSON] = field(default_factory=list)  # shared by files.completeUploadExternal
+    metadata: JSON | None = None  # message metadata: {"event_type": ..., "event_payload": {...}}
 
     def visible_to(self, user_id: str) -> bool:
         return self.ephemeral_to is None or self.ephemeral_to == user_id
 
-    def to_dict(self) -> JSON:
-        """The message as Slack hands it back (e.g. in a block_actions payload)."""
+    def to_dict(self, *, with_metadata: bool = False) -> JSON:
+        """The message as Slack hands it back (e.g. in a block_actions payload); its metadata
+        only where Slack includes it (conversations.history with include_all_metadata)."""
         shown: JSON = {"type": "message", "ts": self.ts, "text": self.text, "blocks": self.blocks}
         extra: JSON = {"user": self.user, "bot_id": self.bot_id, "thread_ts": self.thread_ts}
         extra["files"] = self.files or None
+        if with_metadata:
+            extra["metadata"] = self.metadata
         return shown | {key: value for key, value in extra.items() if value is not None}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from bot.standin import checks, files, loopback, spec
@@ -77,6 +78,8 @@ class FakeSlack:
         self.hooks: list[Hook] = []
         self.refused_hooks: list[str] = []
         self.violations: list[str] = []
+        self._flaky: list[list[Any]] = []  # [every, status, methods, calls seen]
+        self._answers.clock = None
         self._scripts.clear()
         self._response_urls.clear()
         self._answers.clear()
@@ -181,6 +184,17 @@ class FakeSlack:
             retry_after = 1 if retry_after is None else retry_after
         self._scripts.add(method, Script(error, status, retry_after, times, delay))
 
+    def flaky(self, every: int, *, status: int, methods: tuple[str, ...] = ()) -> None:
+        """Every `every`th call (to `methods`, or to any method but auth.test) fails with
+        `status`: a 429 with Retry-After 1, else {"ok": false, "error": "fatal_error"}."""
+        with self._lock:
+            self._flaky.append([every, status, methods, 0])
+
+    def use_clock(self, clock: Callable[[], float] | None) -> None:
+        """New message ts at `clock()` (seconds since the epoch) rather than numbered from 2023:
+        for conversations.history's oldest/latest against the app's (injected) time."""
+        self._answers.clock = clock
+
     def slow(self, method: str, delay: float, *, times: int = 1) -> None:
         """The next `times` calls to `method` succeed as usual, but only after `delay` seconds."""
         self._scripts.add(method, Script(None, 200, None, times, delay))
@@ -277,6 +291,8 @@ class FakeSlack:
         error, messages = checks.call_problems(method, args, use_spec=self.check_spec)
         if messages:
             self.record_violation(f"{method}: " + "; ".join(messages) + f" (args: {sorted(args)})")
+        if (flaked := self._flake(method)) is not None:
+            return flaked
         script = self._scripts.take(method)  # a scripted answer wins; the call was still checked
         if script is not None and (scripted := script.play()) is not None:
             return scripted
@@ -299,6 +315,19 @@ class FakeSlack:
         if problem:
             self.record_violation(problem)
         return status, text
+
+    def _flake(self, method: str) -> tuple[int, JSON, dict[str, str]] | None:
+        with self._lock:
+            for rule in self._flaky:
+                every, status, methods, _ = rule
+                if (methods and method not in methods) or (not methods and method == "auth.test"):
+                    continue
+                rule[3] += 1
+                if rule[3] % every == 0:
+                    if status == 429:
+                        return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+                    return status, {"ok": False, "error": "fatal_error"}, {}
+        return None
 
     # -- answering response_url posts -------------------------------------------------------
 
