@@ -383,7 +383,7 @@ def test_sweeps_are_run_by_the_scheduler_job_list(settings: Settings) -> None:
     from bot.scheduler import sweep_jobs
 
     names = [job.__name__ for job in sweep_jobs(settings)]  # type: ignore[attr-defined]
-    assert names == ["send_nudges", "forget_old_claims"]
+    assert names == ["send_nudges", "forget_old_claims", "send_digests"]
 
 
 def test_nudge_metadata_names_the_follow_up_and_its_round(
