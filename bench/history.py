@@ -266,12 +266,12 @@ def report(label: str, timings: list[float]) -> None:
 
 
 @contextmanager
-def captured_interactions_query(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The SQL (and parameters) of the interactions queries run inside the block."""
+def captured_sql(engine: Engine, marker: str) -> Iterator[list[tuple[str, Any]]]:
+    """The SQL (and parameters) run inside the block whose text holds `marker` ("FROM deal")."""
     captured: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if "FROM interactions" in statement:
+        if marker in statement:
             captured.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", capture)
@@ -323,11 +323,11 @@ def run(engine: Engine, count: int, repeat: int) -> None:
         f"workspace ({count // 5:,}); setup {time.perf_counter() - started:.1f} s"
     )
     factory = db.make_session_factory(engine)
-    with captured_interactions_query(engine) as first_sql:
+    with captured_sql(engine, "FROM interactions") as first_sql:
         first_times, first = timed(lambda: page_at(factory, account_id), repeat)
     walk_times, walked = walk(factory, account_id, first)
     older = walked.older
-    with captured_interactions_query(engine) as deep_sql:
+    with captured_sql(engine, "FROM interactions") as deep_sql:
         deep_times, deep = timed(lambda: page_at(factory, account_id, older_than=older), repeat)
     newer = deep.newer
     newer_times, _ = timed(lambda: page_at(factory, account_id, newer_than=newer), repeat)

@@ -18,20 +18,19 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, insert, select, text, update
+from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.history import accounts, insert_rows, plan, report, reps
+from bench.history import accounts, captured_sql, insert_rows, plan, report, reps
 from bot import db
 from handlers.blocks.pipeline import build_pipeline
 from models.accounts import Account
@@ -166,22 +165,6 @@ def timed(call: Callable[[], Any], repeat: int) -> list[float]:
     return timings
 
 
-@contextmanager
-def captured(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The SQL (and parameters) of the deals and stage-change queries run inside the block."""
-    found: list[tuple[str, Any]] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if "FROM deal" in statement:
-            found.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
-        yield found
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deals", type=int, default=100_000)
@@ -213,7 +196,7 @@ def run(engine: Engine, count: int, repeat: int) -> None:
     )
     factory = db.make_session_factory(engine)
     rng = random.Random(7)
-    with captured(engine) as statements:
+    with captured_sql(engine, "FROM deal") as statements:
         first = team_report(factory)
     print(
         f"  team report: {first.open_count:,} open deals in {len(first.stages)} stages, "
@@ -233,7 +216,7 @@ def run(engine: Engine, count: int, repeat: int) -> None:
     for n, (statement, parameters) in enumerate(statements, 1):
         print(f"query plan {n}/{len(statements)}: {' '.join(statement.split())[:160]}…")
         print(plan(engine, statement, parameters))
-    with captured(engine) as card:
+    with captured_sql(engine, "FROM deal") as card:
         deal_card(factory, deal_ids[0])
     for statement, parameters in card:
         print(f"query plan, deal card: {' '.join(statement.split())[:160]}…")

@@ -109,13 +109,7 @@ def _rapport(*args: str) -> list[str]:
 @main.command()
 def sweep() -> None:
     """Sweep for due nudges every RAPPORT_SWEEP_SECONDS, until stopped (SIGTERM or Ctrl-C)."""
-    configure_logging()
-    settings = _settings()
-    try:
-        settings.require_bot_token()
-    except MissingSetting as error:
-        _fail(str(error))
-    _check_slack(settings)
+    settings = _sweeper_settings()
     from bot.runtime import SWEEPER_POOL_SIZE, build_runtime
     from bot.scheduler import run_sweeper
 
@@ -127,6 +121,19 @@ def sweep() -> None:
         run_sweeper(settings, runtime.deps, runtime.client, until=stop)
     finally:
         runtime.close()
+
+
+def _sweeper_settings() -> Settings:
+    """The settings of a process that sweeps (and so calls Slack): logging on, the bot token
+    there and accepted, or one sentence and a non-zero exit."""
+    configure_logging()
+    settings = _settings()
+    try:
+        settings.require_bot_token()
+    except MissingSetting as error:
+        _fail(str(error))
+    _check_slack(settings)
+    return settings
 
 
 def uses_http(mode: str | None, settings: Settings) -> bool:
@@ -202,13 +209,7 @@ def _moment(at: str | None) -> datetime:
 
 @contextmanager
 def _nudges_runtime() -> Iterator[tuple[Any, str]]:
-    configure_logging()
-    settings = _settings()
-    try:
-        settings.require_bot_token()
-    except MissingSetting as error:
-        _fail(str(error))
-    _check_slack(settings)
+    settings = _sweeper_settings()
     from bot.runtime import SWEEPER_POOL_SIZE, build_runtime
 
     with _database(settings):
