@@ -250,3 +250,25 @@ def test_a_rep_with_no_tz_in_users_info_is_stored_without_one() -> None:
 
     user = slack_user_from_info({"id": "U1", "name": "x", "team_id": "T0001"})
     assert user.tz == ""
+
+
+def test_done_and_a_snooze_from_the_followup_list_update_the_dm_too(
+    slack: SlackDriver, deps: Deps, settings: Settings, fake_slack: FakeSlack, clock: Clock
+) -> None:
+    from tests.test_followups import press as press_on_list
+    from tests.test_followups import row_of
+
+    nudge_for_alice(deps, settings, clock)
+    message = dm(fake_slack)
+    listed = slack.command("/followup", "").reply()
+    press_on_list(slack, row_of(listed), "followup_list_snooze1")
+    fake_slack.wait_for("chat.update")
+    slack.settle()
+    shown = fake_slack.message("D0ALICE", message["ts"])
+    assert shown is not None and "Snoozed by you" in text_of(shown.to_dict())
+    listed = slack.command("/followup", "").reply()
+    press_on_list(slack, row_of(listed), "followup_list_done")
+    fake_slack.wait_for("chat.update", count=2)
+    slack.settle()
+    shown = fake_slack.message("D0ALICE", message["ts"])
+    assert shown is not None and "Done by you" in text_of(shown.to_dict())
