@@ -114,7 +114,8 @@ class PipelineAction(StrEnum):
 
 
 class NudgeAction(StrEnum):
-    """The buttons of a follow-up's DM (handlers/nudges.py); values "<followup id>:<snoozes>"."""
+    """The buttons of a follow-up's DM (handlers/nudges/clicks.py); values
+    "<followup id>:<snoozes>"."""
 
     DONE = "nudge_done"
     SNOOZE_DAY = "nudge_snooze1"

@@ -6,7 +6,7 @@ by taking a lease on it (`claimed_by`, `claimed_until`): on PostgreSQL with SELE
 SKIP LOCKED, so concurrent sweepers take different rows; on SQLite with one conditional UPDATE
 ... RETURNING, which SQLite runs under its single write lock. A lease that expires (its sweeper
 died) makes the row claimable again, marked `unsure_since`: its DM may have gone out unrecorded,
-so the next sweeper looks for it in the rep's DM before sending (handlers/nudges.py).
+so the next sweeper looks for it in the rep's DM before sending (handlers/nudges/sweep.py).
 """
 
 from collections.abc import Sequence
