@@ -20,15 +20,18 @@ from handlers.blocks import Message
 from handlers.blocks.digest import DIGEST_HOUR, build_digest, build_digest_status
 from handlers.deps import Deps
 from handlers.listener import Turn
+from handlers.nudges.sweep import REP_GONE, sweep_client
 from handlers.parsing.digest import parse_digest
 from models import claims, digest, nudges
 from models.base import zone
 from models.digest import Recipient
+from models.reps import Rep
 
 logger = logging.getLogger(__name__)
 
 LATEST = time(12, 0)  # a digest not sent by noon is not sent that day
-REVOKED = frozenset(["invalid_auth", "token_revoked", "not_authed", "account_inactive"])
+# The workspace's token is refused: no digest of its can go out this sweep.
+REVOKED = frozenset(["invalid_auth", "token_revoked", "not_authed"])
 
 
 def is_digest_time(now: datetime, tz: str) -> bool:
@@ -43,10 +46,24 @@ def digest_key(recipient: Recipient, now: datetime) -> str:
 
 
 def send_digests(*, deps: Deps, client: WebClient, now: datetime) -> None:
-    """Send the digest of every rep whose morning it is and who hasn't had today's."""
+    """Send the digest of every rep whose morning it is and who hasn't had today's: reps of the
+    workspace the bot token belongs to. The client retries nothing itself (a retried post after
+    a 5xx Slack had stored would be a second digest): a later sweep that morning does."""
+    client = sweep_client(client)
+    try:
+        team_id = str(client.auth_test()["team_id"])
+    except SlackApiError as error:
+        logger.error(
+            "no digests this sweep: Slack refused the bot token (%s)", error.response.get("error")
+        )
+        return
     with deps.db.begin() as session:
-        zones = [tz for tz in digest.list_zones(session=session) if is_digest_time(now, tz)]
-        recipients = digest.list_recipients(session=session, zones=zones)
+        zones = [
+            tz
+            for tz in digest.list_zones(session=session, team_id=team_id)
+            if is_digest_time(now, tz)
+        ]
+        recipients = digest.list_recipients(session=session, team_id=team_id, zones=zones)
         keys = [(r.team_id, digest_key(r, now)) for r in recipients]
         done = digest.claimed_keys(session=session, keys=keys)
     stopped: set[str] = set()
@@ -76,10 +93,12 @@ def send_digest(
     built = build_digest(
         contents, tz=recipient.tz, now=now, stale_days=deps.stale_days, stuck_days=deps.stuck_days
     )
-    return _post(deps, client, recipient, key, built)
+    return _post(deps, client, recipient, key, built, now)
 
 
-def _post(deps: Deps, client: WebClient, recipient: Recipient, key: str, built: Message) -> bool:
+def _post(
+    deps: Deps, client: WebClient, recipient: Recipient, key: str, built: Message, now: datetime
+) -> bool:
     who, posting = f"{recipient.team_id}/{recipient.slack_user_id}", False
     try:
         channel = recipient.dm_channel or _open_dm(deps, client, recipient)
@@ -88,6 +107,15 @@ def _post(deps: Deps, client: WebClient, recipient: Recipient, key: str, built: 
     except SlackApiError as error:
         code, status = error.response.get("error"), error.response.status_code
         retry = status == 429 or status >= 500
+        if code == "channel_not_found" and recipient.dm_channel:  # the kept DM is gone
+            with deps.db.begin() as session:
+                nudges.set_dm_channel(session=session, rep_id=recipient.rep_id, channel=None)
+            retry = True
+        if code in REP_GONE:  # this rep, not the workspace: stopped as the nudges stop them
+            with deps.db.begin() as session:
+                rep = session.get(Rep, recipient.rep_id)
+                if rep is not None and rep.team_id == recipient.team_id:
+                    nudges.stop_nudging(session=session, rep=rep, reason=str(code), now=now)
         if retry or code in REVOKED:
             _release(deps, recipient, key)
         if code in REVOKED:

@@ -80,12 +80,12 @@ class Digest:
         return not any(section.total for section in sections)
 
 
-def list_zones(*, session: Session) -> list[str]:
-    """Every time zone some rep is in (across workspaces: the sweep serves them all)."""
-    return list(session.exec(select(Rep.tz).distinct()))
+def list_zones(*, session: Session, team_id: str) -> list[str]:
+    """Every time zone some rep of the workspace is in."""
+    return list(session.exec(select(Rep.tz).where(Rep.team_id == team_id).distinct()))
 
 
-def list_recipients(*, session: Session, zones: list[str]) -> list[Recipient]:
+def list_recipients(*, session: Session, team_id: str, zones: list[str]) -> list[Recipient]:
     """The full members in `zones` who get the digest: active, not guests, bots or people of
     another organisation, not turned off, and not someone Slack refuses to DM."""
     if not zones:
@@ -94,6 +94,7 @@ def list_recipients(*, session: Session, zones: list[str]) -> list[Recipient]:
         columns(
             col(Rep.team_id), col(Rep.id), col(Rep.slack_user_id), col(Rep.tz), col(Rep.dm_channel)
         ).where(
+            col(Rep.team_id) == team_id,
             col(Rep.tz).in_(zones),
             col(Rep.digest_enabled).is_(True),
             col(Rep.nudges_stopped).is_(None),

@@ -140,6 +140,7 @@ def complete_followup(
         return followup
     before = {"status": followup.status}
     followup.status, followup.completed_at = FollowupStatus.DONE, now
+    followup.claimed_by = followup.claimed_until = None  # a sweep holding it won't send it now
     session.add(followup)
     audit.record(
         session=session,
@@ -261,6 +262,10 @@ def hand_over_followups(
     moved = list(session.exec(statement))
     for followup in moved:
         followup.rep_id = id_of(owner)
+        # A sweep holding it gives it up (it would DM the previous owner), and the previous
+        # owner's DM of it is no longer the one to keep in step.
+        followup.claimed_by = followup.claimed_until = None
+        followup.nudge_channel = followup.nudge_ts = None
         session.add(followup)
         audit.record(
             session=session,

@@ -218,6 +218,19 @@ def _still_mine(claimer: str) -> list:
     return [table.id == bindparam("fid"), table.claimed_by == claimer]
 
 
+def still_claimed(*, session: Session, team_id: str, followup_id: int, claimer: str) -> bool:
+    """Whether `claimer` still holds the follow-up's lease: a Done, a snooze or a handoff since
+    the claim gave it back, and then its nudge is not sent (it would be stale, or the wrong
+    rep's)."""
+    table = Followup.__table__.c  # type: ignore[attr-defined]
+    found = session.execute(
+        select(table.id).where(
+            table.team_id == team_id, table.id == followup_id, table.claimed_by == claimer
+        )
+    ).first()
+    return found is not None
+
+
 def record_sent(
     *, session: Session, team_id: str, claimer: str, sent: list[Sent], now: datetime
 ) -> int:

@@ -405,3 +405,59 @@ def test_the_digest_uses_the_dm_the_nudges_keep_and_skips_reps_slack_wont_dm(
     with Session(engine) as session:  # and the one opened now is kept for next time
         kept = {r.slack_user_id: r.dm_channel for r in session.exec(select(Rep))}
     assert kept["U0ADMIN"] == "D0ADMIN"
+
+
+def test_a_5xx_from_slack_is_not_retried_inside_the_apps_client(
+    deps: Deps, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    with deps.db.begin() as session:
+        rep_with_a_stale_account(session, "U0ALICE", "America/New_York")
+    fake_slack.fail("chat.postMessage", status=500, times=1)
+    send_digests(deps=deps, client=make_client(settings), now=NINE["U0ALICE"])  # as the sweep does
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1  # Slack may have stored that one
+    send_digests(
+        deps=deps, client=make_client(settings), now=NINE["U0ALICE"] + timedelta(minutes=5)
+    )
+    assert digests(fake_slack) == ["U0ALICE"]  # a later sweep that morning sends it, once
+
+
+def test_one_rep_slack_wont_dm_neither_stops_the_others_nor_is_tried_again(
+    deps: Deps, settings: Settings, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    bob_dm = plain(settings).conversations_open(users="U0BOB")["channel"]["id"]
+    with deps.db.begin() as session:
+        rep_with_a_stale_account(session, "U0ALICE", "America/New_York")
+        bob = rep_with_a_stale_account(session, "U0BOB", "America/New_York")
+        bob.dm_channel = bob_dm
+        session.add(bob)
+    fake_slack.fail("conversations.open", error="account_inactive", times=100)
+    for minute in range(0, 30, 5):
+        run(deps, NINE["U0ALICE"] + timedelta(minutes=minute), settings=settings)
+    assert digests(fake_slack) == ["U0BOB"]
+    with Session(engine) as session:
+        alice = session.exec(select(Rep).where(Rep.slack_user_id == "U0ALICE")).one()
+        assert alice.nudges_stopped == "account_inactive"
+
+
+def test_a_kept_dm_that_is_gone_is_forgotten_and_the_digest_sent_to_her_dm(
+    deps: Deps, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    with deps.db.begin() as session:
+        rep = rep_with_a_stale_account(session, "U0ALICE", "America/New_York")
+        rep.dm_channel = "D0GONE"
+        session.add(rep)
+    fake_slack.fail("chat.postMessage", error="channel_not_found", times=1)  # the kept DM
+    run(deps, NINE["U0ALICE"], settings=settings)
+    run(deps, NINE["U0ALICE"] + timedelta(minutes=5), settings=settings)
+    assert digests(fake_slack) == ["U0ALICE"]
+    assert [c.args["users"] for c in fake_slack.calls_to("conversations.open")] == ["U0ALICE"]
+
+
+def test_reps_of_another_workspace_in_the_store_get_no_digest_through_this_token(
+    deps: Deps, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    with deps.db.begin() as session:
+        rep = make_rep(session, "U0STRANGER", now=LONG_AGO, team_id=OTHER_TEAM)
+        make_account(session, "Other co", owner=rep, now=LONG_AGO)
+    run(deps, NINE["U0ALICE"], settings=settings)
+    assert fake_slack.calls_to("conversations.open") == [] and digests(fake_slack) == []

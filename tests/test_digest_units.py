@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from bot.standin.driver import TEAM_ID
 from handlers.blocks.digest import build_digest, build_digest_status
 from handlers.digest import is_digest_time
 from handlers.parsing.digest import parse_digest
@@ -134,8 +135,8 @@ def test_recipients_are_full_members_with_the_digest_on(session: Session) -> Non
         {"digest_enabled": False},
     )
     make_rep(session, "U0ADMIN", now=LONG_AGO, tz="Asia/Tokyo")
-    assert sorted(digest.list_zones(session=session)) == ["Asia/Tokyo", TZ]
-    found = digest.list_recipients(session=session, zones=[TZ])
+    assert sorted(digest.list_zones(session=session, team_id=TEAM_ID)) == ["Asia/Tokyo", TZ]
+    found = digest.list_recipients(session=session, team_id=TEAM_ID, zones=[TZ])
     assert [r.slack_user_id for r in found] == [bob.slack_user_id]
 
 

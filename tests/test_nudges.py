@@ -26,7 +26,7 @@ from models.accounts import Account
 from models.followups import Followup
 from models.reps import Rep
 from tests.conftest import Clock
-from tests.factories import make_account, make_rep  # noqa: F401
+from tests.factories import make_account, make_rep
 
 NEW_YORK, BERLIN, TOKYO = "America/New_York", "Europe/Berlin", "Asia/Tokyo"
 # Tuesday, 09:30 in New York.
@@ -593,3 +593,99 @@ def test_the_nudges_migration_leaves_long_overdue_follow_ups_to_the_digest(
     nudged = {note: at for note, at in rows}
     assert nudged["stale"] is not None  # the digest lists it; no DM on the first sweep
     assert nudged["fresh"] is None and nudged["later"] is None
+
+
+def _claim_then(
+    deps: Deps, settings: Settings, change: object, monkeypatch: pytest.MonkeyPatch
+) -> int:
+    """Claim Alice's due follow-up, make `change(session, alice, followup_id)` in between (as a
+    click during a paced batch would), then send the batch a moment later; DMs posted."""
+    from handlers.nudges import sweep as engine
+    from models.reps import Rep as RepRow
+
+    monkeypatch.setattr(engine, "RECHECK_AFTER", 0.0)  # the batch is "a moment old" at once
+    with deps.db.begin() as session:
+        alice = make_rep(session, "U0ALICE", now=TUESDAY)
+        account = make_account(session, "Acme", owner=alice, now=TUESDAY)
+        due = add_followup(
+            session, alice, TUESDAY - timedelta(hours=1), now=TUESDAY, account=account
+        )
+        team, followup_id = alice.team_id, due.id or 0
+    with deps.db.begin() as session:
+        claimed = store.claim_due(
+            session=session, team_id=team, now=TUESDAY, claimer="me", limit=10
+        )
+        rows = store.details(session=session, team_id=team, followups=claimed)
+    with deps.db.begin() as session:
+        change(session, session.get(RepRow, alice.id), followup_id)  # type: ignore[operator]
+    api = engine.sweep_client(make_client(settings))
+    engine._send_batch(deps, api, team, rows, TUESDAY, "me", Pacer.off(), engine.SweepResult())
+    return followup_id
+
+
+def test_a_follow_up_done_after_its_claim_is_not_dmed(
+    deps: Deps,
+    settings: Settings,
+    fake_slack: FakeSlack,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock.at = TUESDAY
+
+    def done(session: Session, alice: Rep, followup_id: int) -> None:
+        followups.complete_followup(
+            session=session, team_id=alice.team_id, followup_id=followup_id, rep=alice, now=TUESDAY
+        )
+
+    _claim_then(deps, settings, done, monkeypatch)
+    assert posted(fake_slack) == []
+
+
+def test_a_follow_up_handed_over_after_its_claim_goes_to_the_new_owner(
+    deps: Deps,
+    settings: Settings,
+    fake_slack: FakeSlack,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from models import handoffs
+
+    clock.at = TUESDAY
+
+    def hand_to_bob(session: Session, alice: Rep, followup_id: int) -> None:
+        bob = make_rep(session, "U0BOB", now=TUESDAY)
+        account = session.get(Account, session.get(Followup, followup_id).account_id)  # type: ignore[union-attr]
+        handoffs.hand_account(
+            session=session,
+            account=account,
+            owner=bob,
+            actor=alice,
+            actor_is_admin=False,
+            now=TUESDAY,
+        )  # type: ignore[arg-type]
+
+    followup_id = _claim_then(deps, settings, hand_to_bob, monkeypatch)
+    assert posted(fake_slack) == []  # not to Alice
+    assert sweep(deps, settings).sent == 1  # the next sweep: to Bob
+    [dm] = posted(fake_slack)
+    assert dm["channel"] == "D0BOB"
+    with deps.db() as session:
+        row = session.get(Followup, followup_id)
+        assert row is not None and row.nudge_channel == "D0BOB"
+
+
+def test_the_nudge_notification_text_is_escaped(
+    deps: Deps, settings: Settings, fake_slack: FakeSlack, clock: Clock
+) -> None:
+    clock.at = TUESDAY
+    with deps.db.begin() as session:
+        alice = make_rep(session, "U0ALICE", now=TUESDAY)
+        account = make_account(session, "A<b>&c", owner=alice, now=TUESDAY)
+        add_followup(
+            session, alice, TUESDAY - timedelta(hours=1), now=TUESDAY, account=account,
+            note="<!channel> see <https://evil.example|docs> <@U0BOB>",
+        )  # fmt: skip
+    assert sweep(deps, settings).sent == 1
+    text = posted(fake_slack)[-1]["text"]
+    assert "A&lt;b&gt;&amp;c" in text and "&lt;!channel&gt;" in text
+    assert "<!channel>" not in text and "<@U0BOB>" not in text and "<https" not in text

@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DatePick
 
 from handlers.blocks import Message, context, message, section
 from handlers.blocks.home import day_and_time
-from handlers.blocks.text import SECTION_MAX, bold, fit, quote
+from handlers.blocks.text import SECTION_MAX, bold, escape, fit, preview, quote
 from handlers.ids import NudgeAction
 from models.base import zone
 
@@ -76,7 +76,9 @@ def _fields(nudge: Nudge) -> dict[str, str]:
     about = f" on {nudge.account}" if nudge.account else ""
     value = f"{nudge.followup_id}:{nudge.snoozes}"
     return {
-        "text": fit(f"Follow-up due{about}: {nudge.note}"[:300], SECTION_MAX),
+        # The notification text: escaped like every typed string (a note's <!channel> pings
+        # nobody), plain (no formatting tokens), cut on a whole entity.
+        "text": fit(escape(f"Follow-up due{about}: {preview(nudge.note, 280)}"), 300),
         "what": fit(f":bell: Follow-up due\n{_what(nudge)}", SECTION_MAX),
         "story": fit(_story(nudge), SECTION_MAX),
         "value": value,

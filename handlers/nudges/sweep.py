@@ -214,6 +214,16 @@ def _token_sentence(error: SlackApiError) -> str:
     return f"Slack refused the bot token ({code}): nudges stop until it is replaced"
 
 
+RECHECK_AFTER = 1.0  # seconds
+
+
+def _still_ours(deps: Deps, team_id: str, followup_id: int, claimer: str) -> bool:
+    with deps.db() as session:
+        return store.still_claimed(
+            session=session, team_id=team_id, followup_id=followup_id, claimer=claimer
+        )
+
+
 def _send_batch(
     deps: Deps,
     api: WebClient,
@@ -228,8 +238,15 @@ def _send_batch(
     retries: list[Retry] = []
     try:
         rows = _fresh_profiles(deps, api, team_id, rows, now)
+        claimed = time.monotonic()
         for index, row in enumerate(rows):
             followup_id = row.followup.id or 0
+            # A paced batch takes minutes: a row done, snoozed or handed over since its claim
+            # gave the lease back, and is not sent (checked once the batch is a moment old).
+            if time.monotonic() - claimed > RECHECK_AFTER and not _still_ours(
+                deps, team_id, followup_id, claimer
+            ):
+                continue
             opens = store.rep_opens(row.rep, now)
             if opens > now:
                 retries.append(Retry(followup_id, opens))
