@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, delete, func, or_, tuple_
+from sqlalchemy import delete, func, tuple_
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
@@ -21,6 +21,7 @@ from models.deals import Deal
 from models.followups import Followup, FollowupStatus
 from models.reps import Rep
 from models.stages import get_pipeline
+from models.summaries import stale_where
 
 CAP = 10  # rows shown per section; the rest is "and N more"
 T = TypeVar("T")
@@ -190,15 +191,7 @@ def _stale(
     """The rep's live accounts untouched since `cutoff` (as App Home counts them)."""
     rows = session.exec(
         select(Account.name, Account.last_touched_at, func.count().over())
-        .where(
-            Account.team_id == team_id,
-            Account.owner_id == rep_id,
-            Account.status == AccountStatus.ACTIVE,
-            or_(
-                col(Account.last_touched_at) < cutoff,
-                and_(col(Account.last_touched_at).is_(None), col(Account.created_at) < cutoff),
-            ),
-        )
+        .where(*stale_where(team_id=team_id, rep_id=rep_id, cutoff=cutoff))
         .order_by(
             col(Account.last_touched_at).asc().nulls_first(),
             col(Account.created_at),

@@ -167,26 +167,10 @@ def snooze_followup(
     """Push an open follow-up `by` from now (or from its due time, if that is later). `seen` is
     the snooze count the button was drawn with: a double click finds it moved on and changes
     nothing more."""
-    followup = _own_open(session=session, team_id=team_id, followup_id=followup_id, rep=rep)
-    if followup.status != FollowupStatus.OPEN:
-        raise NotAllowed("That follow-up is already done.")
+    followup = _open_to_move(session, team_id, followup_id, rep)
     if seen is not None and seen != followup.snoozed_count:
-        return followup
-    before = {"due_at": followup.due_at.isoformat()}
-    followup.due_at = max(now, followup.due_at) + by
-    followup.snoozed_count += 1
-    _due_again(followup)
-    session.add(followup)
-    audit.record(
-        session=session,
-        actor=rep,
-        action="followup.snooze",
-        subject=followup,
-        before=before,
-        after={"due_at": followup.due_at.isoformat()},
-        at=now,
-    )
-    return followup
+        return followup  # moved on since the button was drawn: a repeat changes nothing
+    return _move(session, followup, rep, max(now, followup.due_at) + by, "followup.snooze", now)
 
 
 def reschedule_followup(
@@ -201,13 +185,25 @@ def reschedule_followup(
 ) -> Followup:
     """Move an open follow-up to `due_at` (Pick a date, in its nudge or /followup's list); counts
     as a snooze, so a stale picker finds it moved on and changes nothing more."""
+    followup = _open_to_move(session, team_id, followup_id, rep)
+    if seen is not None and seen != followup.snoozed_count:
+        return followup  # moved on since the button was drawn: a repeat changes nothing
+    if due_at <= now:
+        raise NotAllowed("Pick a day after today.")
+    return _move(session, followup, rep, due_at, "followup.reschedule", now)
+
+
+def _open_to_move(session: Session, team_id: str, followup_id: int, rep: Rep) -> Followup:
     followup = _own_open(session=session, team_id=team_id, followup_id=followup_id, rep=rep)
     if followup.status != FollowupStatus.OPEN:
         raise NotAllowed("That follow-up is already done.")
-    if seen is not None and seen != followup.snoozed_count:
-        return followup
-    if due_at <= now:
-        raise NotAllowed("Pick a day after today.")
+    return followup
+
+
+def _move(
+    session: Session, followup: Followup, rep: Rep, due_at: datetime, action: str, now: datetime
+) -> Followup:
+    """Due at `due_at` now, counted as a snooze, its nudge due again; audited as `action`."""
     before = {"due_at": followup.due_at.isoformat()}
     followup.due_at = due_at
     followup.snoozed_count += 1
@@ -216,7 +212,7 @@ def reschedule_followup(
     audit.record(
         session=session,
         actor=rep,
-        action="followup.reschedule",
+        action=action,
         subject=followup,
         before=before,
         after={"due_at": due_at.isoformat()},

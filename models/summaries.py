@@ -279,19 +279,25 @@ def _deals_in_stage(
     return [(id_of(d), account, d.name, d.amount_minor, d.currency) for d, account in rows]
 
 
-def _stale_accounts(
-    session: Session, team_id: str, rep_id: int, cutoff: datetime, cap: int
-) -> tuple[list[tuple[int, str, datetime | None]], int]:
-    """The rep's live accounts untouched since `cutoff`, never-touched and oldest first."""
-    where: list[ColumnElement[bool] | bool] = [
-        Account.team_id == team_id,
-        Account.owner_id == rep_id,
-        Account.status == AccountStatus.ACTIVE,
+def stale_where(*, team_id: str, rep_id: int, cutoff: datetime) -> list[ColumnElement[bool]]:
+    """What makes an account stale for its rep: live, theirs, and untouched (or, never touched,
+    created) before `cutoff`. App Home and the morning digest count the same accounts."""
+    return [
+        col(Account.team_id) == team_id,
+        col(Account.owner_id) == rep_id,
+        col(Account.status) == AccountStatus.ACTIVE,
         or_(
             col(Account.last_touched_at) < cutoff,
             and_(col(Account.last_touched_at).is_(None), col(Account.created_at) < cutoff),
         ),
     ]
+
+
+def _stale_accounts(
+    session: Session, team_id: str, rep_id: int, cutoff: datetime, cap: int
+) -> tuple[list[tuple[int, str, datetime | None]], int]:
+    """The rep's live accounts untouched since `cutoff`, never-touched and oldest first."""
+    where = stale_where(team_id=team_id, rep_id=rep_id, cutoff=cutoff)
     total = session.exec(select(func.count()).select_from(Account).where(*where)).one()
     rows = session.exec(
         select(Account.id, Account.name, Account.last_touched_at)
