@@ -11,39 +11,18 @@ from typing import Any
 
 import click
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import OperationalError
 
 from bot import db
-from bot.config import MissingSetting, Settings, load_settings
+from bot.clitools import database, fail, settings_or_exit
+from bot.config import MissingSetting, Settings
 from bot.logs import configure_logging
 
 logger = logging.getLogger("rapport")
 
 
-def _fail(sentence: str, code: int = 2) -> None:
-    click.echo(f"rapport: {sentence}", err=True)
-    sys.exit(code)
-
-
-def _settings() -> Settings:
-    """The settings, or exit 2 with one sentence per variable that is set to something wrong."""
-    try:
-        return load_settings()
-    except MissingSetting as error:
-        for sentence in str(error).splitlines():
-            click.echo(f"rapport: {sentence}", err=True)
-        sys.exit(2)
-
-
-@contextmanager
-def _database(settings: Settings) -> Iterator[None]:
-    """One sentence, not a traceback, when the database can't be reached."""
-    try:
-        yield
-    except OperationalError as error:
-        where = db.normalize_url(settings.database_url).render_as_string(hide_password=True)
-        reason = str(error.orig or error).strip().splitlines()[0]
-        _fail(f"Can't reach the database at {where} ({reason}): check DATABASE_URL.", code=1)
+_fail = fail
+_settings = settings_or_exit
+_database = database
 
 
 @click.group()
