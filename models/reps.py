@@ -28,6 +28,9 @@ class RepBase(SQLModel):
     home_team_id: str = Field(default="", max_length=32)
     # users.info `locale` ("de-DE", "en-US"): how the person writes dates; "" when not known.
     locale: str = Field(default="", max_length=16)
+    # The person's email (users.info profile.email with users:read.email, or the address an
+    # import found them by with users.lookupByEmail); None when not known. Stored lower-cased.
+    email: str | None = Field(default=None, max_length=320)
 
 
 class Rep(RepBase, table=True):
