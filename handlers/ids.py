@@ -88,6 +88,9 @@ class CrmAction(StrEnum):
     CONTACT_SAVE = "crm_contact_save"  # value: pending id (move or rename the contact as typed)
     CONTACT_KEEP = "crm_contact_keep"  # value: pending id
     CONTACT_BLOCK = "crm_contact_choice"
+    ERASE_CONFIRM = "crm_erase_confirm"  # value: pending id (erase the contact(s) it names)
+    ERASE_CANCEL = "crm_erase_cancel"  # value: pending id
+    ERASE_BLOCK = "crm_erase_choice"
 
 
 class DealAction(StrEnum):

@@ -20,6 +20,7 @@ from sqlalchemy import JSON, Column, String, Table, Text, cast, delete, func, or
 from sqlmodel import Session, SQLModel, col
 
 from models import audit
+from models.accounts import Account
 from models.base import DomainError, NotFound, id_of
 from models.contacts import Contact
 from models.reps import Rep
@@ -66,6 +67,18 @@ def find_contacts(*, session: Session, team_id: str, email: str) -> list[Contact
         col(Contact.team_id) == team_id, func.lower(Contact.email) == checked_email(email)
     )
     return list(session.scalars(statement.order_by(Contact.id)))  # type: ignore[arg-type]
+
+
+def people_with(*, session: Session, team_id: str, email: str) -> list[tuple[int, str, str]]:
+    """(contact id, name, account name) of each contact with this email, for the question."""
+    statement = (
+        select(col(Contact.id), col(Contact.name), col(Account.name))
+        .join(Account, col(Account.id) == col(Contact.account_id))
+        .where(col(Contact.team_id) == team_id)
+        .where(func.lower(Contact.email) == checked_email(email))
+        .order_by(col(Contact.id))
+    )
+    return [(id_, name, account) for id_, name, account in session.execute(statement)]
 
 
 def erase_contact(

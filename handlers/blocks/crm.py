@@ -55,7 +55,7 @@ HELP_CRM: list[tuple[str, str, bool]] = [
     ("merge Acme Inc into Acme", "admins: merge duplicate accounts", False),
     ("duplicates", "admins: accounts that look like duplicates", False),
     ("audit Acme", "admins: every change to an account", False),
-    ("erase-contact jane@acme.com", "admins: erase a person on request", False),
+    ("erase-contact jane@acme.com", "admins: erase a person and every mention of them", True),
 ]
 SOON = " _(coming soon)_"
 

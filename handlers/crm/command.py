@@ -13,6 +13,7 @@ from handlers.blocks.crm import (
 )
 from handlers.crm.accounts import assign_account, create_account
 from handlers.crm.contacts import add_contact, handle_contact_button
+from handlers.crm.erasure import ask_to_erase, handle_erase_button
 from handlers.crm.links import link_channel
 from handlers.crm.picks import ask_which_account, handle_pick_account_button
 from handlers.deals import stages
@@ -22,6 +23,7 @@ from handlers.ids import Command, CrmAction
 from handlers.listener import Turn
 from handlers.parsing.crm import (
     CrmContact,
+    CrmEraseContact,
     CrmHelp,
     CrmHours,
     CrmLink,
@@ -42,6 +44,8 @@ def register(app: App, deps: Deps) -> None:
     pipeline.register(app, deps)
     for button in (CrmAction.CONTACT_SAVE, CrmAction.CONTACT_KEEP):
         app.action(button)(listener.action(deps, handle_contact_button))
+    for button in (CrmAction.ERASE_CONFIRM, CrmAction.ERASE_CANCEL):
+        app.action(button)(listener.action(deps, handle_erase_button))
     app.action(PICK)(listener.action(deps, handle_pick_account_button))
     app.action(CrmAction.CREATE_ACCOUNT)(listener.action(deps, handle_pick_account_button))
 
@@ -57,6 +61,8 @@ def handle_crm_command(turn: Turn) -> Message | None:
         return build_crm_help(unknown=request.unknown)
     if isinstance(request, CrmHours):
         return handle_crm_hours(turn, request.text)
+    if isinstance(request, CrmEraseContact):
+        return ask_to_erase(turn, request)
     if isinstance(request, CrmNotYet) and request.subcommand == "stages":
         return stages.handle_crm_stages(turn, turn.body.get("text", "").strip()[len("stages") :])
     if isinstance(request, CrmNotYet) and request.subcommand == "digest":

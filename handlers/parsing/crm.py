@@ -47,11 +47,25 @@ class CrmHours:
 
 
 @dataclass(frozen=True)
+class CrmEraseContact:
+    email: str  # checked and lower-cased
+
+
+@dataclass(frozen=True)
 class CrmNotYet:
     subcommand: str  # a subcommand of PRODUCT.md that this version does not have yet
 
 
-CrmRequest = CrmHelp | CrmNewAccount | CrmAssign | CrmContact | CrmLink | CrmHours | CrmNotYet
+CrmRequest = (
+    CrmHelp
+    | CrmNewAccount
+    | CrmAssign
+    | CrmContact
+    | CrmLink
+    | CrmHours
+    | CrmEraseContact
+    | CrmNotYet
+)
 
 LATER_SUBCOMMANDS = frozenset(
     [
@@ -62,7 +76,6 @@ LATER_SUBCOMMANDS = frozenset(
         "merge",
         "duplicates",
         "audit",
-        "erase-contact",
     ]
 )
 
@@ -88,6 +101,8 @@ def parse_crm(text: str) -> CrmRequest:
         return CrmContact(rest)
     if subcommand == "hours":
         return CrmHours(rest)
+    if subcommand == "erase-contact":
+        return _parse_erase(rest)
     if subcommand in LATER_SUBCOMMANDS:
         return CrmNotYet(subcommand)
     return CrmHelp(unknown=unescape(text.strip()))
@@ -111,6 +126,13 @@ def _parse_assign(rest: str) -> CrmAssign:
     if not name or len(users) != 1:
         raise CommandError("Say which account and who gets it, e.g. `/crm assign Acme Corp @dana`.")
     return CrmAssign(account=name, rep_id=users[0])
+
+
+def _parse_erase(rest: str) -> CrmEraseContact:
+    typed = plain_text(rest).strip()
+    if not typed:
+        raise CommandError("Say whose data to erase, e.g. `/crm erase-contact jane@acme.com`.")
+    return CrmEraseContact(checked_email(typed))
 
 
 @dataclass(frozen=True)
