@@ -188,3 +188,17 @@ def test_rapport_export_refuses_a_folder_with_files_unless_forced(
     assert forced.exit_code == 0, forced.output
     assert (tmp_path / "accounts.csv").read_text() == EXPECTED["accounts.csv"]
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_rapport_export_as_a_process_needs_no_slack_token(
+    populated: Engine, database_url: str, tmp_path: Path
+) -> None:
+    from tests.test_cli import rapport
+
+    done = rapport("export", str(tmp_path / "out"), env={"DATABASE_URL": database_url})
+    assert done.returncode == 2 and "2 workspaces" in done.stderr  # which one? one sentence
+    done = rapport(
+        "export", str(tmp_path / "out"), "--team", TEAM_ID, env={"DATABASE_URL": database_url}
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "deals.csv").read_text() == EXPECTED["deals.csv"]
