@@ -6,6 +6,7 @@ Importing this package registers every table on `SQLModel.metadata`.
 
 from models import (
     accounts,
+    aliases,
     audit,
     channels,
     claims,
@@ -20,6 +21,7 @@ from models import (
 
 __all__ = [
     "accounts",
+    "aliases",
     "audit",
     "channels",
     "claims",

@@ -9,7 +9,7 @@ from sqlalchemy import Index, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
-from models import audit
+from models import aliases, audit
 from models.base import DomainError, NotAllowed, NotFound, UTCDateTime, without_nul
 from models.reps import Rep
 
@@ -137,6 +137,16 @@ class NameTaken(DomainError):
         self.existing = existing
 
 
+class AliasTaken(NameTaken):
+    """The name is a merged account's, and means the account it was merged into."""
+
+    def __init__(self, name: str, existing: Account) -> None:
+        DomainError.__init__(
+            self, f"{name} was merged into {existing.name}, so that name means {existing.name}."
+        )
+        self.existing = existing
+
+
 def get_account(*, session: Session, team_id: str, account_id: int) -> Account:
     """A live account of this workspace by id, or NotFound (deleted ones included)."""
     account = session.get(Account, account_id)
@@ -160,6 +170,7 @@ def create_account(
 ) -> Account:
     """Create a live account owned by `owner`; a name already in use is a DomainError."""
     display = clean_display_name(name)
+    _check_not_alias(session, team_id, display)
     account = Account(
         team_id=team_id,
         name=display,
@@ -188,6 +199,15 @@ def create_account(
         at=now,
     )
     return account
+
+
+def _check_not_alias(session: Session, team_id: str, name: str) -> None:
+    """A merged account's name keeps meaning the account it went into: AliasTaken."""
+    found = aliases.aliases_named(session=session, team_id=team_id, keys=[normalize_name(name)])
+    for account_id in found.values():
+        target = session.get(Account, account_id)
+        if target is not None and target.status == AccountStatus.ACTIVE:
+            raise AliasTaken(name, target)
 
 
 def set_owner(

@@ -1,10 +1,11 @@
 """Account names as people type them: one clear match, a few close ones, or the nearest.
 
 An exact match is the normalized name (`models.accounts.normalize_name`) looked up in the
-unique index on (team_id, normalized_name). Anything else is scored with rapidfuzz against
-every live name of the workspace, read fresh on each call as one aggregated string: at 100,000
-accounts that is ~20 ms of SQL and ~25 ms of splitting and scoring (bench/resolve.py), so there
-is no cache that could go stale or leak a deleted account.
+unique index on (team_id, normalized_name), or else among the names of merged accounts
+(`models.aliases`), which mean the account they were merged into. Anything else is scored
+with rapidfuzz against every live name of the workspace, read fresh on each call as one
+aggregated string: at 100,000 accounts that is ~20 ms of SQL and ~25 ms of splitting and
+scoring (bench/resolve.py), so there is no cache that could go stale or leak a deleted account.
 
 Scores are 0-100. A name scores the better of:
 - its whole-name similarity (`fuzz.ratio`), capped by how well the worst-matched typed word
@@ -33,6 +34,7 @@ from models.accounts import (
     get_account,
     normalize_name,
 )
+from models.aliases import aliases_named
 from models.base import NotFound
 
 CLEAR_SCORE = 85.0  # one typo in a 5-letter name ("acmee" -> "acme") scores 88.9
@@ -132,10 +134,7 @@ def guess_account_in_text(*, session: Session, team_id: str, text: str) -> Candi
     spans = name_ngrams(text)
     if not spans:
         return None
-    statement = select(Account.id, Account.name, Account.normalized_name).where(
-        Account.team_id == team_id, col(Account.normalized_name).in_(list(spans)), _ACTIVE
-    )
-    found = _candidates(session.exec(statement).all(), dict.fromkeys(spans, 100.0))
+    found = _get_candidates(session, team_id, dict.fromkeys(spans, 100.0))
     if not found:
         return None
     return found[max(found, key=spans.__getitem__)]
@@ -279,7 +278,25 @@ def _get_candidates(
     statement = select(Account.id, Account.name, Account.normalized_name).where(
         Account.team_id == team_id, col(Account.normalized_name).in_(list(scores)), _ACTIVE
     )
-    return _candidates(session.exec(statement).all(), scores)
+    found = _candidates(session.exec(statement).all(), scores)
+    missing = [key for key in scores if key not in found]
+    return found | _get_aliased(session, team_id, {key: scores[key] for key in missing})
+
+
+def _get_aliased(session: Session, team_id: str, scores: dict[str, float]) -> dict[str, Candidate]:
+    """A merged account's old name means the live account it went into (models.aliases)."""
+    meant = aliases_named(session=session, team_id=team_id, keys=list(scores))
+    if not meant:
+        return {}
+    statement = select(Account.id, Account.name).where(
+        Account.team_id == team_id, col(Account.id).in_(set(meant.values())), _ACTIVE
+    )
+    names = dict(session.exec(statement).all())
+    return {
+        key: Candidate(id=account_id, name=names[account_id], score=scores[key])
+        for key, account_id in meant.items()
+        if account_id in names
+    }
 
 
 def _candidates(
