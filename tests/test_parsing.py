@@ -44,7 +44,7 @@ from handlers.parsing.text import CommandError, plain_text, split_mentions, spli
         ("unlink", CrmLink(None)),
         ("contact Acme: Jane", CrmContact("Acme: Jane")),
         ("pipeline", CrmNotYet("pipeline")),
-        ("erase-contact jane@acme.com", CrmNotYet("erase-contact")),
+        ("audit Acme", CrmNotYet("audit")),
     ],
 )
 def test_parse_crm(text: str, expected: object) -> None:
