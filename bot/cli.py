@@ -248,11 +248,13 @@ def manifest(url: str | None, socket: bool) -> None:
     click.echo(render_manifest(url=url, socket_mode=socket), nl=False)
 
 
+from bot.cli_audit import audit  # noqa: E402
 from bot.erasing import erase_contact_command  # noqa: E402
 from bot.exporting import export_command  # noqa: E402
 
 main.add_command(export_command)
 main.add_command(erase_contact_command)
+main.add_command(audit)
 
 if __name__ == "__main__":
     main()
