@@ -91,6 +91,9 @@ class CrmAction(StrEnum):
     ERASE_CONFIRM = "crm_erase_confirm"  # value: pending id (erase the contact(s) it names)
     ERASE_CANCEL = "crm_erase_cancel"  # value: pending id
     ERASE_BLOCK = "crm_erase_choice"
+    MERGE_CONFIRM = "crm_merge_confirm"  # value: pending id (merge the two accounts it names)
+    MERGE_CANCEL = "crm_merge_cancel"  # value: pending id
+    MERGE_BLOCK = "crm_merge_choice"
 
 
 class DealAction(StrEnum):

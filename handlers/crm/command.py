@@ -15,6 +15,7 @@ from handlers.crm.accounts import assign_account, create_account
 from handlers.crm.contacts import add_contact, handle_contact_button
 from handlers.crm.erasure import ask_to_erase, handle_erase_button
 from handlers.crm.links import link_channel
+from handlers.crm.merging import ask_to_merge, handle_merge_button
 from handlers.crm.picks import ask_which_account, handle_pick_account_button
 from handlers.deals import stages
 from handlers.deps import Deps
@@ -27,6 +28,7 @@ from handlers.parsing.crm import (
     CrmHelp,
     CrmHours,
     CrmLink,
+    CrmMerge,
     CrmNewAccount,
     CrmNotYet,
     parse_crm,
@@ -46,6 +48,8 @@ def register(app: App, deps: Deps) -> None:
         app.action(button)(listener.action(deps, handle_contact_button))
     for button in (CrmAction.ERASE_CONFIRM, CrmAction.ERASE_CANCEL):
         app.action(button)(listener.action(deps, handle_erase_button))
+    for button in (CrmAction.MERGE_CONFIRM, CrmAction.MERGE_CANCEL):
+        app.action(button)(listener.action(deps, handle_merge_button))
     app.action(PICK)(listener.action(deps, handle_pick_account_button))
     app.action(CrmAction.CREATE_ACCOUNT)(listener.action(deps, handle_pick_account_button))
 
@@ -63,6 +67,8 @@ def handle_crm_command(turn: Turn) -> Message | None:
         return handle_crm_hours(turn, request.text)
     if isinstance(request, CrmEraseContact):
         return ask_to_erase(turn, request)
+    if isinstance(request, CrmMerge):
+        return ask_to_merge(turn, request)
     if isinstance(request, CrmNotYet) and request.subcommand == "stages":
         return stages.handle_crm_stages(turn, turn.body.get("text", "").strip()[len("stages") :])
     if isinstance(request, CrmNotYet) and request.subcommand == "digest":

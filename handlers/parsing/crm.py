@@ -52,6 +52,12 @@ class CrmEraseContact:
 
 
 @dataclass(frozen=True)
+class CrmMerge:
+    source: str  # the duplicate, which goes
+    target: str  # the account that stays
+
+
+@dataclass(frozen=True)
 class CrmNotYet:
     subcommand: str  # a subcommand of PRODUCT.md that this version does not have yet
 
@@ -64,6 +70,7 @@ CrmRequest = (
     | CrmLink
     | CrmHours
     | CrmEraseContact
+    | CrmMerge
     | CrmNotYet
 )
 
@@ -73,7 +80,6 @@ LATER_SUBCOMMANDS = frozenset(
         "stages",
         "digest",
         "handoff",
-        "merge",
         "duplicates",
         "audit",
     ]
@@ -103,6 +109,8 @@ def parse_crm(text: str) -> CrmRequest:
         return CrmHours(rest)
     if subcommand == "erase-contact":
         return _parse_erase(rest)
+    if subcommand == "merge":
+        return _parse_merge(rest)
     if subcommand in LATER_SUBCOMMANDS:
         return CrmNotYet(subcommand)
     return CrmHelp(unknown=unescape(text.strip()))
@@ -133,6 +141,19 @@ def _parse_erase(rest: str) -> CrmEraseContact:
     if not typed:
         raise CommandError("Say whose data to erase, e.g. `/crm erase-contact jane@acme.com`.")
     return CrmEraseContact(checked_email(typed))
+
+
+_INTO = re.compile(r"\s+into\s+", re.IGNORECASE)
+
+
+def _parse_merge(rest: str) -> CrmMerge:
+    """`merge <account> into <account>`; the last " into " splits ("Into Tech into Intotech")."""
+    parts = _INTO.split(" ".join(unescape(rest).split()))
+    if len(parts) < 2 or not parts[-1] or not " into ".join(parts[:-1]):
+        raise CommandError(
+            "Say which account goes into which, e.g. `/crm merge Acme Inc into Acme`."
+        )
+    return CrmMerge(source=" into ".join(parts[:-1]).strip(), target=parts[-1].strip())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,62 @@
+"""Builders for `/crm merge`: the question (what will move) and the answer."""
+
+from collections.abc import Mapping
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+
+from handlers.blocks import Message, message, section
+from handlers.blocks.text import bold
+from handlers.ids import CrmAction
+
+# How a table's rows read in a sentence: ("call", "calls").
+_ROWS = {
+    "interactions": ("call", "calls"),
+    "contacts": ("contact", "contacts"),
+    "deals": ("deal", "deals"),
+    "deal_stage_changes": ("stage change", "stage changes"),
+    "followups": ("follow-up", "follow-ups"),
+    "account_channels": ("channel link", "channel links"),
+    "account_aliases": ("other name", "other names"),
+}
+
+
+def describe_rows(counts: Mapping[str, int]) -> str:
+    """ "3 calls, 1 contact and 2 deals", or "nothing else" when there is nothing."""
+    parts = [
+        f"{n:,} {_ROWS.get(table, (table, table))[n != 1]}" for table, n in counts.items() if n
+    ]
+    if not parts:
+        return "nothing else"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def build_merge_question(
+    *, source: str, target: str, counts: Mapping[str, int], pending_id: int
+) -> Message:
+    text = (
+        f":twisted_rightwards_arrows: Merge {bold(source)} into {bold(target)}? Its "
+        f"{describe_rows(counts)} move to {bold(target)}, and {bold(source)} stays findable as "
+        f"another name of {bold(target)}. This can't be undone."
+    )
+    buttons = [
+        ButtonElement(
+            text="Merge", action_id=CrmAction.MERGE_CONFIRM, value=str(pending_id), style="danger"
+        ),
+        ButtonElement(text="Cancel", action_id=CrmAction.MERGE_CANCEL, value=str(pending_id)),
+    ]
+    return message(
+        text, [section(text), ActionsBlock(block_id=CrmAction.MERGE_BLOCK, elements=buttons)]
+    )
+
+
+def build_merged(*, source: str, target: str, moved: Mapping[str, int]) -> Message:
+    text = (
+        f":white_check_mark: Merged {bold(source)} into {bold(target)}: moved "
+        f"{describe_rows(moved)}. Lookups of {bold(source)} now find {bold(target)}."
+    )
+    return message(text, [section(text)])
+
+
+def build_merge_canceled() -> Message:
+    text = "Canceled; nothing was merged."
+    return message(text, [section(text)])
