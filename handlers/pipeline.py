@@ -18,7 +18,7 @@ from handlers.blocks.chart import build_pipeline_chart
 from handlers.blocks.pipeline import build_chart_posted, build_chart_refused, build_pipeline
 from handlers.deps import Deps
 from handlers.ids import PipelineAction
-from handlers.listener import Listener, Turn
+from handlers.listener import Turn
 from handlers.parsing.pipeline import PipelineRequest, parse_pipeline
 from handlers.parsing.text import CommandError
 from models import claims, pipeline
@@ -48,11 +48,6 @@ UPLOAD_FAILED = "Slack wouldn't take the chart just now. Please try again in a m
 def register(app: App, deps: Deps) -> None:
     """The Chart button; /crm itself is registered by handlers.crm, which hands over to here."""
     app.action(PipelineAction.CHART)(listener.action(deps, handle_chart_button))
-
-
-def chart_after_ack(deps: Deps) -> Listener:
-    """The lazy listener of /crm: the upload of `/crm pipeline chart`, once acked."""
-    return listener.after_ack(deps, handle_chart_after_ack)
 
 
 def wants_pipeline(text: str) -> bool:

@@ -93,3 +93,16 @@ def test_parse_merge_and_escaping() -> None:
     built = build_merge_question(source="<!channel>", target="A & B", counts={}, pending_id=3)
     assert "<!channel>" not in str(built) and "&amp;" in str(built)
     assert describe_rows({"interactions": 2, "contacts": 1, "deals": 0}) == "2 calls and 1 contact"
+
+
+def test_duplicates_come_after_the_ack_for_admins_only(slack: SlackDriver) -> None:
+    for name in ("Kessler Bakery", "Kesler Bakery", "Globex"):
+        slack.command("/crm", f"new {name}", user_id="U0ADMIN").reply()
+    result = slack.command("/crm", "duplicates", user_id="U0ADMIN")
+    assert "Looking for accounts" in text_of(result.reply())
+    [later] = slack.fake.wait_for_hook(result.response_url)
+    listed = text_of(later.body)
+    assert "*Kessler Bakery* and *Kesler Bakery*: names 96% alike" in listed
+    assert "`/crm merge Kesler Bakery into Kessler Bakery`" in listed and "Globex" not in listed
+    refused = slack.command("/crm", "duplicates", user_id="U0BOB")
+    assert "Only a Rapport admin" in text_of(refused.reply())

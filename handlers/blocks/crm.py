@@ -53,7 +53,7 @@ HELP_CRM: list[tuple[str, str, bool]] = [
     ("hours 09:00-17:30", "when reminders may reach you (`mon-thu 9-17`; alone: yours)", True),
     ("handoff @from @to", "admins: move one rep's accounts to another", False),
     ("merge Acme Inc into Acme", "merge a duplicate (admins, or the owner of both)", True),
-    ("duplicates", "admins: accounts that look like duplicates", False),
+    ("duplicates", "admins: accounts that look like duplicates", True),
     ("audit Acme", "admins: every change to an account", False),
     ("erase-contact jane@acme.com", "admins: erase a person and every mention of them", True),
 ]

@@ -1,11 +1,11 @@
 """Builders for `/crm merge`: the question (what will move) and the answer."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from handlers.blocks import Message, message, section
-from handlers.blocks.text import bold
+from handlers.blocks.text import bold, escape
 from handlers.ids import CrmAction
 
 # How a table's rows read in a sentence: ("call", "calls").
@@ -60,3 +60,31 @@ def build_merged(*, source: str, target: str, moved: Mapping[str, int]) -> Messa
 def build_merge_canceled() -> Message:
     text = "Canceled; nothing was merged."
     return message(text, [section(text)])
+
+
+def build_duplicates_pending() -> Message:
+    text = ":mag: Looking for accounts that look like duplicates…"
+    return message(text, [section(text)])
+
+
+def build_duplicates(pairs: Sequence[tuple[str, str, Sequence[str]]], *, total: int) -> Message:
+    """Likely duplicates best first, each with why and the command that merges it."""
+    if not pairs:
+        text = "No accounts look like duplicates."
+        return message(text, [section(text)])
+    head = f"*Likely duplicate accounts* ({total:,}, best first)"
+    if total > len(pairs):
+        head += f"; the first {len(pairs)} here, all of them with `rapport duplicates`"
+    lines = [
+        f"• {bold(first)} and {bold(second)}: {', '.join(why)} "
+        f"(`/crm merge {literal_text(second)} into {literal_text(first)}`)"
+        for first, second, why in pairs
+    ]
+    blocks = [section(head)]
+    blocks += [section("\n".join(lines[i : i + 10])) for i in range(0, len(lines), 10)]
+    return message(f"Likely duplicate accounts: {total:,}", blocks)
+
+
+def literal_text(name: str) -> str:
+    """A name inside inline code: escaped, backticks dropped (they would end the code)."""
+    return escape(name.replace("`", "'"))

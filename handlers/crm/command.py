@@ -11,6 +11,7 @@ from handlers.blocks.crm import (
     build_error,
     build_not_yet,
 )
+from handlers.crm import duplicates
 from handlers.crm.accounts import assign_account, create_account
 from handlers.crm.contacts import add_contact, handle_contact_button
 from handlers.crm.erasure import ask_to_erase, handle_erase_button
@@ -41,7 +42,8 @@ PICK = re.compile(rf"^{CrmAction.PICK_ACCOUNT}_\d+$")
 
 def register(app: App, deps: Deps) -> None:
     app.command(Command.CRM)(
-        ack=listener.command(deps, handle_crm_command), lazy=[pipeline.chart_after_ack(deps)]
+        ack=listener.command(deps, handle_crm_command),
+        lazy=[listener.after_ack(deps, handle_crm_after_ack)],
     )
     pipeline.register(app, deps)
     for button in (CrmAction.CONTACT_SAVE, CrmAction.CONTACT_KEEP):
@@ -57,6 +59,8 @@ def register(app: App, deps: Deps) -> None:
 def handle_crm_command(turn: Turn) -> Message | None:
     if pipeline.wants_pipeline(turn.body.get("text", "")):
         return pipeline.handle_pipeline_command(turn)
+    if duplicates.wants_duplicates(turn.body.get("text", "")):
+        return duplicates.ask_for_duplicates(turn)
     try:
         request = parse_crm(turn.body.get("text", ""))
     except CommandError as error:
@@ -85,3 +89,13 @@ def handle_crm_command(turn: Turn) -> Message | None:
         return assign_account(turn, request)
     except UnknownName as unknown:
         return ask_which_account(turn, request, unknown.resolution)
+
+
+def handle_crm_after_ack(turn: Turn) -> Message | None:
+    """The slow part of a /crm subcommand, once acked: a pipeline chart, the duplicates."""
+    text = turn.body.get("text", "")
+    if pipeline.wants_pipeline(text):
+        return pipeline.handle_chart_after_ack(turn)
+    if duplicates.wants_duplicates(text):
+        return duplicates.list_after_ack(turn)
+    return None

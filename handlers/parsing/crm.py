@@ -80,7 +80,6 @@ LATER_SUBCOMMANDS = frozenset(
         "stages",
         "digest",
         "handoff",
-        "duplicates",
         "audit",
     ]
 )
