@@ -40,12 +40,22 @@ def trail(
     team_id: str,
     since: datetime | None = None,
     account: Account | None = None,
+    older_than: tuple[datetime, int] | None = None,
     batch: int = 500,
 ) -> Iterator[AuditEntry]:
-    """Entries of the workspace (or about `account` and its parts), newest first, streamed."""
+    """Entries of the workspace (or about `account` and its parts), newest first, streamed;
+    `older_than` (at, id) is a page's cursor: the entries after that one."""
     statement = select(AuditEntry).where(AuditEntry.team_id == team_id)
     if since is not None:
         statement = statement.where(AuditEntry.at >= since)
+    if older_than is not None:
+        at, entry_id = older_than
+        statement = statement.where(
+            or_(
+                col(AuditEntry.at) < at,
+                and_(col(AuditEntry.at) == at, col(AuditEntry.id) < entry_id),
+            )
+        )
     if account is not None:
         statement = statement.where(or_(*_about(session, team_id, account)))
     statement = statement.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())

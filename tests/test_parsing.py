@@ -44,7 +44,7 @@ from handlers.parsing.text import CommandError, plain_text, split_mentions, spli
         ("unlink", CrmLink(None)),
         ("contact Acme: Jane", CrmContact("Acme: Jane")),
         ("pipeline", CrmNotYet("pipeline")),
-        ("audit Acme", CrmNotYet("audit")),
+        ("handoff <@U0A> <@U0B>", CrmNotYet("handoff")),
     ],
 )
 def test_parse_crm(text: str, expected: object) -> None:

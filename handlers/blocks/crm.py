@@ -54,7 +54,7 @@ HELP_CRM: list[tuple[str, str, bool]] = [
     ("handoff @from @to", "admins: move one rep's accounts to another", False),
     ("merge Acme Inc into Acme", "merge a duplicate (admins, or the owner of both)", True),
     ("duplicates", "admins: accounts that look like duplicates", True),
-    ("audit Acme", "admins: every change to an account", False),
+    ("audit Acme", "every change to an account (admins and its owner)", True),
     ("erase-contact jane@acme.com", "admins: erase a person and every mention of them", True),
 ]
 SOON = " _(coming soon)_"

@@ -13,6 +13,7 @@ from handlers.blocks.crm import (
 )
 from handlers.crm import duplicates
 from handlers.crm.accounts import assign_account, create_account
+from handlers.crm.audit import handle_older_button, show_audit
 from handlers.crm.contacts import add_contact, handle_contact_button
 from handlers.crm.erasure import ask_to_erase, handle_erase_button
 from handlers.crm.links import link_channel
@@ -24,6 +25,7 @@ from handlers.hours import handle_crm_hours
 from handlers.ids import Command, CrmAction
 from handlers.listener import Turn
 from handlers.parsing.crm import (
+    CrmAudit,
     CrmContact,
     CrmEraseContact,
     CrmHelp,
@@ -50,6 +52,7 @@ def register(app: App, deps: Deps) -> None:
         app.action(button)(listener.action(deps, handle_contact_button))
     for button in (CrmAction.ERASE_CONFIRM, CrmAction.ERASE_CANCEL):
         app.action(button)(listener.action(deps, handle_erase_button))
+    app.action(CrmAction.AUDIT_OLDER)(listener.action(deps, handle_older_button))
     for button in (CrmAction.MERGE_CONFIRM, CrmAction.MERGE_CANCEL):
         app.action(button)(listener.action(deps, handle_merge_button))
     app.action(PICK)(listener.action(deps, handle_pick_account_button))
@@ -73,6 +76,8 @@ def handle_crm_command(turn: Turn) -> Message | None:
         return ask_to_erase(turn, request)
     if isinstance(request, CrmMerge):
         return ask_to_merge(turn, request)
+    if isinstance(request, CrmAudit):
+        return show_audit(turn, request)
     if isinstance(request, CrmNotYet) and request.subcommand == "stages":
         return stages.handle_crm_stages(turn, turn.body.get("text", "").strip()[len("stages") :])
     if isinstance(request, CrmNotYet) and request.subcommand == "digest":

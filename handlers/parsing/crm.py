@@ -58,6 +58,11 @@ class CrmMerge:
 
 
 @dataclass(frozen=True)
+class CrmAudit:
+    account: str
+
+
+@dataclass(frozen=True)
 class CrmNotYet:
     subcommand: str  # a subcommand of PRODUCT.md that this version does not have yet
 
@@ -71,6 +76,7 @@ CrmRequest = (
     | CrmHours
     | CrmEraseContact
     | CrmMerge
+    | CrmAudit
     | CrmNotYet
 )
 
@@ -80,7 +86,6 @@ LATER_SUBCOMMANDS = frozenset(
         "stages",
         "digest",
         "handoff",
-        "audit",
     ]
 )
 
@@ -110,6 +115,11 @@ def parse_crm(text: str) -> CrmRequest:
         return _parse_erase(rest)
     if subcommand == "merge":
         return _parse_merge(rest)
+    if subcommand == "audit":
+        account = " ".join(unescape(rest).split())
+        if not account:
+            raise CommandError("Say which account's changes to show, e.g. `/crm audit Acme`.")
+        return CrmAudit(account)
     if subcommand in LATER_SUBCOMMANDS:
         return CrmNotYet(subcommand)
     return CrmHelp(unknown=unescape(text.strip()))
