@@ -139,7 +139,9 @@ def test_crm_assign_of_an_unknown_account_says_so(slack: SlackDriver) -> None:
 
 
 def test_later_subcommands_and_commands_answer_honestly(slack: SlackDriver) -> None:
-    assert "isn't in this version" in text_of(slack.command("/crm", "audit Acme").ack_json())
+    assert "isn't in this version" in text_of(
+        slack.command("/crm", "handoff <@U0ALICE> <@U0BOB>").ack_json()
+    )
 
 
 def test_users_info_is_cached_across_requests(slack: SlackDriver, fake_slack: FakeSlack) -> None:
