@@ -94,6 +94,7 @@ class CrmAction(StrEnum):
     MERGE_CONFIRM = "crm_merge_confirm"  # value: pending id (merge the two accounts it names)
     MERGE_CANCEL = "crm_merge_cancel"  # value: pending id
     MERGE_BLOCK = "crm_merge_choice"
+    MERGE_PICK = "crm_merge_pick"  # suffixed _<n>; value "<pending id>:<account id>": which one
     AUDIT_OLDER = "crm_audit_older"  # value "<account id>:<at ISO>:<entry id>": the next page
     AUDIT_BLOCK = "crm_audit_page"
 

@@ -1,10 +1,13 @@
-"""Builders for `/crm merge`: the question (what will move) and the answer."""
+"""Builders for `/crm merge`: which account a name means, the question (what will move) and
+the answer."""
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from handlers.blocks import Message, message, section
+from handlers.blocks.names import Buttons, Choice, build_unknown_name
 from handlers.blocks.text import bold, escape
 from handlers.ids import CrmAction
 
@@ -28,6 +31,37 @@ def describe_rows(counts: Mapping[str, int]) -> str:
     if not parts:
         return "nothing else"
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def build_merge_pick(
+    *,
+    typed: str,
+    choices: Sequence[Choice],
+    close: bool,
+    pending_id: int,
+    unknown: Literal["source", "target"],
+    other: str,
+) -> Message:
+    """A merge's name that isn't clearly an account (the `unknown` side; `other` names the other
+    side): the close names, or the nearest, as buttons; never Create, a merge makes no account."""
+    note = (
+        f"Pick the one that goes into {bold(other)}"
+        if unknown == "source"
+        else f"Pick the one {bold(other)} goes into"
+    )
+    buttons = Buttons(
+        pick=CrmAction.MERGE_PICK,
+        value=lambda choice: f"{pending_id}:{choice.id}",
+        block_id=f"merge_pick_{pending_id}",
+        note=f"{note}; nothing moves until you confirm.",
+    )
+    return build_unknown_name(typed=typed, choices=list(choices), close=close, buttons=buttons)
+
+
+def build_merge_nothing_close(typed: str) -> Message:
+    """A merge's name that no account is close to: one sentence, as everywhere, and no Create."""
+    buttons = Buttons(pick=CrmAction.MERGE_PICK, value=lambda choice: "")
+    return build_unknown_name(typed=typed, choices=[], close=False, buttons=buttons)
 
 
 def build_merge_question(

@@ -17,7 +17,7 @@ from handlers.crm.audit import handle_older_button, show_audit
 from handlers.crm.contacts import add_contact, handle_contact_button
 from handlers.crm.erasure import ask_to_erase, handle_erase_button
 from handlers.crm.links import link_channel
-from handlers.crm.merging import ask_to_merge, handle_merge_button
+from handlers.crm.merging import ask_to_merge, handle_merge_button, handle_merge_pick_button
 from handlers.crm.picks import ask_which_account, handle_pick_account_button
 from handlers.deals import stages
 from handlers.deps import Deps
@@ -40,6 +40,7 @@ from handlers.parsing.text import CommandError
 from models.matching import UnknownName
 
 PICK = re.compile(rf"^{CrmAction.PICK_ACCOUNT}_\d+$")
+MERGE_PICK = re.compile(rf"^{CrmAction.MERGE_PICK}_\d+$")
 
 
 def register(app: App, deps: Deps) -> None:
@@ -55,6 +56,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(CrmAction.AUDIT_OLDER)(listener.action(deps, handle_older_button))
     for button in (CrmAction.MERGE_CONFIRM, CrmAction.MERGE_CANCEL):
         app.action(button)(listener.action(deps, handle_merge_button))
+    app.action(MERGE_PICK)(listener.action(deps, handle_merge_pick_button))
     app.action(PICK)(listener.action(deps, handle_pick_account_button))
     app.action(CrmAction.CREATE_ACCOUNT)(listener.action(deps, handle_pick_account_button))
 
