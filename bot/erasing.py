@@ -38,6 +38,7 @@ def erase_contact_command(email: str, team: str | None, yes: bool) -> None:
                     email=address,
                     actor=ws.actor,
                     now=ws.deps.now(),
+                    scrub_files=ws.deps.scrub_files,
                 )
         except DomainError as error:
             fail(str(error), code=1)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from bot import db
 from bot.app import create_app, make_client, utcnow
 from bot.config import Settings
+from bot.importing import scrub_error_files
 from handlers import dates
 from handlers.deps import Deps
 
@@ -66,4 +67,5 @@ def build_deps(settings: Settings, engine: Engine, *, now: Callable[[], datetime
         stuck_days=settings.stuck_days,
         deals_channel=settings.deals_channel,
         currency=settings.currency,
+        scrub_files=scrub_error_files,
     )

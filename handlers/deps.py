@@ -10,6 +10,7 @@ from sqlmodel import Session
 from handlers.audience import Audience
 from handlers.directory import Directory, SlackUser
 from models import reps
+from models.erasure import ScrubFiles, no_files
 from models.reps import Rep
 
 
@@ -25,6 +26,7 @@ class Deps:
     stuck_days: int = 21
     deals_channel: str | None = None
     currency: str = "USD"  # RAPPORT_CURRENCY: amounts typed without one
+    scrub_files: ScrubFiles = no_files  # an erasure's rewrite of the files imports wrote
     audience: Audience = field(init=False)  # who reads each channel, on top of `directory`
 
     def __post_init__(self) -> None:

@@ -35,7 +35,7 @@ ScrubFiles = Callable[[Session, str, Sequence[str]], int]
 
 
 def no_files(session: Session, team_id: str, needles: Sequence[str]) -> int:
-    """The default file scrubber: none (the lead wires `scrub_error_files` in, see below)."""
+    """No files to scrub (the runtime passes bot.importing.scrub_error_files)."""
     return 0
 
 
@@ -102,7 +102,6 @@ def erase_contact(
     unlinked = _unlink(session, ids)
     session.execute(delete(Contact).where(Contact.id.in_(ids)))  # type: ignore[union-attr]
     scrubbed = _scrub(session, team_id, [n for n in needles if n])
-    # LEAD: wire `scrub_error_files` (the import helper's) here as `scrub_files`.
     files = scrub_files(session, team_id, needles)
     session.expire_all()
     erased = Erased(len(ids), accounts, unlinked, scrubbed, files)

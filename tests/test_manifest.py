@@ -78,6 +78,7 @@ def test_manifest_asks_for_the_scopes_it_uses_and_no_more() -> None:
         "commands",
         "chat:write",
         "users:read",
+        "users:read.email",
         "app_mentions:read",
         "im:history",
         "im:write",

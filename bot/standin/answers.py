@@ -133,11 +133,17 @@ def directory(
     channels: dict[str, JSON],
     channel_members: dict[str, list[str]],
 ) -> JSON:
-    """users.info, users.list, conversations.info, conversations.members, conversations.open
-    (and any other method: plain ok), with the lock that guards the directory held."""
+    """users.info, users.lookupByEmail, users.list, conversations.info, conversations.members,
+    conversations.open (and any other method: plain ok), with the directory's lock held."""
     if method == "users.info":
         user = users.get(str(args["user"]))
         return {"ok": True, "user": with_locale(user, args)} if user else error("user_not_found")
+    if method == "users.lookupByEmail":  # Slack matches the address whatever its case
+        wanted = str(args.get("email", "")).strip().lower()
+        for user in users.values():
+            if str((user.get("profile") or {}).get("email", "")).lower() == wanted:
+                return {"ok": True, "user": user}
+        return error("users_not_found")
     if method == "conversations.info":
         found = channels.get(channel)
         return {"ok": True, "channel": found} if found else error("channel_not_found")

@@ -36,6 +36,7 @@ CONTRACT_REQUIRED: dict[str, list[tuple[str, ...]]] = {
     "views.publish": [("user_id",), ("view",)],
     "views.push": [("view",), ("trigger_id", "interactivity_pointer")],
     "users.info": [("user",)],
+    "users.lookupByEmail": [("email",)],
     "files.getUploadURLExternal": [("filename",), ("length",)],
     "files.completeUploadExternal": [("files",)],
 }

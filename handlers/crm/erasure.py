@@ -73,7 +73,12 @@ def handle_erase_button(turn: Turn) -> Message:
             return build_done("They were erased already; nothing more to do.") | REPLACE
         erased = [
             erasure.erase_contact(
-                session=session, team_id=rep.team_id, email=email, actor=rep, now=turn.now()
+                session=session,
+                team_id=rep.team_id,
+                email=email,
+                actor=rep,
+                now=turn.now(),
+                scrub_files=turn.deps.scrub_files,
             )
             for email in sorted(emails)
         ]
