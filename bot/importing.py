@@ -113,6 +113,8 @@ def run_import(
                     if result.why:
                         errors.write(by_line[result.line], result.why)
                 progress(table.position, table.size)
+            if not summary.counts:
+                raise FileError(f"{path.name} has its headers but no rows: nothing to import.")
     finally:
         table.close()
         wrote = errors.close()

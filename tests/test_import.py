@@ -8,18 +8,22 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel, col, select
 
+from bot import importing
 from bot.cli import main
+from bot.exporting import export_workspace
 from bot.standin.driver import TEAM_ID
 from bot.standin.webapi import FakeSlack
 from models.accounts import Account
 from models.audit import AuditEntry
 from models.contacts import Contact
 from models.deals import Deal
+from models.interactions import Interaction
 from models.reps import Rep
 from tests.factories import make_account, make_rep
+from tests.test_export import populate
 
 SAMPLES = Path(__file__).parent / "data" / "imports"
 NOW = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)
@@ -217,3 +221,208 @@ def test_a_dry_run_says_what_would_happen_and_writes_nothing(
     assert "Would import" in result.output and "nothing was written" in result.output
     assert counts(result)["Created"] == 4
     assert accounts_of(engine) == {}
+
+
+def empty_store(engine: Engine) -> None:
+    tables = [table.name for table in reversed(SQLModel.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        for table in tables:
+            connection.execute(text(f"DELETE FROM {table}"))
+
+
+SHARED = ("accounts", "contacts", "deals", "interactions")
+
+
+def test_export_import_into_an_empty_store_export_gives_the_same_files(
+    engine: Engine, cli_env: FakeSlack, tmp_path: Path
+) -> None:
+    cli_env.add_user("U0ALICE", name="alice", real_name="Alice Ng", email="alice@rapport.test")
+    cli_env.add_user("U0BOB", name="bob", real_name="Bob Berg")
+    with Session(engine) as session, session.begin():
+        populate(session)
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    export_workspace(engine, TEAM_ID, first)
+    empty_store(engine)
+    for name in SHARED:
+        result = rapport_import(str(first / f"{name}.csv"), "--kind", name)
+        assert result.exit_code == 0, (name, result.output)
+        assert counts(result)["Created"] >= 1, (name, result.output)
+    export_workspace(engine, TEAM_ID, second)
+    for name in SHARED:
+        assert (second / f"{name}.csv").read_text() == (first / f"{name}.csv").read_text(), name
+    for name in SHARED:  # and once more changes nothing
+        again = rapport_import(str(first / f"{name}.csv"), "--kind", name)
+        assert counts(again)["Created"] == counts(again)["Updated"] == 0, (name, again.output)
+
+
+def test_interactions_import_once_with_their_rep_and_contact(
+    engine: Engine, cli_env: FakeSlack, tmp_path: Path
+) -> None:
+    assert rapport_import(str(sample(tmp_path, "hubspot-companies.csv"))).exit_code == 0
+    assert rapport_import(str(sample(tmp_path, "hubspot-contacts.csv"))).exit_code == 0
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        "Account,Date,Type,Notes,Rep,Contact Email\n"
+        'Globex Corporation,11/20/2026 3:30 PM,Meeting,"Walked through the plan,\n'
+        'two lines",alice@rapport.test,hank@globex.com\n'
+        "Globex Corporation,2026-11-21,,Quick check-in,U0BOB,\n"
+        "Globex Corporation,2026-11-22,,No rep,,\n"
+        "Nowhere Inc,2026-11-22,call,Who?,U0BOB,\n",
+        encoding="utf-8",
+    )
+    result = rapport_import(str(path))
+    assert result.exit_code == 1, result.output
+    assert counts(result)["Created"] == 2 and counts(result)["Error"] == 2
+    whys = {row["Line"]: row["Why"] for row in errors_of(path)}
+    assert "names no rep" in whys["5"]
+    assert "There is no account called Nowhere Inc" in whys["6"]
+    with Session(engine) as session:
+        logged = session.exec(select(Interaction).order_by(col(Interaction.occurred_at))).all()
+        hank = session.exec(select(Contact).where(Contact.email == "hank@globex.com")).one()
+        globex = session.exec(select(Account).where(Account.name == "Globex Corporation")).one()
+    assert [(i.kind, i.summary, i.contact_id) for i in logged] == [
+        ("meeting", "Walked through the plan,\ntwo lines", hank.id),
+        ("call", "Quick check-in", None),
+    ]
+    assert logged[0].occurred_at == datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+    assert globex.last_touched_at == datetime(2026, 11, 21, tzinfo=UTC)
+    assert counts(rapport_import(str(path)))["Unchanged"] == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "sentence"),
+    [
+        (b"", "is empty: there is nothing to import"),
+        (b"Account,Domain\n", "has its headers but no rows"),
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00binary", "isn't a CSV file (it holds binary data)"),
+        (
+            b"Name of pet,Favourite food\nRex,bones\n",
+            "Can't tell what this file holds: its columns are “Name of pet”, “Favourite food”",
+        ),
+    ],
+    ids=["empty", "headers only", "binary (an xlsx)", "unknown layout"],
+)
+def test_a_file_that_cant_be_imported_gets_one_sentence(
+    engine: Engine, cli_env: FakeSlack, tmp_path: Path, content: bytes, sentence: str
+) -> None:
+    path = tmp_path / "file.csv"
+    path.write_bytes(content)
+    result = rapport_import(str(path))
+    assert result.exit_code == 2
+    assert sentence in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_an_unknown_layout_for_a_given_kind_names_the_columns_needed_and_map_fixes_it(
+    engine: Engine, cli_env: FakeSlack, tmp_path: Path
+) -> None:
+    path = tmp_path / "clients.csv"
+    path.write_text("Client,Web\nWayne Enterprises,wayne.example\n", encoding="utf-8")
+    refused = rapport_import(str(path), "--kind", "accounts")
+    assert refused.exit_code == 2
+    assert "columns are “Client”, “Web”; a accounts file needs Account" in refused.output
+    mapped = rapport_import(str(path), "--map", "Client=account", "--map", "Web=domain")
+    assert mapped.exit_code == 0, mapped.output
+    assert accounts_of(engine) == {"Wayne Enterprises": ("wayne.example", None)}
+    bad = rapport_import(str(path), "--map", "Client=acount")
+    assert bad.exit_code == 2 and "there is no field acount" in bad.output
+
+
+def test_a_50_mb_file_that_is_no_table_gets_one_sentence(
+    engine: Engine, cli_env: FakeSlack, tmp_path: Path
+) -> None:
+    path = tmp_path / "dump.csv"
+    with path.open("wb") as file:
+        file.write(b"Account,Domain\n")
+        file.write(b"x" * (50 * 1024 * 1024))
+    result = rapport_import(str(path))
+    assert result.exit_code == 2 and "line 2" in result.output, result.output
+    assert accounts_of(engine) == {}
+
+
+def test_bad_rows_go_to_the_errors_file_and_the_rest_imports(
+    engine: Engine, cli_env: FakeSlack, tmp_path: Path
+) -> None:
+    assert rapport_import(str(sample(tmp_path, "hubspot-companies.csv"))).exit_code == 0
+    accounts = tmp_path / "more.csv"
+    accounts.write_text(
+        "\ufeffAccount\tOwner\n"  # a BOM, and tabs
+        "Stark Industries\tU0GUEST\n"
+        "Stark Industries\tU0ALICE\n"
+        "Wayne Enterprises\tnobody@nowhere.test\n"
+        "!!!\t\n",
+        encoding="utf-8",
+    )
+    result = rapport_import(str(accounts))
+    assert result.exit_code == 1, result.output
+    assert counts(result)["Created"] == 2 and counts(result)["Error"] == 2
+    assert "U0GUEST is a guest in Slack" in result.output
+    assert "Nobody in Slack is nobody@nowhere.test" in result.output
+    whys = {row["Line"]: row["Why"] for row in errors_of(accounts)}
+    assert whys == {
+        "3": "The same as line 2, which was imported.",
+        "5": "An account name needs at least one letter or digit.",
+    }
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "Deal,Account,Stage,Amount,Currency\n"
+        "Suits,Stark Industries,Demo,1000,Dollars\n"
+        "Repulsors,Stark Industries,Demo,lots,\n"
+        "Arc,Stark Industries,Demo,5000,eur\n",
+        encoding="utf-8",
+    )
+    result = rapport_import(str(deals))
+    assert counts(result)["Created"] == 1 and counts(result)["Error"] == 2
+    whys = {row["Line"]: row["Why"] for row in errors_of(deals)}
+    assert whys["2"] == "“Dollars” isn't a currency code; write it like USD or EUR."
+    assert "“lots” isn't an amount" in whys["3"]
+
+
+def test_a_crash_halfway_loses_nothing_and_a_rerun_finishes(
+    engine: Engine, cli_env: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text(
+        "Account\n" + "".join(f"Company {n:03d}\n" for n in range(25)), encoding="utf-8"
+    )
+    monkeypatch.setattr(importing, "BATCH_ROWS", 10)
+    real, calls = importing._import, []
+
+    def crash_on_third(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the machine lost power")
+        return real(*args)
+
+    monkeypatch.setattr(importing, "_import", crash_on_third)
+    crashed = rapport_import(str(path))
+    assert crashed.exit_code != 0
+    assert len(accounts_of(engine)) == 20  # two batches committed
+    monkeypatch.setattr(importing, "_import", real)
+    rerun = rapport_import(str(path))
+    assert counts(rerun)["Unchanged"] == 20 and counts(rerun)["Created"] == 5
+    assert len(accounts_of(engine)) == 25
+
+
+def test_erasing_a_contact_scrubs_the_errors_files_an_import_wrote(
+    engine: Engine, cli_env: FakeSlack, tmp_path: Path
+) -> None:
+    assert rapport_import(str(sample(tmp_path, "hubspot-companies.csv"))).exit_code == 0
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "Company,Name,Email\n"
+        "Hooli,Gavin Belson,gavin@hooli.xyz\n"
+        "Nowhere Corp,Gavin Belson,gavin@hooli.xyz\n",
+        encoding="utf-8",
+    )
+    assert rapport_import(str(path)).exit_code == 1
+    errors = path.with_name("people.errors.csv")
+    assert "gavin@hooli.xyz" in errors.read_text()
+    erased = CliRunner().invoke(
+        main, ["erase-contact", "gavin@hooli.xyz", "--yes", "--team", TEAM_ID]
+    )
+    assert erased.exit_code == 0, erased.output
+    assert "1 file(s) scrubbed" in erased.output
+    left = errors.read_text()
+    assert "gavin" not in left.casefold() and "[erased]" in left
