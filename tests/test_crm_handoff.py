@@ -84,6 +84,7 @@ def test_an_admin_sees_what_moves_confirms_and_each_rep_is_told_once(
     assert owners(engine)["Acme"] == "U0ALICE"  # not before the click
     done = answer(slack, question, "crm_handoff_confirm")
     assert "Handed 2 accounts from <@U0ALICE> to <@U0BOB> with 2 open deals" in done
+    assert "Both were told by DM." in done
     assert owners(engine) == {"Acme": "U0BOB", "Globex": "U0BOB", "Initech": "U0BOB"}
     assert deal_owners(engine) == before | {"Renewal 2027": "U0BOB", "Pilot": "U0BOB"}
     assert deal_owners(engine)["Old deal"] == "U0ALICE"  # won: stays hers
@@ -132,13 +133,13 @@ def test_one_account_moves_alone(slack: SlackDriver, fake_slack: FakeSlack, engi
     alice_sells(slack)
     question = ask(slack, f"{ALICE} {BOB} acme")
     asked = text_of(question)
-    assert "Hand *Acme* to <@U0BOB> with <@U0ALICE>'s 1 open deal and" in asked
+    assert "Hand <@U0ALICE>'s account *Acme* to <@U0BOB> with <@U0ALICE>'s 1 open deal" in asked
     assert "2 open follow-ups on it?" in asked and "Globex" not in asked
     assert "Handed *Acme* from <@U0ALICE>" in answer(slack, question, "crm_handoff_confirm")
     assert owners(engine) == {"Acme": "U0BOB", "Globex": "U0ALICE", "Initech": "U0BOB"}
     assert deal_owners(engine)["Pilot"] == "U0ALICE"
     [to_bob] = dms_to(fake_slack, "U0BOB")
-    assert "handed you *Acme* with 1 open deal and 2 open follow-ups, now yours." in to_bob
+    assert "you <@U0ALICE>'s account *Acme* with 1 open deal and 2 open follow-ups, now" in to_bob
 
 
 def test_the_click_moves_only_what_is_still_the_from_reps(
@@ -189,7 +190,8 @@ def test_a_dm_slack_refuses_is_logged_and_the_handoff_stands(
     question = ask(slack, f"{ALICE} {BOB}")
     fake_slack.fail("chat.postMessage", error="channel_not_found")
     with caplog.at_level(logging.WARNING):
-        assert "Handed 2 accounts" in answer(slack, question, "crm_handoff_confirm")
+        done = answer(slack, question, "crm_handoff_confirm")
+    assert "Handed 2 accounts" in done and "I couldn't DM <@U0BOB> about it." in done
     assert owners(engine)["Acme"] == "U0BOB"
     assert "could not tell U0BOB of a handoff" in caplog.text
     assert len(dms_to(fake_slack, "U0ALICE")) == 1  # the other DM still goes

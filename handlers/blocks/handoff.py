@@ -38,8 +38,11 @@ def what_comes_along(summary: HandoffSummary, *, whose: str = "") -> str:
     return f" with {whose}{' and '.join(parts)}" if parts else ""
 
 
-def _listing(summary: HandoffSummary) -> Block:
-    """The accounts, then the deals, by name (NAMES_SHOWN of each, the rest counted)."""
+def _listing(summary: HandoffSummary) -> list[Block]:
+    """The accounts, then the deals, by name (NAMES_SHOWN of each, the rest counted); nothing
+    when the sentence said it all (one account, no deals)."""
+    if len(summary.accounts) == 1 and not summary.deals:
+        return []
     lines = [f"• {bold(name)}" for name in summary.accounts[:NAMES_SHOWN]]
     if len(summary.accounts) > NAMES_SHOWN:
         lines.append(f"and {len(summary.accounts) - NAMES_SHOWN:,} more accounts")
@@ -48,13 +51,14 @@ def _listing(summary: HandoffSummary) -> Block:
         deals.append(f"and {len(summary.deals) - NAMES_SHOWN:,} more deals")
     if deals:
         lines += ["*Open deals*", *deals]
-    return section("\n".join(lines))
+    return [section("\n".join(lines))]
 
 
 def _accounts_of(summary: HandoffSummary, owner: str) -> str:
-    """ "*Acme*" for one account, "@lee's 3 accounts" (owner given) for more."""
+    """ "@lee's account *Acme*" or "@lee's 3 accounts" (`owner` "": "*Acme*", "3 accounts")."""
     if len(summary.accounts) == 1:
-        return bold(summary.accounts[0])
+        name = bold(summary.accounts[0])
+        return f"{owner}account {name}" if owner else name
     return f"{owner}{plural(len(summary.accounts), 'account')}"
 
 
@@ -76,21 +80,27 @@ def build_handoff_question(*, summary: HandoffSummary, pending_id: int) -> Messa
     ]
     blocks = [
         section(text),
-        _listing(summary),
+        *_listing(summary),
         ActionsBlock(block_id=CrmAction.HANDOFF_BLOCK, elements=buttons),
     ]
     return message(text, blocks)
 
 
-def build_handed_over(*, summary: HandoffSummary, stayed: int) -> Message:
-    """The admin's answer, in place of the question."""
+def build_handed_over(
+    *, summary: HandoffSummary, stayed: int, untold: Sequence[str] = ()
+) -> Message:
+    """The admin's answer, in place of the question; `untold`: whom Slack wouldn't let us DM."""
     text = (
         f":white_check_mark: Handed {_accounts_of(summary, '')} from {mention(summary.from_id)} "
-        f"to {mention(summary.to_id)}{what_comes_along(summary)}. Each of them got a DM."
+        f"to {mention(summary.to_id)}{what_comes_along(summary)}."
     )
     if stayed:
         text += f" ({plural(stayed, 'account')} had changed hands meanwhile and stayed.)"
-    return message(text, [section(text), _listing(summary)])
+    if untold:
+        text += f" I couldn't DM {' or '.join(mention(user) for user in untold)} about it."
+    else:
+        text += " Both were told by DM."
+    return message(text, [section(text), *_listing(summary)])
 
 
 def build_handoff_canceled() -> Message:
@@ -116,4 +126,4 @@ def build_handoff_dm(*, summary: HandoffSummary, reader_id: str, actor_id: str) 
             f"{mention(summary.to_id)}'s now."
         )
         hint = "Your follow-ups on other accounts, and without one, stay yours."
-    return message(text, [section(text), _listing(summary), context(hint)])
+    return message(text, [section(text), *_listing(summary), context(hint)])

@@ -113,9 +113,12 @@ def handle_handoff_button(turn: Turn) -> Message:
             done.deals,
             done.followups,
         )
-    for reader_id in (summary.to_id, summary.from_id):
-        tell(turn.client, summary, reader_id=reader_id, actor_id=turn.caller.id)
-    return build_handed_over(summary=summary, stayed=done.stayed) | REPLACE
+    untold = [
+        reader_id
+        for reader_id in (summary.to_id, summary.from_id)
+        if not tell(turn.client, summary, reader_id=reader_id, actor_id=turn.caller.id)
+    ]
+    return build_handed_over(summary=summary, stayed=done.stayed, untold=untold) | REPLACE
 
 
 def summarize(
@@ -132,10 +135,12 @@ def summarize(
     )
 
 
-def tell(client: WebClient, summary: HandoffSummary, *, reader_id: str, actor_id: str) -> None:
-    """One DM (after the commit); a failure is logged, never raised."""
+def tell(client: WebClient, summary: HandoffSummary, *, reader_id: str, actor_id: str) -> bool:
+    """One DM (after the commit); a failure is logged, never raised: False."""
     try:
         built = build_handoff_dm(summary=summary, reader_id=reader_id, actor_id=actor_id)
         listener.dm(client, reader_id)(**built)
     except Exception:
         logger.warning("could not tell %s of a handoff", reader_id, exc_info=True)
+        return False
+    return True
