@@ -23,7 +23,7 @@ ALICE, BOB = "<@U0ALICE|alice>", "<@U0BOB|bob>"
 
 def alice_sells(slack: SlackDriver) -> None:
     """Alice owns Acme and Globex (Bob owns Initech); two open deals of hers, one won, one
-    of Bob's on Acme; three open follow-ups of hers on her accounts, one done, one without."""
+    of Bob's on Acme; three open follow-ups of hers on her accounts, one on Bob's, one on none."""
     for name in ("Acme", "Globex"):
         new_account(slack, name)
     new_account(slack, "Initech", user_id="U0BOB")
@@ -74,7 +74,7 @@ def test_an_admin_sees_what_moves_confirms_and_each_rep_is_told_once(
     slack: SlackDriver, fake_slack: FakeSlack, engine: Engine
 ) -> None:
     alice_sells(slack)
-    before = {name: owner for name, owner in deal_owners(engine).items()}
+    before = deal_owners(engine)
     question = ask(slack, f"{ALICE} {BOB}")
     asked = text_of(question)
     assert "Hand <@U0ALICE>'s 2 accounts to <@U0BOB> with <@U0ALICE>'s 2 open deals" in asked
@@ -197,7 +197,7 @@ def test_a_dm_slack_refuses_is_logged_and_the_handoff_stands(
     assert len(dms_to(fake_slack, "U0ALICE")) == 1  # the other DM still goes
 
 
-def test_later_versions_of_the_grammar() -> None:
+def test_the_grammar_takes_escaped_mentions_and_an_optional_account() -> None:
     assert parse_crm(f"handoff {ALICE} {BOB}") == CrmHandoff("U0ALICE", "U0BOB", None)
     assert parse_crm(f"HANDOFF {ALICE} to {BOB}  Acme &amp; Co") == CrmHandoff(
         "U0ALICE", "U0BOB", "Acme & Co"
