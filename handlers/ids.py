@@ -95,6 +95,9 @@ class CrmAction(StrEnum):
     MERGE_CANCEL = "crm_merge_cancel"  # value: pending id
     MERGE_BLOCK = "crm_merge_choice"
     MERGE_PICK = "crm_merge_pick"  # suffixed _<n>; value "<pending id>:<account id>": which one
+    HANDOFF_CONFIRM = "crm_handoff_confirm"  # value: pending id (move what the question listed)
+    HANDOFF_CANCEL = "crm_handoff_cancel"  # value: pending id
+    HANDOFF_BLOCK = "crm_handoff_choice"
     AUDIT_OLDER = "crm_audit_older"  # value "<account id>:<at ISO>:<entry id>": the next page
     AUDIT_BLOCK = "crm_audit_page"
 

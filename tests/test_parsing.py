@@ -7,6 +7,7 @@ from handlers.parsing.crm import (
     ContactText,
     CrmAssign,
     CrmContact,
+    CrmHandoff,
     CrmHelp,
     CrmLink,
     CrmNewAccount,
@@ -44,7 +45,8 @@ from handlers.parsing.text import CommandError, plain_text, split_mentions, spli
         ("unlink", CrmLink(None)),
         ("contact Acme: Jane", CrmContact("Acme: Jane")),
         ("pipeline", CrmNotYet("pipeline")),
-        ("handoff <@U0A> <@U0B>", CrmNotYet("handoff")),
+        ("handoff <@U0A> <@U0B>", CrmHandoff(from_id="U0A", to_id="U0B", account=None)),
+        ("handoff <@U0A|a> <@U0B|b> Acme, Inc.", CrmHandoff("U0A", "U0B", "Acme, Inc.")),
     ],
 )
 def test_parse_crm(text: str, expected: object) -> None:

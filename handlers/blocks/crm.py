@@ -51,7 +51,11 @@ HELP_CRM: list[tuple[str, str, bool]] = [
     ("stages", "the pipeline's stages (admins: `stages set …`, `stages rename A to B`)", True),
     ("digest", "when your morning digest comes; `digest off` stops it, `digest on` resumes", True),
     ("hours 09:00-17:30", "when reminders may reach you (`mon-thu 9-17`; alone: yours)", True),
-    ("handoff @from @to", "admins: move one rep's accounts to another", False),
+    (
+        "handoff @dana @lee",
+        "admins: Dana's accounts, open deals and follow-ups go to Lee (add a name: only that one)",
+        True,
+    ),
     ("merge Acme Inc into Acme", "merge a duplicate (admins, or the owner of both)", True),
     ("duplicates", "admins: accounts that look like duplicates", True),
     ("audit Acme", "every change to an account (admins and its owner)", True),

@@ -16,6 +16,7 @@ from handlers.crm.accounts import assign_account, create_account
 from handlers.crm.audit import handle_older_button, show_audit
 from handlers.crm.contacts import add_contact, handle_contact_button
 from handlers.crm.erasure import ask_to_erase, handle_erase_button
+from handlers.crm.handoff import ask_to_hand_over, handle_handoff_button
 from handlers.crm.links import link_channel
 from handlers.crm.merging import ask_to_merge, handle_merge_button, handle_merge_pick_button
 from handlers.crm.picks import ask_which_account, handle_pick_account_button
@@ -28,6 +29,7 @@ from handlers.parsing.crm import (
     CrmAudit,
     CrmContact,
     CrmEraseContact,
+    CrmHandoff,
     CrmHelp,
     CrmHours,
     CrmLink,
@@ -57,6 +59,8 @@ def register(app: App, deps: Deps) -> None:
     for button in (CrmAction.MERGE_CONFIRM, CrmAction.MERGE_CANCEL):
         app.action(button)(listener.action(deps, handle_merge_button))
     app.action(MERGE_PICK)(listener.action(deps, handle_merge_pick_button))
+    for button in (CrmAction.HANDOFF_CONFIRM, CrmAction.HANDOFF_CANCEL):
+        app.action(button)(listener.action(deps, handle_handoff_button))
     app.action(PICK)(listener.action(deps, handle_pick_account_button))
     app.action(CrmAction.CREATE_ACCOUNT)(listener.action(deps, handle_pick_account_button))
 
@@ -80,6 +84,8 @@ def handle_crm_command(turn: Turn) -> Message | None:
         return ask_to_merge(turn, request)
     if isinstance(request, CrmAudit):
         return show_audit(turn, request)
+    if isinstance(request, CrmHandoff):
+        return ask_to_hand_over(turn, request)
     if isinstance(request, CrmNotYet) and request.subcommand == "stages":
         return stages.handle_crm_stages(turn, turn.body.get("text", "").strip()[len("stages") :])
     if isinstance(request, CrmNotYet) and request.subcommand == "digest":

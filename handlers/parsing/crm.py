@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 
 from handlers.parsing.text import (
+    MENTION,
     CommandError,
     partition_outside_markup,
     plain_text,
@@ -63,6 +64,13 @@ class CrmAudit:
 
 
 @dataclass(frozen=True)
+class CrmHandoff:
+    from_id: str  # who hands over
+    to_id: str  # who takes over
+    account: str | None  # None: all of the from-rep's accounts
+
+
+@dataclass(frozen=True)
 class CrmNotYet:
     subcommand: str  # a subcommand of PRODUCT.md that this version does not have yet
 
@@ -77,6 +85,7 @@ CrmRequest = (
     | CrmEraseContact
     | CrmMerge
     | CrmAudit
+    | CrmHandoff
     | CrmNotYet
 )
 
@@ -85,7 +94,6 @@ LATER_SUBCOMMANDS = frozenset(
         "pipeline",
         "stages",
         "digest",
-        "handoff",
     ]
 )
 
@@ -120,6 +128,8 @@ def parse_crm(text: str) -> CrmRequest:
         if not account:
             raise CommandError("Say which account's changes to show, e.g. `/crm audit Acme`.")
         return CrmAudit(account)
+    if subcommand in ("handoff", "hand-off", "handover"):
+        return _parse_handoff(rest)
     if subcommand in LATER_SUBCOMMANDS:
         return CrmNotYet(subcommand)
     return CrmHelp(unknown=unescape(text.strip()))
@@ -150,6 +160,32 @@ def _parse_erase(rest: str) -> CrmEraseContact:
     if not typed:
         raise CommandError("Say whose data to erase, e.g. `/crm erase-contact jane@acme.com`.")
     return CrmEraseContact(checked_email(typed))
+
+
+# "@dana @lee", "@dana to @lee", "@dana → @lee"; an account name may follow.
+_HANDOFF = re.compile(
+    rf"^\s*{MENTION.pattern}\s*(?:(?:to|->|→|=>|>|&gt;)\s*)?{MENTION.pattern}\s*(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+HANDOFF_EXAMPLE = (
+    "`/crm handoff @dana @lee` (all of Dana's accounts) or `/crm handoff @dana @lee Acme`"
+)
+
+
+def _parse_handoff(rest: str) -> CrmHandoff:
+    """`handoff @from @to [account]`: the mentions as Slack escapes them, `<@U123|dana>`."""
+    found = _HANDOFF.match(rest)
+    if found is None:
+        if "@" in rest and len(MENTION.findall(rest)) < 2:
+            raise CommandError(
+                "Pick both people from Slack's @-suggestions so I know exactly who they are."
+            )
+        raise CommandError(f"Say who hands over to whom, e.g. {HANDOFF_EXAMPLE}.")
+    from_id, to_id, account = found.groups()
+    name = " ".join(unescape(account or "").split())
+    if MENTION.search(name) or name.startswith("@"):
+        raise CommandError("A handoff is from one person to one other: mention just two.")
+    return CrmHandoff(from_id=from_id, to_id=to_id, account=name or None)
 
 
 _INTO = re.compile(r"\s+into\s+", re.IGNORECASE)
