@@ -169,8 +169,8 @@ def _sessions(ws: Workspace, dry_run: bool) -> Iterator[Callable[[], Any]]:
 
         @contextmanager
         def joined() -> Iterator[Session]:
-            yield session
-            session.flush()
+            with session.begin_nested():  # a batch that fails is undone alone, as when real
+                yield session
             session.expunge_all()  # memory stays flat however long the file
 
         try:
@@ -196,10 +196,7 @@ def _apply(
                 return _import(session, batch, pipeline, kind, rows)
         except IntegrityError:
             if attempt == 2:
-                raise
-            with ws.deps.db() as session:
-                batch.index = load_index(session=session, team_id=ws.team_id)
-            batch.claimed = {}
+                raise  # (its rows' claims stay: the retry makes the same ones, line for line)
     raise AssertionError
 
 

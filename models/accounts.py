@@ -61,6 +61,7 @@ class Account(AccountBase, table=True):
             postgresql_where=text("status = 'active'"),
         ),
         Index("ix_accounts_team_owner", "team_id", "owner_id"),
+        Index("ix_accounts_team_domain", "team_id", "domain"),  # an import's dedupe by domain
         # The few deleted accounts, whose deals /crm pipeline leaves out (models.pipeline).
         Index(
             "ix_accounts_team_deleted",

@@ -1,21 +1,24 @@
-"""The workspace's accounts as an import sees them: one read at the start, kept up to date as
-rows create accounts, so 100,000 rows make no query each to find their account.
+"""The workspace's accounts as an import sees them: read a batch of rows at a time (one query for
+a thousand rows' names, one for their domains), so memory stays flat however long the file.
 
 A row means an existing account when its normalized name (`normalize_name`, as `/log-call`)
 is that account's or one of its old names' (models.aliases), or its domain is that account's.
-Otherwise the names a rapidfuzz pass (`models.matching.score_names`, `/log-call`'s scorer) finds
-at CLOSE_SCORE or more are its possible duplicates. The pass scores only the names that share a
-word or the first three letters with the row's (the candidates a typo leaves), not every name.
+Otherwise the names of accounts that were there before the import which a rapidfuzz pass
+(`models.matching.score_names`, `/log-call`'s scorer) finds at CLOSE_SCORE or more are its
+possible duplicates; a file's own rows are not held back against each other. The pass scores
+only the names that share a word or the first three letters with the row's (the candidates a
+typo leaves), not every name.
 """
 
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from models.accounts import Account, AccountStatus
-from models.aliases import AccountAlias
+from models.aliases import aliases_named
 from models.matching import CLOSE_SCORE, score_names
 
 MAX_CANDIDATES = 2000  # names scored per row at most: a word every name shares ("group") caps here
@@ -44,56 +47,98 @@ class Similar:
 
 
 @dataclass
+class NearNames:
+    """Names of the accounts there before the import, by word and by first three letters."""
+
+    by_key: dict[str, Known] = field(default_factory=dict)
+    by_word: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_start: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, known: Known, key: str) -> None:
+        self.by_key.setdefault(key, known)
+        for word in key.split():
+            self.by_word[word].add(key)
+        self.by_start[key[:3]].add(key)
+
+
+@dataclass
 class AccountIndex:
+    """The accounts the rows of a batch mean, read per batch (`prepare`), so memory stays flat
+    however long the file; and, read once when a row first needs them, the names of accounts
+    there before the import (`before`: the highest account id then) for near matches."""
+
+    team_id: str
+    before: int
     by_key: dict[str, Known] = field(default_factory=dict)
     by_domain: dict[str, Known] = field(default_factory=dict)
-    _by_word: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    _by_start: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    near: NearNames | None = None
+
+    def prepare(self, session: Session, keys: set[str], domains: set[str]) -> None:
+        """Read the accounts these normalized names (or old names) and domains mean."""
+        self.by_key, self.by_domain = {}, {}
+        live = (Account.team_id == self.team_id, Account.status == AccountStatus.ACTIVE)
+        if keys:
+            named = select(col(Account.id), Account.name, Account.normalized_name).where(
+                *live, col(Account.normalized_name).in_(keys)
+            )
+            for account_id, name, key in session.exec(named):
+                self.by_key[key] = Known(int(account_id), name)  # type: ignore[arg-type]
+            missing = [key for key in keys if key not in self.by_key]
+            meant = aliases_named(session=session, team_id=self.team_id, keys=missing)
+            targets = select(Account.id, Account.name).where(
+                *live, col(Account.id).in_(set(meant.values()))
+            )
+            names = dict(session.exec(targets).all()) if meant else {}
+            for key, account_id in meant.items():
+                if account_id in names:  # the account it went into is live
+                    self.by_key[key] = Known(account_id, names[account_id])
+        if domains:
+            at = select(col(Account.id), Account.name, col(Account.domain)).where(
+                *live, col(Account.domain).in_(domains)
+            )
+            for account_id, name, domain in session.exec(at.order_by(col(Account.id))):
+                self.by_domain.setdefault(str(domain), Known(int(account_id), name))  # type: ignore[arg-type]
 
     def add(self, account_id: int, name: str, key: str, domain: str | None) -> None:
+        """An account a batch created, for its later rows."""
         known = Known(account_id, name)
         self.by_key.setdefault(key, known)
         if domain:
             self.by_domain.setdefault(domain, known)
-        for word in key.split():
-            self._by_word[word].add(key)
-        self._by_start[key[:3]].add(key)
-
-    def add_alias(self, key: str, known: Known) -> None:
-        self.by_key.setdefault(key, known)
 
     def find(self, key: str, domain: str | None) -> Known | None:
         """The account a row means by its normalized name, else by its domain."""
         return self.by_key.get(key) or (self.by_domain.get(domain) if domain else None)
 
-    def similar(self, key: str) -> list[Similar]:
-        """The accounts whose names are close to `key` (but not it), best first."""
-        pool: set[str] = set(self._by_start.get(key[:3], ()))
+    def similar(self, session: Session, key: str) -> list[Similar]:
+        """The accounts there before the import whose names are close to `key`, best first."""
+        near = self.near = self.near or _near_names(session, self.team_id, self.before)
+        pool: set[str] = set(near.by_start.get(key[:3], ()))
         for word in key.split():
-            pool.update(self._by_word.get(word, ()))
+            pool.update(near.by_word.get(word, ()))
             if len(pool) > MAX_CANDIDATES:
                 break
         pool.discard(key)
         if not pool:
             return []
         scored = score_names(key, sorted(pool)[:MAX_CANDIDATES], ())
-        return [Similar(self.by_key[name], score) for name, score in scored if score >= CLOSE_SCORE]
+        return [Similar(near.by_key[name], score) for name, score in scored if score >= CLOSE_SCORE]
 
 
 def load_index(*, session: Session, team_id: str) -> AccountIndex:
-    """Every live account of the workspace, and the old names of those merged into them."""
-    index = AccountIndex()
-    statement = select(Account.id, Account.name, Account.normalized_name, Account.domain).where(
-        Account.team_id == team_id, Account.status == AccountStatus.ACTIVE
+    """An import's index: where the workspace's accounts stand as it starts."""
+    highest = session.exec(select(func.max(Account.id)).where(Account.team_id == team_id)).one()
+    return AccountIndex(team_id, highest or 0)
+
+
+def _near_names(session: Session, team_id: str, before: int) -> NearNames:
+    near = NearNames()
+    statement = select(Account.id, Account.name, Account.normalized_name).where(
+        Account.team_id == team_id,
+        Account.status == AccountStatus.ACTIVE,
+        col(Account.id) <= before,
     )
-    for account_id, name, key, domain in session.exec(statement):
+    for account_id, name, key in session.exec(statement):
         assert account_id is not None
-        index.add(account_id, name, key, normalize_domain(domain))
-    names = {known.id: known for known in index.by_key.values()}
-    aliases = select(AccountAlias.normalized_name, AccountAlias.account_id).where(
-        AccountAlias.team_id == team_id
-    )
-    for key, account_id in session.exec(aliases):
-        if account_id in names:  # the account it went into is live
-            index.add_alias(key, names[account_id])
-    return index
+        near.add(Known(account_id, name), key)
+    return near

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -15,7 +16,17 @@ from models.contacts import MAX_EMAIL, MAX_NAME, MAX_TITLE, Contact, snapshot
 from models.deals import MAX_DEAL_NAME_LENGTH, Deal, DealStageChange
 from models.deals import _snapshot as deal_snapshot
 from models.import_index import Known
-from models.imports import Batch, Outcome, Result, clean_text, later, live_accounts, record
+from models.imports import (
+    Batch,
+    Outcome,
+    Result,
+    clean_text,
+    insert_rows,
+    later,
+    live_accounts,
+    record,
+    record_created,
+)
 from models.interactions import Interaction, InteractionKind
 from models.interactions import _snapshot as interaction_snapshot
 from models.money import Money
@@ -57,7 +68,7 @@ class InteractionRow:
     contact_email: str | None = None
 
 
-def account_of(batch: Batch, typed: str) -> Known:
+def account_of(session: Session, batch: Batch, typed: str) -> Known:
     """The existing account a row names, or DomainError saying there is none."""
     key = normalize_name(typed)
     found = batch.index.find(key, None)
@@ -66,7 +77,7 @@ def account_of(batch: Batch, typed: str) -> Known:
     shown = " ".join(typed.split())[:MAX_NAME_LENGTH]
     if not key:
         raise DomainError("The row names no account.")
-    similar = batch.index.similar(key)
+    similar = batch.index.similar(session, key)
     if similar:
         raise DomainError(
             f"There is no account called {shown}; did you mean {similar[0].account.name}?"
@@ -74,14 +85,22 @@ def account_of(batch: Batch, typed: str) -> Known:
     raise DomainError(f"There is no account called {shown}: import the accounts file first.")
 
 
+def prepare(
+    session: Session, batch: Batch, rows: Sequence[ContactRow | DealRow | InteractionRow]
+) -> None:
+    """Read the accounts the rows name, for `account_of`."""
+    batch.index.prepare(session, {normalize_name(row.account) for row in rows}, set())
+
+
 def import_contacts(*, session: Session, batch: Batch, rows: Sequence[ContactRow]) -> list[Result]:
     """Add each row's contact to its account, or update the one with its email (else with its
     name at that account); a contact's email at another account is refused, not moved."""
+    prepare(session, batch, rows)
     results: dict[int, Result] = {}
     planned: list[tuple[ContactRow, Known, str, str | None]] = []
     for row in rows:
         try:
-            account = account_of(batch, row.account)
+            account = account_of(session, batch, row.account)
             name = clean_text(row.name, limit=MAX_NAME, what="name") or ""
             title = clean_text(row.title, limit=MAX_TITLE, what="title")
             if row.email and len(row.email) > MAX_EMAIL:
@@ -90,24 +109,22 @@ def import_contacts(*, session: Session, batch: Batch, rows: Sequence[ContactRow
             results[row.line] = Result(row.line, Outcome.ERROR, str(error))
             continue
         key = row.email or f"{account.id}:{name.casefold()}"
-        refused = batch.claim(f"contact:{key}", row.line)
+        refused = batch.claim(row.line, f"contact:{key}")
         if refused:
             results[row.line] = refused
             continue
         planned.append((row, account, name, title))
     by_email, by_name = _contacts(session, batch.team_id, planned)
-    created: list[tuple[ContactRow, Contact]] = []
+    created: list[tuple[ContactRow, dict[str, Any]]] = []
     for row, account, name, title in planned:
-        existing = (
-            by_email.get(row.email) if row.email else by_name.get((account.id, name.casefold()))
-        )
-        if existing is None:
-            contact = Contact(
-                team_id=batch.team_id, account_id=account.id, name=name, email=row.email,
-                title=title, created_at=row.created_at or batch.now,
-            )  # fmt: skip
-            session.add(contact)
-            created.append((row, contact))
+        at = (account.id, name.casefold())
+        existing = by_email.get(row.email) if row.email else by_name.get(at)
+        if existing is None:  # (a second row for them in this file was refused by its claim)
+            values: dict[str, Any] = {
+                "team_id": batch.team_id, "account_id": account.id, "name": name,
+                "email": row.email, "title": title, "created_at": row.created_at or batch.now,
+            }  # fmt: skip
+            created.append((row, values))
         elif existing.account_id != account.id:
             results[row.line] = Result(
                 row.line,
@@ -117,11 +134,16 @@ def import_contacts(*, session: Session, batch: Batch, rows: Sequence[ContactRow
             )
         else:
             results[row.line] = _update_contact(session, batch, existing, row, name, title)
-    session.flush()
-    for row, contact in created:
-        record(session, batch, "contact.create", contact, None, snapshot(contact))
+    ids = insert_rows(session, Contact, [values for _, values in created])
+    for row, _ in created:
         results[row.line] = Result(row.line, Outcome.CREATED)
+    after = [_contact_snapshot(values) for _, values in created]
+    record_created(session, batch, "contact.create", "contact", ids, after)
     return [results[row.line] for row in rows]
+
+
+def _contact_snapshot(values: dict[str, Any]) -> dict[str, object]:
+    return {key: values[key] for key in ("account_id", "name", "email", "title")}
 
 
 def _contacts(
@@ -180,11 +202,12 @@ def import_deals(
     *, session: Session, batch: Batch, rows: Sequence[DealRow], pipeline: Pipeline
 ) -> list[Result]:
     """Create each row's deal at its stage, or update the deal of that name at its account."""
+    prepare(session, batch, rows)
     results: dict[int, Result] = {}
     planned: list[tuple[DealRow, Known, str, Stage]] = []
     for row in rows:
         try:
-            account = account_of(batch, row.account)
+            account = account_of(session, batch, row.account)
             name = clean_text(row.name, limit=MAX_DEAL_NAME_LENGTH, what="deal's name")
             if not name:
                 raise DomainError("The row names no deal.")
@@ -192,7 +215,7 @@ def import_deals(
         except DomainError as error:
             results[row.line] = Result(row.line, Outcome.ERROR, str(error))
             continue
-        refused = batch.claim(f"deal:{account.id}:{normalize_stage(name)}", row.line)
+        refused = batch.claim(row.line, f"deal:{account.id}:{normalize_stage(name)}")
         if refused:
             results[row.line] = refused
             continue
@@ -299,18 +322,19 @@ def import_interactions(
     *, session: Session, batch: Batch, rows: Sequence[InteractionRow]
 ) -> list[Result]:
     """Log each row's interaction once: a second import of the same row is unchanged."""
+    prepare(session, batch, rows)
     results: dict[int, Result] = {}
     planned: list[tuple[InteractionRow, Known, str]] = []
     for row in rows:
         try:
-            account = account_of(batch, row.account)
+            account = account_of(session, batch, row.account)
             if not row.summary.strip():
                 raise DomainError("The row has no summary.")
         except DomainError as error:
             results[row.line] = Result(row.line, Outcome.ERROR, str(error))
             continue
         key = interaction_key(row, account)
-        refused = batch.claim(key, row.line)
+        refused = batch.claim(row.line, key)
         if refused:
             results[row.line] = refused
             continue

@@ -20,6 +20,7 @@ from models.accounts import Account
 from models.audit import AuditEntry
 from models.contacts import Contact
 from models.deals import Deal
+from models.import_index import AccountIndex
 from models.interactions import Interaction
 from models.reps import Rep
 from tests.factories import make_account, make_rep
@@ -426,3 +427,29 @@ def test_erasing_a_contact_scrubs_the_errors_files_an_import_wrote(
     assert "1 file(s) scrubbed" in erased.output
     left = errors.read_text()
     assert "gavin" not in left.casefold() and "[erased]" in left
+
+
+def test_an_account_created_in_slack_while_a_batch_ran_is_updated_not_doubled(
+    engine: Engine, cli_env: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Session(engine) as session, session.begin():
+        alice = make_rep(session, "U0ALICE", now=NOW)
+        make_account(session, "Pied Piper", owner=alice, now=NOW)
+    real, seen = AccountIndex.prepare, []
+
+    def blind_once(self, session, keys, domains):  # as if it were created just after the read
+        seen.append(1)
+        if len(seen) == 1:
+            self.by_key, self.by_domain = {}, {}
+            return None
+        return real(self, session, keys, domains)
+
+    monkeypatch.setattr(AccountIndex, "prepare", blind_once)
+    path = tmp_path / "accounts.csv"
+    path.write_text("Account,Domain\nPied Piper,piedpiper.com\nRaviga,raviga.com\n")
+    result = rapport_import(str(path))
+    assert result.exit_code == 0, result.output
+    assert counts(result)["Updated"] == 1 and counts(result)["Created"] == 1
+    assert accounts_of(engine) == {
+        "Pied Piper": ("piedpiper.com", "U0ALICE"), "Raviga": ("raviga.com", None),
+    }  # fmt: skip

@@ -1,4 +1,4 @@
-"""Import errors files: where `rapport import` wrote rows it refused, for erasure to rewrite.
+"""Import: the errors files `rapport import` wrote (for erasure to rewrite), and accounts by domain.
 
 Revision ID: 0017_import_files
 Revises: 0016_aliases
@@ -26,7 +26,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("team_id", "path", name="uq_import_files_team_path"),
     )
+    op.create_index("ix_accounts_team_domain", "accounts", ["team_id", "domain"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_accounts_team_domain", table_name="accounts")
     op.drop_table("import_files")
