@@ -35,6 +35,7 @@ bench: $(VENV)/.dev-deps
 	$(BIN)/python bench/resolve.py
 	$(BIN)/python bench/history.py
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/import.py
 	$(BIN)/python bench/faults.py
 
 clean:

@@ -34,8 +34,12 @@ def write_files(directory: Path, count: int) -> tuple[Path, Path]:
     accounts, contacts = directory / f"accounts-{count}.csv", directory / f"contacts-{count}.csv"
     with accounts.open("w", newline="") as a, contacts.open("w", newline="") as c:
         account_rows, contact_rows = csv.writer(a), csv.writer(c)
-        account_rows.writerow(["Company name", "Company Domain Name", "Company owner", "Create Date"])
-        contact_rows.writerow(["First Name", "Last Name", "Email", "Associated Company", "Job Title"])
+        account_rows.writerow(
+            ["Company name", "Company Domain Name", "Company owner", "Create Date"]
+        )
+        contact_rows.writerow(
+            ["First Name", "Last Name", "Email", "Associated Company", "Job Title"]
+        )
         for n, name in enumerate(names):
             domain = f"c{n}.example"
             account_rows.writerow([name, domain, f"rep{n % REPS}@bench.test", "2025-03-14 09:12"])

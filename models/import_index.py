@@ -14,13 +14,16 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import func, literal
 from sqlmodel import Session, col, select
 
 from models.accounts import Account, AccountStatus
 from models.aliases import aliases_named
 from models.matching import CLOSE_SCORE, score_names
 
+# A literal, not a parameter: PostgreSQL plans `status = $1` without the partial unique index on
+# live names (WHERE status = 'active'), and scans the table instead.
+LIVE = col(Account.status) == literal(AccountStatus.ACTIVE.value, literal_execute=True)
 MAX_CANDIDATES = 2000  # names scored per row at most: a word every name shares ("group") caps here
 
 
@@ -76,7 +79,7 @@ class AccountIndex:
     def prepare(self, session: Session, keys: set[str], domains: set[str]) -> None:
         """Read the accounts these normalized names (or old names) and domains mean."""
         self.by_key, self.by_domain = {}, {}
-        live = (Account.team_id == self.team_id, Account.status == AccountStatus.ACTIVE)
+        live = (Account.team_id == self.team_id, LIVE)
         if keys:
             named = select(col(Account.id), Account.name, Account.normalized_name).where(
                 *live, col(Account.normalized_name).in_(keys)
@@ -135,7 +138,7 @@ def _near_names(session: Session, team_id: str, before: int) -> NearNames:
     near = NearNames()
     statement = select(Account.id, Account.name, Account.normalized_name).where(
         Account.team_id == team_id,
-        Account.status == AccountStatus.ACTIVE,
+        LIVE,
         col(Account.id) <= before,
     )
     for account_id, name, key in session.exec(statement):

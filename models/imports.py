@@ -27,7 +27,7 @@ from models.accounts import (
 )
 from models.audit import AuditEntry
 from models.base import DomainError, UTCDateTime, id_of, without_nul
-from models.import_index import AccountIndex, Known, normalize_domain
+from models.import_index import LIVE, AccountIndex, Known, normalize_domain
 
 IMPORTED = {"source": "import"}  # in each audit entry's `after`: what an import wrote
 
@@ -178,7 +178,7 @@ def live_accounts(session: Session, team_id: str, ids: list[int]) -> dict[int, A
     statement = select(Account).where(
         Account.team_id == team_id,
         col(Account.id).in_(ids),
-        Account.status == AccountStatus.ACTIVE,
+        LIVE,
     )
     return {id_of(account): account for account in session.exec(statement)}
 
