@@ -249,12 +249,14 @@ def manifest(url: str | None, socket: bool) -> None:
 
 
 from bot.cli_audit import audit  # noqa: E402
+from bot.cli_console import console_command  # noqa: E402
 from bot.cli_duplicates import duplicates  # noqa: E402
 from bot.erasing import erase_contact_command  # noqa: E402
 from bot.exporting import export_command  # noqa: E402
 from bot.importing import import_command  # noqa: E402
 
 main.add_command(import_command)
+main.add_command(console_command)
 main.add_command(export_command)
 main.add_command(erase_contact_command)
 main.add_command(audit)

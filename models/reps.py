@@ -78,6 +78,14 @@ def get_rep(*, session: Session, team_id: str, slack_user_id: str) -> Rep | None
     return session.exec(statement).first()
 
 
+def list_reps(*, session: Session, team_id: str) -> list[Rep]:
+    """The workspace's people Rapport knows who may use it (not bots, not deactivated), by name."""
+    statement = select(Rep).where(
+        Rep.team_id == team_id, Rep.is_bot == False, Rep.deleted == False  # noqa: E712
+    )
+    return list(session.exec(statement.order_by(Rep.name, Rep.slack_user_id)))
+
+
 def upsert_rep(*, session: Session, team_id: str, profile: RepProfile, now: datetime) -> Rep:
     """The rep row for a Slack profile: created, or refreshed unless the row holds newer news.
 

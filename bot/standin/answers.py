@@ -291,6 +291,7 @@ class Views:
         self._view_roots: dict[str, str] = {}
         self._external_ids: dict[str, str] = {}
         self._last_opened: str | None = None
+        self._top: str | None = None  # the modal on top of the stack: opened or pushed last
 
     def get(self, view_id: str) -> JSON | None:
         with self._lock:
@@ -300,6 +301,11 @@ class Views:
         with self._lock:
             view_id = self._home_views.get(user_id)
             return self._views.get(view_id) if view_id else None
+
+    def top_modal(self) -> JSON | None:
+        """The latest content of the modal opened or pushed last (the console's open form)."""
+        with self._lock:
+            return self._views.get(self._top) if self._top else None
 
     def show(
         self, method: str, args: JSON, *, next_id: Callable[[], int], team_id: str, bot_id: str
@@ -324,6 +330,8 @@ class Views:
             root = self._view_roots.setdefault(view_id, view_id)
             if method == "views.open":
                 self._last_opened = view_id
+            if method in ("views.open", "views.push"):
+                self._top = view_id
             echoed = ("title", "submit", "close", "blocks", "private_metadata", "external_id",
                       "clear_on_close", "notify_on_close")  # fmt: skip
             shown = {

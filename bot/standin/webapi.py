@@ -240,6 +240,10 @@ class FakeSlack:
         """The Home tab last published for `user_id`."""
         return self._answers.views.home(user_id)
 
+    def top_modal(self) -> JSON | None:
+        """The modal opened or pushed last, as last updated."""
+        return self._answers.views.top_modal()
+
     def wait_for(self, method: str, count: int = 1, timeout: float = 3.0) -> list[Call]:
         """Poll until at least `count` calls to `method` arrived; return all of them."""
         deadline = time.monotonic() + timeout

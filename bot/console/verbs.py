@@ -1,0 +1,499 @@
+"""What a person types in `rapport console`, done as they would do it in Slack.
+
+    /log-call Acme: talked renewal        any slash command, in the current channel
+    dm called Acme: they signed           a message in Rapport's Messages tab
+    @rapport who owns globex?             a mention in the current channel
+    shortcut log                          the global shortcut "Log a call"
+    log message <text>                    the message shortcut "Log to CRM" on a new message
+    home                                  open the App Home tab
+    as @bob / in #deal-acme               act as another rep / move to a channel
+    click 2 / pick 3                      press a button / choose an option shown
+    time +3d / time 2026-12-01 09:05 America/New_York    move the clock and run the sweep
+
+While a modal is open each line answers its next field (empty keeps the default), `back`
+re-asks the previous one, `cancel` closes it; after the last field it is submitted.
+"""
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.console.render import Choice, Field, Screen, render_message, render_view
+from bot.console.session import JSON, Shown, Slack
+from bot.standin.driver import submit
+from bot.standin.payloads import APP_ID, home_opened_event, user_of
+from handlers.ids import Command, Shortcut
+
+STEP = re.compile(r"^([+-]?\d+)\s*(m|min|minutes?|h|hours?|d|days?|w|weeks?)$")
+UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+PICKED = {
+    "users_select": "selected_user",
+    "conversations_select": "selected_conversation",
+    "channels_select": "selected_channel",
+}
+HELP = __doc__ or ""
+
+
+class ConsoleError(Exception):
+    """A line the console can't do, in one sentence."""
+
+
+@dataclass
+class Form:
+    """A modal being filled in: its view and the answers so far."""
+
+    view: JSON
+    fields: list[Field]
+    answers: dict[str, dict[str, JSON]] = field(default_factory=dict)
+    at: int = 0
+
+
+@dataclass
+class Console:
+    slack: Slack
+    show: Callable[[Screen | str], None]
+    buttons: list[tuple[Choice, Shown]] = field(default_factory=list)
+    options: list[tuple[Choice, Shown]] = field(default_factory=list)
+    form: Form | None = None
+
+    # -- one line --------------------------------------------------------------------------------
+
+    def run(self, line: str) -> None:
+        """Do what `line` says and show what Slack showed; a bad line is told in one sentence."""
+        line = line.strip()
+        if not line or line.startswith("#!"):
+            return
+        try:
+            if self.form is not None:
+                self._answer(line)
+            else:
+                self._do(line)
+        except ConsoleError as error:
+            self.show(f"! {error}")
+
+    def _do(self, line: str) -> None:
+        verb, _, rest = line.partition(" ")
+        rest = rest.strip()
+        if line.startswith("/"):
+            self._command(verb, rest)
+        elif verb == "dm":
+            self._dm(rest)
+        elif verb.lower() in ("@rapport", "@crm"):
+            self._mention(rest)
+        elif verb == "shortcut":
+            self._shortcut(rest)
+        elif verb == "log" and rest.startswith("message"):
+            self._log_message(rest.removeprefix("message").strip())
+        elif verb == "home":
+            self._home()
+        elif verb == "as":
+            self._as(rest)
+        elif verb == "in":
+            self._in(rest)
+        elif verb in ("click", "pick"):
+            self._choose(verb, rest)
+        elif verb == "time":
+            self._time(rest)
+        elif verb in ("help", "?"):
+            self.show(HELP)
+        else:
+            raise ConsoleError(f"“{verb}” isn't something you can do here; type help.")
+
+    # -- what people do in Slack -------------------------------------------------------------
+
+    def _command(self, command: str, text: str) -> None:
+        if command not in set(Command):
+            known = ", ".join(Command)
+            raise ConsoleError(f"{command} isn't one of Rapport's commands ({known}).")
+        slack = self.slack
+        slack.driver.command(
+            command, text, user_id=slack.user, channel_id=slack.channel,
+            channel_name=slack.channel_name(slack.channel),
+        )  # fmt: skip
+        self._after()
+
+    def _dm(self, text: str) -> None:
+        slack = self.slack
+        channel = slack.dm_of(slack.user)
+        self._post_as_user(channel, text)
+        slack.driver.event(
+            {"type": "message", "channel_type": "im", "user": slack.user, "text": text,
+             "ts": self._last_ts(channel), "channel": channel, "event_ts": self._last_ts(channel)}
+        )  # fmt: skip
+        self._after()
+
+    def _mention(self, text: str) -> None:
+        slack = self.slack
+        said = f"<@{slack.fake.bot_user_id}> {text}"
+        self._post_as_user(slack.channel, said)
+        ts = self._last_ts(slack.channel)
+        slack.driver.event(
+            {"type": "app_mention", "user": slack.user, "text": said, "ts": ts,
+             "channel": slack.channel, "event_ts": ts}
+        )  # fmt: skip
+        self._after()
+
+    def _shortcut(self, which: str) -> None:
+        if which.strip() not in ("log", "log a call", Shortcut.LOG_CALL):
+            raise ConsoleError("The global shortcut is “shortcut log” (Log a call).")
+        self.slack.driver.shortcut(Shortcut.LOG_CALL, user_id=self.slack.user)
+        self._after()
+
+    def _log_message(self, text: str) -> None:
+        if not text:
+            raise ConsoleError("Say the message to log: log message <text>.")
+        slack = self.slack
+        self._post_as_user(slack.channel, text)
+        message = slack.fake.messages(slack.channel)[-1].to_dict()
+        slack.driver.shortcut(
+            Shortcut.LOG_MESSAGE, user_id=slack.user, message=message, channel_id=slack.channel
+        )
+        self._after()
+
+    def _home(self) -> None:
+        slack = self.slack
+        event = home_opened_event(slack.user) | {"channel": slack.dm_of(slack.user)}
+        slack.driver.event(event)
+        self._after(always_home=True)
+
+    def _as(self, who: str) -> None:
+        name = who.strip().lstrip("@").casefold()
+        for person in self.slack.people.values():
+            if name in (person.id.casefold(), person.name.casefold(),
+                        person.name.split()[0].casefold()):  # fmt: skip
+                self.slack.user = person.id
+                self.show(f"(you are {person.name}, {person.tz})")
+                return
+        known = ", ".join(p.name.split()[0].lower() for p in self.slack.people.values())
+        raise ConsoleError(f"There is nobody called {who} here (try {known}).")
+
+    def _in(self, where: str) -> None:
+        name = where.strip().lstrip("#")
+        if not re.fullmatch(r"[a-z0-9_-]{1,80}", name):
+            raise ConsoleError("Channel names are lower case, like #deal-acme.")
+        self.slack.channel = self.slack.add_channel(name)
+        self.show(f"(in #{name})")
+
+    def _post_as_user(self, channel: str, text: str) -> None:
+        """What the person types appears in the conversation, as Slack shows it."""
+        self.slack.fake.conversations.add(_user_message(self.slack, channel, text))
+        self.slack.mark()
+
+    def _last_ts(self, channel: str) -> str:
+        return self.slack.fake.messages(channel)[-1].ts
+
+    # -- what people do with what the app showed ---------------------------------------------
+
+    def _choose(self, verb: str, rest: str) -> None:
+        chosen = self.buttons if verb == "click" else self.options
+        if not rest.isdigit() or not 1 <= int(rest) <= len(chosen):
+            what = "buttons" if verb == "click" else "options"
+            if not chosen:
+                raise ConsoleError(f"There are no {what} on the screen.")
+            raise ConsoleError(f"{verb} takes a number from 1 to {len(chosen)} ({what} shown).")
+        choice, where = chosen[int(rest) - 1]
+        self.slack.driver.interactive(self._action_payload(choice, where))
+        self._after()
+
+    def _action_payload(self, choice: Choice, where: Shown) -> JSON:
+        slack, element = self.slack, choice.element
+        _, trigger_id, action_ts = slack.driver.ids()
+        action: JSON = {
+            "type": element.get("type", "button"), "action_id": element.get("action_id", ""),
+            "block_id": choice.block_id or "b", "action_ts": action_ts,
+        }  # fmt: skip
+        if element.get("type") == "button":
+            action |= {"text": element["text"], "value": element.get("value", "")}
+            action = {k: v for k, v in action.items() if k != "value" or "value" in element}
+        else:
+            action["selected_option"] = choice.option
+            if element.get("initial_option"):
+                action["initial_option"] = element["initial_option"]
+        team = {"id": slack.fake.team_id, "domain": slack.fake.team_domain}
+        base = {
+            "type": "block_actions", "user": user_of(slack.user, slack.fake.team_id),
+            "api_app_id": APP_ID, "token": "legacy", "trigger_id": trigger_id, "team": team,
+            "state": {"values": {}}, "actions": [action],
+        }  # fmt: skip
+        if where.kind in ("home", "modal"):
+            view = where.payload
+            return base | {
+                "container": {"type": "view", "view_id": view.get("id", "V0HOME")},
+                "view": view | {"state": {"values": {}}},
+            }
+        message = where.payload
+        channel = self._channel_of(where)
+        url = slack.fake.response_url(
+            "action", channel=channel, user=slack.user, message_ts=message.get("ts")
+        )
+        payload = base | {
+            "container": {"type": "message", "message_ts": message.get("ts"),
+                          "channel_id": channel, "is_ephemeral": where.ephemeral},
+            "channel": {"id": channel, "name": slack.channel_name(channel)},
+            "response_url": url,
+        }  # fmt: skip
+        if not where.ephemeral:  # Slack sends the message clicked on, unless only you saw it
+            clicked = {
+                "type": "message", "user": slack.fake.bot_user_id, "bot_id": slack.fake.bot_id,
+                "ts": message.get("ts"), "text": message.get("text", ""),
+                "blocks": message.get("blocks", []),
+            }  # fmt: skip
+            if message.get("thread_ts"):
+                clicked["thread_ts"] = message["thread_ts"]
+            payload["message"] = clicked
+        return payload
+
+    def _channel_of(self, where: Shown) -> str:
+        ts = where.payload.get("ts")
+        for channel in self.slack.fake.conversations.channels():
+            if ts and self.slack.fake.message(channel, ts) is not None:
+                return channel
+        return self.slack.channel
+
+    # -- modals ------------------------------------------------------------------------------
+
+    def _open_form(self, view: JSON, screen: Screen) -> None:
+        self.form = Form(view, screen.fields)
+        if not screen.fields:
+            self.show("(this modal has nothing to fill in: type submit or cancel)")
+        self._ask()
+
+    def _ask(self) -> None:
+        form = self.form
+        assert form is not None
+        if form.at >= len(form.fields):
+            self.show("(type submit, or back to change an answer, or cancel)")
+            return
+        asked = form.fields[form.at]
+        default = f" [{asked.initial}]" if asked.initial else ""
+        optional = " (optional)" if asked.optional else ""
+        listed = ""
+        if asked.options:
+            listed = "  " + "  ".join(
+                f"({n}) {_label(option)}" for n, option in enumerate(asked.options, start=1)
+            )
+        hint = f" — {asked.hint}" if asked.hint else ""
+        self.show(f"? {asked.label}{optional}{default}{hint}{listed}")
+
+    def _answer(self, line: str) -> None:
+        form = self.form
+        assert form is not None
+        word = line.strip()
+        if word == "cancel":
+            self.form = None
+            self.show("(modal closed; nothing was sent)")
+            return
+        if word == "back":
+            form.at = max(0, form.at - 1)
+            self._ask()
+            return
+        if form.at >= len(form.fields):
+            if word == "submit":
+                self._submit()
+                return
+            raise ConsoleError("Type submit, back or cancel.")
+        asked = form.fields[form.at]
+        form.answers[asked.block_id] = {asked.action_id: self._value(asked, word)}
+        form.at += 1
+        if form.at >= len(form.fields):
+            self._submit()
+        else:
+            self._ask()
+
+    def _value(self, asked: Field, typed: str) -> JSON:
+        """Slack's view state for one field, from what was typed ("-" clears a default)."""
+        kind = asked.kind
+        if kind in ("plain_text_input", "email_text_input", "url_text_input", "number_input"):
+            value = None if typed == "-" else (typed or asked.initial)
+            return {"type": kind, "value": value}
+        if kind == "datepicker":
+            return {"type": kind, "selected_date": typed or asked.initial}
+        if kind == "timepicker":
+            return {"type": kind, "selected_time": typed or asked.initial}
+        if kind in ("users_select", "conversations_select", "channels_select"):
+            key = PICKED[kind]
+            return {"type": kind, key: self._id_of(typed) if typed else asked.initial}
+        option = self._option(asked, typed)
+        if kind.startswith("multi_") or kind == "checkboxes":
+            key = "selected_options"
+            return {"type": kind, key: [option] if option else []}
+        return {"type": kind, "selected_option": option}
+
+    def _option(self, asked: Field, typed: str) -> JSON | None:
+        if not typed:
+            initial = [o for o in asked.options if _label(o) == asked.initial]
+            return initial[0] if initial else None
+        if typed.isdigit() and 1 <= int(typed) <= len(asked.options):
+            return asked.options[int(typed) - 1]
+        for option in asked.options:
+            if _label(option).casefold() == typed.casefold():
+                return option
+        if asked.kind == "external_select":
+            return self._suggest(asked, typed)
+        raise ConsoleError(f"Pick one of the numbers shown for {asked.label}.")
+
+    def _suggest(self, asked: Field, typed: str) -> JSON | None:
+        """An external select: ask the app for options as Slack does while someone types."""
+        form = self.form
+        assert form is not None
+        from bot.standin.driver import suggest
+
+        response = suggest(
+            self.slack.driver, form.view, asked.block_id, asked.action_id, typed,
+            user_id=self.slack.user,
+        )  # fmt: skip
+        found = json.loads(response.text or "{}").get("options", [])
+        if not found:
+            raise ConsoleError(f"Nothing matches “{typed}” for {asked.label}.")
+        return found[0]
+
+    def _id_of(self, typed: str) -> str:
+        name = typed.lstrip("@#").casefold()
+        for person in self.slack.people.values():
+            if name in (
+                person.name.casefold(),
+                person.name.split()[0].casefold(),
+                person.id.lower(),
+            ):
+                return person.id
+        for channel_id, channel in self.slack.channels.items():
+            if name == channel:
+                return channel_id
+        return typed
+
+    def _submit(self) -> None:
+        form = self.form
+        assert form is not None
+        slack = self.slack
+        response = submit(
+            slack.driver, form.view, form.answers, user_id=slack.user,
+            view_id=form.view.get("id"),
+        )  # fmt: skip
+        body = json.loads(response.text) if response.text.strip() else {}
+        if body.get("response_action") == "errors":
+            errors = body.get("errors", {})
+            for block_id, sentence in errors.items():
+                label = next((f.label for f in form.fields if f.block_id == block_id), block_id)
+                self.show(f"! {label}: {sentence}")
+            first = min((n for n, f in enumerate(form.fields) if f.block_id in errors), default=0)
+            form.at = first
+            self._ask()
+            return
+        self.form = None
+        if body.get("response_action") in ("update", "push"):
+            view = slack.fake.top_modal() or body.get("view", {})
+            self._after(opened=view)
+            return
+        self._after()
+
+    # -- showing -------------------------------------------------------------------------------
+
+    def _after(self, *, always_home: bool = False, opened: JSON | None = None) -> None:
+        changes = self.slack.changes()
+        self.buttons, self.options = [], []
+        modal: tuple[JSON, Screen] | None = None
+        for shown in changes:
+            if shown.kind == "note":
+                self.show(shown.text)
+                continue
+            screen = self.render(shown)
+            self.show(self.heading(shown))
+            self.show(screen)
+            self.buttons += [(choice, shown) for choice in screen.buttons]
+            self.options += [(choice, shown) for choice in screen.options]
+            if shown.kind == "modal":
+                modal = (shown.payload, screen)
+        if opened is not None and modal is None:
+            screen = self.render(Shown("modal", "modal", opened))
+            self.show(screen)
+            modal = (opened, screen)
+        if always_home and not any(s.kind == "home" for s in changes):
+            home = self.slack.fake.home(self.slack.user)
+            if home:
+                shown = Shown("home", "Home", home)
+                screen = self.render(shown)
+                self.show(screen)
+                self.buttons += [(choice, shown) for choice in screen.buttons]
+        if modal is not None:
+            self._open_form(*modal)
+
+    def render(self, shown: Shown) -> Screen:
+        slack = self.slack
+        common: dict[str, Any] = {
+            "names": slack.name_of, "channels": slack.channel_name, "tz": slack.tz(),
+            "now": slack.clock.now(), "first_button": len(self.buttons) + 1,
+            "first_option": len(self.options) + 1,
+        }  # fmt: skip
+        if shown.kind in ("modal", "home"):
+            return render_view(shown.payload, **common)
+        return render_message(
+            shown.payload, ephemeral=shown.ephemeral, updated=shown.updated,
+            author=shown.author, **common,
+        )  # fmt: skip
+
+    def heading(self, shown: Shown) -> str:
+        """Where it appeared and who said it: "── #sales · Rapport (updated)"."""
+        if shown.kind == "modal":
+            return "── modal"
+        if shown.kind == "home":
+            return f"── Home of {self.slack.name_of(self.slack.user)}"
+        return f"── {shown.where} · {shown.author}"
+
+    # -- time ------------------------------------------------------------------------------------
+
+    def _time(self, rest: str) -> None:
+        """`time +3d` or `time 2026-12-01 09:05 America/New_York`: move the clock, then sweep."""
+        slack = self.slack
+        step = STEP.match(rest.replace(" ", ""))
+        if step:
+            amount, unit = int(step[1]), UNITS[step[2][0]]
+            slack.clock.at = slack.clock.now() + timedelta(**{unit: amount})
+        else:
+            slack.clock.at = parse_moment(rest, default_tz=slack.tz())
+        local = slack.clock.now().astimezone(ZoneInfo(slack.tz()))
+        self.show(f"(it is now {local:%a %b %-d %Y, %H:%M} {slack.tz()})")
+        slack.mark()
+        slack.run_sweep()
+        self._after()
+
+
+def parse_moment(text: str, *, default_tz: str) -> datetime:
+    """ "2026-12-01 09:05 America/New_York", "2026-12-01T09:05Z", "2026-12-01" (09:00)."""
+    words = text.split()
+    zone = default_tz
+    if (len(words) > 1 and "/" in words[-1]) or (words and words[-1] == "UTC"):
+        zone, words = words[-1], words[:-1]
+    try:
+        tz = ZoneInfo(zone)
+    except (KeyError, ValueError):
+        raise ConsoleError(f"{zone} isn't a time zone; write it like America/New_York.") from None
+    try:
+        moment = datetime.fromisoformat(" ".join(words))
+    except ValueError:
+        raise ConsoleError(
+            "time takes +3d, +2h, +30m, or a moment like 2026-12-01 09:05 America/New_York."
+        ) from None
+    if len(words) == 1 and "T" not in words[0] and ":" not in words[0]:
+        moment = moment.replace(hour=9)
+    moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+    return moment.astimezone(UTC)
+
+
+def _label(option: JSON) -> str:
+    text = option.get("text", {})
+    return str(text.get("text", "") if isinstance(text, dict) else text)
+
+
+def _user_message(slack: Slack, channel: str, text: str) -> Any:
+    from bot.standin.conversations import Message
+
+    existing = {m.ts for m in slack.fake.messages(channel)}
+    ts = f"{slack.clock.epoch():.6f}"
+    while ts in existing:  # a frozen clock: the next microsecond
+        seconds, micros = ts.split(".")
+        ts = f"{seconds}.{int(micros) + 1:06d}"
+    return Message(channel=channel, ts=ts, text=text, user=slack.user, via="user")
