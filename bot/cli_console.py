@@ -1,6 +1,7 @@
 """`rapport console [--demo] [--script FILE]`: the real app in a terminal, no Slack needed."""
 
 import getpass
+import logging
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -33,7 +34,7 @@ def console_command(demo: bool, script: TextIO | None) -> None:
     """Rapport in a terminal: type what you would do in Slack; the real app answers."""
     from bot.console.session import open_slack
 
-    configure_logging()
+    configure_logging(logging.WARNING)  # the app's info lines would drown the conversation
     settings = settings_or_exit()
     with tempfile.TemporaryDirectory(prefix="rapport-demo-") as scratch:
         if demo:

@@ -10,8 +10,9 @@
     click 2 / pick 3                      press a button / choose an option shown
     time +3d / time 2026-12-01 09:05 America/New_York    move the clock and run the sweep
 
-While a modal is open each line answers its next field (empty keeps the default), `back`
-re-asks the previous one, `cancel` closes it; after the last field it is submitted.
+While a modal is open each line answers its next field: an empty line or `.` keeps what it
+shows, `-` leaves it empty, a number picks an option; `back` re-asks the previous one, `cancel`
+closes it; after the last field it is submitted.
 """
 
 import json
@@ -24,7 +25,8 @@ from zoneinfo import ZoneInfo
 
 from bot.console.render import Choice, Field, Screen, render_message, render_view
 from bot.console.session import JSON, Shown, Slack
-from bot.standin.driver import submit
+from bot.standin.conversations import Message
+from bot.standin.driver import submit, suggest
 from bot.standin.payloads import APP_ID, home_opened_event, user_of
 from handlers.ids import Command, Shortcut
 
@@ -119,18 +121,17 @@ class Console:
     def _dm(self, text: str) -> None:
         slack = self.slack
         channel = slack.dm_of(slack.user)
-        self._post_as_user(channel, text)
+        ts = self._post_as_user(channel, text).ts
         slack.driver.event(
             {"type": "message", "channel_type": "im", "user": slack.user, "text": text,
-             "ts": self._last_ts(channel), "channel": channel, "event_ts": self._last_ts(channel)}
+             "ts": ts, "channel": channel, "event_ts": ts}
         )  # fmt: skip
         self._after()
 
     def _mention(self, text: str) -> None:
         slack = self.slack
         said = f"<@{slack.fake.bot_user_id}> {text}"
-        self._post_as_user(slack.channel, said)
-        ts = self._last_ts(slack.channel)
+        ts = self._post_as_user(slack.channel, said).ts
         slack.driver.event(
             {"type": "app_mention", "user": slack.user, "text": said, "ts": ts,
              "channel": slack.channel, "event_ts": ts}
@@ -147,8 +148,7 @@ class Console:
         if not text:
             raise ConsoleError("Say the message to log: log message <text>.")
         slack = self.slack
-        self._post_as_user(slack.channel, text)
-        message = slack.fake.messages(slack.channel)[-1].to_dict()
+        message = self._post_as_user(slack.channel, text).to_dict()
         slack.driver.shortcut(
             Shortcut.LOG_MESSAGE, user_id=slack.user, message=message, channel_id=slack.channel
         )
@@ -178,13 +178,11 @@ class Console:
         self.slack.channel = self.slack.add_channel(name)
         self.show(f"(in #{name})")
 
-    def _post_as_user(self, channel: str, text: str) -> None:
+    def _post_as_user(self, channel: str, text: str) -> Message:
         """What the person types appears in the conversation, as Slack shows it."""
-        self.slack.fake.conversations.add(_user_message(self.slack, channel, text))
+        posted = self.slack.fake.conversations.add(_user_message(self.slack, channel, text))
         self.slack.mark()
-
-    def _last_ts(self, channel: str) -> str:
-        return self.slack.fake.messages(channel)[-1].ts
+        return posted
 
     # -- what people do with what the app showed ---------------------------------------------
 
@@ -297,6 +295,7 @@ class Console:
                 return
             raise ConsoleError("Type submit, back or cancel.")
         asked = form.fields[form.at]
+        word = "" if word == "." else word
         form.answers[asked.block_id] = {asked.action_id: self._value(asked, word)}
         form.at += 1
         if form.at >= len(form.fields):
@@ -310,6 +309,7 @@ class Console:
         if kind in ("plain_text_input", "email_text_input", "url_text_input", "number_input"):
             value = None if typed == "-" else (typed or asked.initial)
             return {"type": kind, "value": value}
+        typed = "" if typed == "-" and kind in ("datepicker", "timepicker") else typed
         if kind == "datepicker":
             return {"type": kind, "selected_date": typed or asked.initial}
         if kind == "timepicker":
@@ -324,6 +324,8 @@ class Console:
         return {"type": kind, "selected_option": option}
 
     def _option(self, asked: Field, typed: str) -> JSON | None:
+        if typed == "-":
+            return None
         if not typed:
             initial = [o for o in asked.options if _label(o) == asked.initial]
             return initial[0] if initial else None
@@ -334,14 +336,14 @@ class Console:
                 return option
         if asked.kind == "external_select":
             return self._suggest(asked, typed)
-        raise ConsoleError(f"Pick one of the numbers shown for {asked.label}.")
+        raise ConsoleError(
+            f"Pick one of the numbers shown for {asked.label} (or type cancel to close the modal)."
+        )
 
     def _suggest(self, asked: Field, typed: str) -> JSON | None:
         """An external select: ask the app for options as Slack does while someone types."""
         form = self.form
         assert form is not None
-        from bot.standin.driver import suggest
-
         response = suggest(
             self.slack.driver, form.view, asked.block_id, asked.action_id, typed,
             user_id=self.slack.user,
@@ -441,7 +443,7 @@ class Console:
             return "── modal"
         if shown.kind == "home":
             return f"── Home of {self.slack.name_of(self.slack.user)}"
-        return f"── {shown.where} · {shown.author}"
+        return f"── {shown.where}"
 
     # -- time ------------------------------------------------------------------------------------
 
@@ -488,12 +490,14 @@ def _label(option: JSON) -> str:
     return str(text.get("text", "") if isinstance(text, dict) else text)
 
 
-def _user_message(slack: Slack, channel: str, text: str) -> Any:
-    from bot.standin.conversations import Message
-
-    existing = {m.ts for m in slack.fake.messages(channel)}
-    ts = f"{slack.clock.epoch():.6f}"
-    while ts in existing:  # a frozen clock: the next microsecond
-        seconds, micros = ts.split(".")
-        ts = f"{seconds}.{int(micros) + 1:06d}"
+def _user_message(slack: Slack, channel: str, text: str) -> Message:
+    """A message the person sent: after everything in the conversation (a frozen clock too)."""
+    last = max((_micros(m.ts) for m in slack.fake.messages(channel)), default=0)
+    at = max(int(slack.clock.epoch() * 1_000_000), last + 1)
+    ts = f"{at // 1_000_000}.{at % 1_000_000:06d}"
     return Message(channel=channel, ts=ts, text=text, user=slack.user, via="user")
+
+
+def _micros(ts: str) -> int:
+    seconds, _, micros = ts.partition(".")
+    return int(seconds or 0) * 1_000_000 + int(micros or 0)
