@@ -1,14 +1,16 @@
 """`rapport console`'s rendering: mrkdwn, blocks, numbering, modals' fields, and the payloads the
 app really builds, laid out for a terminal. Pure: no Slack, no DB; `plain()` is compared."""
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from rich.console import Console
 from rich.text import Text
 
 from bot.console.mrkdwn import mrkdwn
-from bot.console.render import Screen, render_message, render_view
+from bot.console.render import Screen, render_message, render_suggestions, render_view
 from handlers.blocks.calls import Choice as AccountChoice
 from handlers.blocks.calls import LogForm, build_log_modal
 from handlers.blocks.deals import DealCard, build_deal_card
@@ -699,3 +701,56 @@ def test_a_modal_without_inputs_has_only_its_close(close: dict | None) -> None:
         **({"close": close} if close else {}),
     }
     assert view(modal).splitlines()[-1] == f"close: {'Done' if close else 'Cancel'}"
+
+
+def test_suggestions_for_an_external_select_are_numbered_to_pick() -> None:
+    element = {"type": "external_select", "action_id": "log_account_select"}
+    answer = {
+        "option_groups": [
+            {
+                "label": {"type": "plain_text", "text": "Accounts"},
+                "options": [option("Acme", "1"), option("Create “acm”", "new:acm")],
+            }
+        ]
+    }
+    screen = render_suggestions(
+        answer,
+        element=element,
+        block_id="log_account",
+        names=names,
+        channels=channels,
+        tz=TZ,
+        now=T0,
+        first_option=3,
+    )
+    assert screen.plain() == "    (3) Acme\n    (4) Create “acm”"
+    assert [(c.number, c.option["value"] if c.option else None) for c in screen.options] == [
+        (3, "1"),
+        (4, "new:acm"),
+    ]
+    assert all(c.element is element and c.block_id == "log_account" for c in screen.options)
+    none = render_suggestions(
+        {"options": []},
+        element=element,
+        block_id=None,
+        names=names,
+        channels=channels,
+        tz=TZ,
+        now=T0,
+    )
+    assert none.plain() == "  no matches" and none.options == []
+
+
+def test_a_field_carries_its_element_to_submit_with() -> None:
+    form = LogForm(account=AccountChoice(1, "Acme"))
+    account = view_of(build_log_modal(form, private_metadata="{}")).fields[0]
+    assert account.element["initial_option"]["value"] == "1"
+
+
+def test_every_screen_prints_to_a_real_terminal() -> None:
+    built = build_owner_card(card(), tz=TZ, shareable=True)
+    console = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor", width=100)
+    for line in screen_of(built, ephemeral=True).lines:
+        console.print(line)
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "\x1b[" in out and "Acme Corp" in out and "@alice" in out

@@ -9,7 +9,6 @@ the console asks for that value.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import zip_longest
 from typing import Any
@@ -20,6 +19,9 @@ from rich.text import Text
 from bot.console.elements import initials, options_of, value_of
 from bot.console.mrkdwn import BOLD, MENTION, PLAIN, Names, emoji, mrkdwn, underlay
 from bot.console.rich_text import rich_text
+from bot.console.screen import Choice, Field, Screen
+
+__all__ = ["Choice", "Field", "Screen", "render_message", "render_suggestions", "render_view"]
 
 INDENT = "  "
 RULE = "─" * 48
@@ -35,43 +37,6 @@ OPTION_ELEMENTS = {
     "static_select", "multi_static_select", "overflow", "radio_buttons", "checkboxes"
 }  # fmt: skip
 SYMBOLS = {"datepicker": "📅", "timepicker": "🕒", "datetimepicker": "📅"}
-
-
-@dataclass(frozen=True)
-class Choice:
-    number: int  # as shown, [1] for buttons, (1) for options
-    label: str  # the button's text, or the option's text
-    block_id: str | None
-    element: dict[str, Any]  # the Block Kit element pressed or picked from
-    option: dict[str, Any] | None = None  # for an option of a select/overflow/radio: the option
-
-
-@dataclass(frozen=True)
-class Field:
-    """An input block of a modal, to be asked field by field."""
-
-    block_id: str
-    action_id: str
-    label: str
-    hint: str | None
-    optional: bool
-    kind: str  # the element type: plain_text_input, static_select, datepicker, …
-    multiline: bool
-    initial: str | None  # the initial value (or option labels) shown as the default
-    options: list[dict[str, Any]]  # for static selects, radios and checkboxes (groups flattened)
-    placeholder: str | None
-
-
-@dataclass
-class Screen:
-    lines: list[Text] = field(default_factory=list)
-    buttons: list[Choice] = field(default_factory=list)
-    options: list[Choice] = field(default_factory=list)
-    fields: list[Field] = field(default_factory=list)
-
-    def plain(self) -> str:
-        """The same layout with no styling, for transcripts (tests compare it)."""
-        return "\n".join(line.plain.rstrip() for line in self.lines)
 
 
 class _Layout:
@@ -205,7 +170,12 @@ class _Layout:
         self.screen.buttons.append(Choice(number, label, block_id, element))
         return Text.assemble((f"[{number} ", style), (shown, style), ("]", style))
 
-    def _option_list(self, element: dict[str, Any], block_id: str | None) -> None:
+    def _option_list(
+        self,
+        element: dict[str, Any],
+        block_id: str | None,
+        offered: list[dict[str, Any]] | None = None,
+    ) -> None:
         kind, chosen_options = element["type"], initials(element)
         chosen = {o.get("value") for o in chosen_options}
         if kind == "overflow":
@@ -214,7 +184,7 @@ class _Layout:
             head = ", ".join(self.label(o["text"]) for o in chosen_options)
             placeholder = self.label(element.get("placeholder")) or "Choose…"
             self.add(Text(f"▾ {head}") if head else Text(f"▾ {placeholder}", style=HINT))
-        for option in options_of(element):
+        for option in options_of(element) if offered is None else offered:
             number, self.next_option = self.next_option, self.next_option + 1
             label = self.label(option.get("text"))
             line = Text.assemble((f"({number}) ", BOLD), label)
@@ -254,7 +224,8 @@ class _Layout:
         self.screen.fields.append(
             Field(block_id=block.get("block_id", ""), action_id=element.get("action_id", ""),
                   label=label, hint=hint, optional=optional, kind=kind, multiline=multiline,
-                  initial=initial, options=options_of(element), placeholder=placeholder or None)
+                  initial=initial, options=options_of(element), placeholder=placeholder or None,
+                  element=element)
         )  # fmt: skip
 
 
@@ -314,3 +285,25 @@ def _endings(layout: _Layout, view: dict[str, Any]) -> Iterator[str]:
     if view.get("submit"):
         yield f"submit: {layout.label(view['submit'])}"
     yield f"close: {layout.label(view.get('close')) or 'Cancel'}"
+
+
+def render_suggestions(
+    answer: dict[str, Any],
+    *,
+    element: dict[str, Any],
+    block_id: str | None,
+    names: Names,
+    channels: Names,
+    tz: str,
+    now: datetime,
+    first_option: int = 1,
+) -> Screen:
+    """What the app's options listener answers for an external select (`options` or
+    `option_groups`), numbered (1) (2)… for `pick`; each Choice's element is `element`."""
+    layout = _Layout(names=names, channels=channels, tz=tz, now=now, first_button=1,
+                     first_option=first_option)  # fmt: skip
+    offered = options_of(answer)
+    if not offered:
+        layout.add(Text("no matches", style=DIM))
+    layout._option_list(element, block_id, offered)
+    return layout.screen
