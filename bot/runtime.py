@@ -40,6 +40,7 @@ def build_runtime(
     now: Callable[[], datetime] = utcnow,
     pool_size: int | None = None,
     handles_requests: bool = True,
+    warm_up: bool = True,
 ) -> Runtime:
     """Engine, handlers' deps, Web API client and Bolt app for this process.
 
@@ -53,7 +54,7 @@ def build_runtime(
     deps = build_deps(settings, engine, now=now)
     client = client or make_client(settings)
     app = create_app(settings, deps, client=client, socket_mode=socket_mode)
-    if handles_requests:
+    if handles_requests and warm_up:  # the console skips it: a person types slower than that
         dates.warm_up(now())
     return Runtime(settings=settings, engine=engine, deps=deps, client=client, app=app)
 

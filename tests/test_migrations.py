@@ -41,3 +41,15 @@ def test_timestamps_are_timezone_aware_columns(engine: Engine) -> None:
         for column in inspect(engine).get_columns(table):
             if column["name"].endswith("_at") or column["name"] in ("owner_since",):
                 assert getattr(column["type"], "timezone", False), f"{table}.{column['name']}"
+
+
+def test_the_head_read_from_the_files_is_alembics_head(engine) -> None:
+    from alembic.script import ScriptDirectory
+
+    from bot import db
+
+    assert (
+        db.head_revision()
+        == ScriptDirectory.from_config(db.alembic_config(engine)).get_current_head()
+    )
+    assert db.is_current(engine)

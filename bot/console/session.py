@@ -215,8 +215,9 @@ def open_slack(
     fake.use_clock(clock.epoch)
     settings = console_settings(settings, fake, secret)
     client = WebClient(token=BOT_TOKEN, base_url=fake.api_url)
-    runtime = build_runtime(settings, client=client, now=clock.now)
-    db.upgrade(runtime.engine)
+    runtime = build_runtime(settings, client=client, now=clock.now, warm_up=False)
+    if not db.is_current(runtime.engine):
+        db.upgrade(runtime.engine)
     known = {person.id for person in people}
     people = people + [p for p in people_in_store(runtime) if p.id not in known]
     for person in people:

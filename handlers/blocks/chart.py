@@ -8,9 +8,6 @@ global figure state shared between the threads that answer requests).
 import io
 from dataclasses import dataclass
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from models.money import format_money, major_units
 from models.pipeline import PipelineReport
 
@@ -34,6 +31,10 @@ def _currencies(report: PipelineReport) -> list[str | None]:
 
 def build_pipeline_chart(report: PipelineReport) -> Chart:
     """The chart of `report`'s open deals; one panel per currency, bars per stage."""
+    # matplotlib on first use: it is most of a cold start's imports, and few ask for a chart.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     title = f"{'Team' if report.team else 'Your'} pipeline, {report.now:%b} {report.now.day}"
     currencies = _currencies(report)
     drawn = currencies[:MAX_PANELS]
