@@ -1,0 +1,1 @@
+"""rapport console: the real app in a terminal."""
