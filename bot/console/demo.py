@@ -216,7 +216,7 @@ def _working_moment(rng: Random, tz: str, now: datetime, age: int, *, weekdays: 
 
 
 def _seed_deals(session: Session, rng: Random, seeded: _Seeded, now: datetime) -> None:
-    """Deals on the live accounts, in every stage: each created, then moved stage by stage."""
+    """Deals on the live accounts, in every stage: each created, then moved on to it."""
     pipeline = get_pipeline(session=session, team_id=DEMO_TEAM_ID)
     live = seeded.accounts[: len(seeded.accounts) - STALE]
     # The furthest along first, so the big accounts have them; each rep gets open deals.
