@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run demo test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Rapport needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -20,6 +20,9 @@ $(VENV)/.dev-deps: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.run-deps
 	$(BIN)/rapport serve
+
+demo: $(VENV)/.run-deps
+	$(BIN)/rapport console --demo
 
 # Four workers on two cores: a quarter of the suite's time is real processes starting (serve, CLI).
 test: $(VENV)/.dev-deps

@@ -32,6 +32,13 @@ from handlers.ids import Command, Shortcut
 
 STEP = re.compile(r"^([+-]?\d+)\s*(m|min|minutes?|h|hours?|d|days?|w|weeks?)$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+PICKERS = {  # element type: (the action's field, what it needs, an example)
+    "datepicker": ("selected_date", "a date", "2026-12-05"),
+    "timepicker": ("selected_time", "a time", "14:30"),
+    "users_select": ("selected_user", "a person", "@lena"),
+    "conversations_select": ("selected_conversation", "a channel", "#sales"),
+    "channels_select": ("selected_channel", "a channel", "#sales"),
+}
 PICKED = {
     "users_select": "selected_user",
     "conversations_select": "selected_conversation",
@@ -188,13 +195,23 @@ class Console:
 
     def _choose(self, verb: str, rest: str) -> None:
         chosen = self.buttons if verb == "click" else self.options
+        rest, _, value = rest.partition(" ")
         if not rest.isdigit() or not 1 <= int(rest) <= len(chosen):
             what = "buttons" if verb == "click" else "options"
             if not chosen:
                 raise ConsoleError(f"There are no {what} on the screen.")
             raise ConsoleError(f"{verb} takes a number from 1 to {len(chosen)} ({what} shown).")
         choice, where = chosen[int(rest) - 1]
-        self.slack.driver.interactive(self._action_payload(choice, where))
+        payload = self._action_payload(choice, where)
+        kind = choice.element.get("type", "button")
+        if kind in PICKERS:  # a date, a time, a person or a channel: what was picked rides along
+            if not value.strip():
+                raise ConsoleError(f"{verb} {rest} needs {PICKERS[kind][1]}, e.g. {verb} {rest} "
+                                   f"{PICKERS[kind][2]}.")  # fmt: skip
+            action = payload["actions"][0]
+            action.pop("selected_option", None)
+            action[PICKERS[kind][0]] = self._id_of(value.strip())
+        self.slack.driver.interactive(payload)
         self._after()
 
     def _action_payload(self, choice: Choice, where: Shown) -> JSON:
