@@ -49,6 +49,8 @@ def console_command(demo: bool, script: TextIO | None) -> None:
             if demo:
                 _seed(slack)
             slack.mark()
+            if lines is None and not sys.stdin.isatty():  # piped in: a script after all
+                lines = _script_lines(sys.stdin)
             if lines is not None:
                 _run_script(slack, lines)
             else:
