@@ -81,7 +81,9 @@ def get_rep(*, session: Session, team_id: str, slack_user_id: str) -> Rep | None
 def list_reps(*, session: Session, team_id: str) -> list[Rep]:
     """The workspace's people Rapport knows who may use it (not bots, not deactivated), by name."""
     statement = select(Rep).where(
-        Rep.team_id == team_id, Rep.is_bot == False, Rep.deleted == False  # noqa: E712
+        Rep.team_id == team_id,
+        Rep.is_bot == False,
+        Rep.deleted == False,  # noqa: E712
     )
     return list(session.exec(statement.order_by(Rep.name, Rep.slack_user_id)))
 
