@@ -82,8 +82,8 @@ def list_reps(*, session: Session, team_id: str) -> list[Rep]:
     """The workspace's people Rapport knows who may use it (not bots, not deactivated), by name."""
     statement = select(Rep).where(
         Rep.team_id == team_id,
-        Rep.is_bot == False,
-        Rep.deleted == False,  # noqa: E712
+        col(Rep.is_bot).is_(False),
+        col(Rep.deleted).is_(False),
     )
     return list(session.exec(statement.order_by(Rep.name, Rep.slack_user_id)))
 
