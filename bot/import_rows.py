@@ -111,7 +111,7 @@ class Owners:
     transaction: Callable[[], AbstractContextManager[Session]]  # a session in its own transaction
     team_id: str
     client: WebClient | None
-    rep_of: Callable[[Session, SlackUser, str | None], Rep]  # the row for a Slack profile
+    rep_of: Callable[[Session, SlackUser], Rep]  # the row for a Slack profile (email included)
     found: dict[str, Member | str] = field(default_factory=dict)  # cell -> rep id, or why not
     by_name: dict[str, list[dict[str, Any]]] | None = None  # users.list, once asked
 
@@ -171,7 +171,7 @@ class Owners:
             asked, why = next(iter(query.values())), error.response.get("error")
             return f"Slack couldn't say who {asked} is ({why})."
         profile = replace(slack_user_from_info(user), checked_at=None)
-        return self.rep_of(session, profile, (user.get("profile") or {}).get("email"))
+        return self.rep_of(session, profile)
 
     def _by_name(self, session: Session, name: str) -> Member | str:
         """A rep by their name in the store, else in Slack's member list (users.list, read
@@ -182,7 +182,7 @@ class Owners:
         found: list[Rep] = [r for r in session.exec(statement) if not (r.deleted or r.is_bot)]
         if not found and self.client is not None:
             found = [
-                self.rep_of(session, slack_user_from_info(user), user["profile"].get("email"))
+                self.rep_of(session, slack_user_from_info(user))
                 for user in self._members().get(name.casefold(), [])
             ]
         if len(found) > 1:

@@ -158,13 +158,9 @@ class Statistics:
         self.next_at = created * 2
 
 
-def _rep_of(ws: Workspace) -> Callable[[Session, SlackUser, str | None], Rep]:
-    def rep_of(session: Session, user: SlackUser, email: str | None) -> Rep:
-        rep = ws.deps.rep_in(session, ws.team_id, user)
-        if email:
-            rep.email = email.strip().lower()
-            session.add(rep)
-        return rep
+def _rep_of(ws: Workspace) -> Callable[[Session, SlackUser], Rep]:
+    def rep_of(session: Session, user: SlackUser) -> Rep:
+        return ws.deps.rep_in(session, ws.team_id, user)
 
     return rep_of
 

@@ -47,6 +47,7 @@ class SlackUser:
     deleted: bool
     checked_at: datetime | None = None  # when users.info said so; None: not known
     locale: str = ""  # users.info with include_locale: "de-DE", "en-US"; "" when not known
+    email: str | None = None  # profile.email, given the users:read.email scope
 
     @property
     def date_order(self) -> DateOrder:
@@ -70,6 +71,7 @@ class SlackUser:
             home_team_id=self.team_id,
             checked_at=self.checked_at,
             locale=self.locale,
+            email=self.email,
         )
 
     @classmethod
@@ -86,6 +88,7 @@ class SlackUser:
             deleted=rep.deleted,
             checked_at=rep.checked_at,
             locale=rep.locale,
+            email=rep.email,
         )
 
 
@@ -110,6 +113,7 @@ def slack_user_from_info(user: dict) -> SlackUser:
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
         deleted=bool(user.get("deleted")),
         locale=str(user.get("locale") or ""),
+        email=profile.get("email") or None,
     )
 
 

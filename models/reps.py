@@ -70,6 +70,7 @@ class RepProfile(SQLModel):
     home_team_id: str | None = None  # None: the workspace the row belongs to
     checked_at: datetime | None = None  # when Slack said so; None: now
     locale: str = ""
+    email: str | None = None  # profile.email (users:read.email); None: not said, kept as it is
 
 
 def get_rep(*, session: Session, team_id: str, slack_user_id: str) -> Rep | None:
@@ -131,7 +132,7 @@ def _row_values(team_id: str, profile: RepProfile, now: datetime) -> dict[str, o
         "locale": profile.locale,
         "checked_at": profile.checked_at or now,
         "updated_at": now,
-    }
+    } | ({"email": profile.email.strip().lower()} if profile.email else {})
 
 
 def _is_news(rep: Rep, values: dict[str, object]) -> bool:

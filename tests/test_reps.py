@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import pytest
@@ -251,3 +251,20 @@ def test_a_new_reps_simultaneous_first_commands_all_succeed(
     with Session(engine) as session:
         assert len(session.exec(select(Rep).where(Rep.slack_user_id == "U0BOB")).all()) == 1
         assert len(session.exec(select(Account)).all()) == count
+
+
+def test_a_profile_with_an_email_keeps_it_and_one_without_leaves_it(session: Session) -> None:
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    said = RepProfile(slack_user_id="U0MAIL", name="Mia", email="Mia@Acme.test")
+    rep = reps.upsert_rep(session=session, team_id=TEAM_ID, profile=said, now=now)
+    assert rep.email == "mia@acme.test"  # users.info's profile.email, for import and export
+    later = RepProfile(slack_user_id="U0MAIL", name="Mia Wong")  # no users:read.email scope
+    rep = reps.upsert_rep(session=session, team_id=TEAM_ID, profile=later, now=now + timedelta(1))
+    assert (rep.name, rep.email) == ("Mia Wong", "mia@acme.test")
+
+
+def test_users_info_gives_the_directory_the_persons_email() -> None:
+    from handlers.directory import slack_user_from_info
+
+    user = slack_user_from_info({"id": "U1", "profile": {"real_name": "Mia", "email": "m@a.test"}})
+    assert user.email == "m@a.test" and user.profile().email == "m@a.test"
