@@ -8,17 +8,17 @@ from handlers.blocks import Message
 from handlers.blocks.calls import build_done
 from handlers.blocks.crm import build_error
 from handlers.blocks.erasure import build_erase_canceled, build_erase_question, build_erased
+from handlers.crm.answers import REPLACE, take_answer
 from handlers.ids import CrmAction
 from handlers.listener import Turn
 from handlers.parsing.crm import CrmEraseContact
-from handlers.parsing.values import row_id
 from models import erasure, pending
 from models.base import id_of
 from models.contacts import get_contact
+from models.pending import PendingAction
 
 ERASE_PENDING = "crm.erase_contact"
 ADMINS_ONLY = "Only a workspace admin can erase a contact."
-REPLACE = {"replace_original": True}
 
 
 def ask_to_erase(turn: Turn, request: CrmEraseContact) -> Message:
@@ -46,23 +46,16 @@ def ask_to_erase(turn: Turn, request: CrmEraseContact) -> Message:
 
 def handle_erase_button(turn: Turn) -> Message:
     """Erase or Cancel: the first click decides; a second one is told it was answered."""
-    action = turn.body["actions"][0]
     with turn.begin() as session:
         rep = turn.rep(session)
         if not rep.is_admin:
             return build_error(ADMINS_ONLY) | {"replace_original": False}
-        asked = pending.consume_pending(
-            session=session,
-            team_id=rep.team_id,
-            pending_id=row_id(action["value"]),
-            slack_user_id=turn.caller.id,
-            now=turn.now(),
-            kind=ERASE_PENDING,
-        )
-        if asked is None:
-            return build_done("That question is answered already.") | {"replace_original": False}
-        if action["action_id"] == CrmAction.ERASE_CANCEL:
-            return build_erase_canceled() | REPLACE
+        asked = take_answer(
+            turn, session, rep, kind=ERASE_PENDING, cancel=CrmAction.ERASE_CANCEL,
+            canceled=build_erase_canceled,
+        )  # fmt: skip
+        if not isinstance(asked, PendingAction):
+            return asked
         emails = {
             contact.email
             for contact_id in asked.payload["contact_ids"]

@@ -11,7 +11,6 @@ from slack_sdk import WebClient
 
 from handlers import listener
 from handlers.blocks import Message
-from handlers.blocks.calls import build_done
 from handlers.blocks.crm import build_error
 from handlers.blocks.handoff import (
     HandoffSummary,
@@ -21,20 +20,20 @@ from handlers.blocks.handoff import (
     build_handoff_question,
 )
 from handlers.crm.accounts import member
+from handlers.crm.answers import REPLACE, take_answer
 from handlers.ids import CrmAction
 from handlers.listener import Turn
 from handlers.parsing.crm import CrmHandoff
-from handlers.parsing.values import row_id
 from models import handoffs, pending
 from models.accounts import Account
 from models.base import DomainError, id_of
 from models.deals import Deal
 from models.matching import find_account
+from models.pending import PendingAction
 
 logger = logging.getLogger(__name__)
 
 HANDOFF_PENDING = "crm.handoff"
-REPLACE = {"replace_original": True}
 
 
 def ask_to_hand_over(turn: Turn, request: CrmHandoff) -> Message:
@@ -78,21 +77,14 @@ def ask_to_hand_over(turn: Turn, request: CrmHandoff) -> Message:
 
 def handle_handoff_button(turn: Turn) -> Message:
     """Hand over or Cancel: the first click decides; a second one is told it was answered."""
-    action = turn.body["actions"][0]
     with turn.begin() as session:
         actor = turn.rep(session)
-        asked = pending.consume_pending(
-            session=session,
-            team_id=actor.team_id,
-            pending_id=row_id(action["value"]),
-            slack_user_id=turn.caller.id,
-            now=turn.now(),
-            kind=HANDOFF_PENDING,
-        )
-        if asked is None:
-            return build_done("That question is answered already.") | {"replace_original": False}
-        if action["action_id"] == CrmAction.HANDOFF_CANCEL:
-            return build_handoff_canceled() | REPLACE
+        asked = take_answer(
+            turn, session, actor, kind=HANDOFF_PENDING, cancel=CrmAction.HANDOFF_CANCEL,
+            canceled=build_handoff_canceled,
+        )  # fmt: skip
+        if not isinstance(asked, PendingAction):
+            return asked
         try:  # checked again: accounts may have changed hands since the question
             done = handoffs.hand_over(
                 session=session,

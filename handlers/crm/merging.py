@@ -16,6 +16,7 @@ from handlers.blocks.merging import (
     build_merged,
 )
 from handlers.blocks.names import Choice
+from handlers.crm.answers import take_answer
 from handlers.ids import CrmAction
 from handlers.listener import Turn
 from handlers.parsing.crm import CrmMerge
@@ -24,6 +25,7 @@ from models import merging, pending
 from models.accounts import Account, get_account
 from models.base import DomainError, id_of
 from models.matching import Resolution, UnknownName, find_account
+from models.pending import PendingAction
 from models.reps import Rep
 
 MERGE_PENDING = "crm.merge"
@@ -167,21 +169,14 @@ def _ask_to_confirm(
 
 def handle_merge_button(turn: Turn) -> Message:
     """Merge or Cancel: the first click decides; a second one is told it was answered."""
-    action = turn.body["actions"][0]
     with turn.begin() as session:
         rep = turn.rep(session)
-        asked = pending.consume_pending(
-            session=session,
-            team_id=rep.team_id,
-            pending_id=row_id(action["value"]),
-            slack_user_id=turn.caller.id,
-            now=turn.now(),
-            kind=MERGE_PENDING,
-        )
-        if asked is None:
-            return build_done("That question is answered already.") | {"replace_original": False}
-        if action["action_id"] == CrmAction.MERGE_CANCEL:
-            return build_merge_canceled() | REPLACE
+        asked = take_answer(
+            turn, session, rep, kind=MERGE_PENDING, cancel=CrmAction.MERGE_CANCEL,
+            canceled=build_merge_canceled,
+        )  # fmt: skip
+        if not isinstance(asked, PendingAction):
+            return asked
         try:  # checked again: either account may have changed since the question
             merged = merging.merge_accounts(
                 session=session,
