@@ -21,7 +21,7 @@ from bot import db
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import sweep, sweep_jobs
-from bot.standin.conversations import Message
+from bot.standin.conversations import Message, ts_key
 from bot.standin.driver import SlackDriver
 from bot.standin.inprocess import dispatch_to
 from bot.standin.listeners import ListenerWork
@@ -120,7 +120,7 @@ class Slack:
     def changes(self) -> list[Shown]:
         """What Slack shows now that it didn't after the last step, in the order it arrived."""
         self.settle()
-        shown: list[Shown] = []
+        changed: list[tuple[tuple[int, int], Shown]] = []
         for channel in self.fake.conversations.channels():
             for message in self.fake.messages(channel):
                 key = (channel, message.ts)
@@ -130,9 +130,10 @@ class Slack:
                 self._seen[key] = message
                 if message.ephemeral_to not in (None, self.user) and before is None:
                     continue  # someone else's ephemeral answer
-                shown.append(self._message(message, updated=before is not None))
-        shown.extend(self._views())
-        return shown
+                shown = self._message(message, updated=before is not None)
+                changed.append((ts_key(message.ts), shown))
+        changed.sort(key=lambda pair: pair[0])  # as Slack received them, across conversations
+        return [shown for _, shown in changed] + self._views()
 
     def _message(self, message: Message, *, updated: bool) -> Shown:
         where = self._where(message)

@@ -77,7 +77,7 @@ class Conversations:
         """A channel's messages, oldest first; with `visible_to`, only what that user sees."""
         with self._lock:
             found = list(self._channels.get(channel, {}).values())
-        found.sort(key=lambda message: _ts_key(message.ts))
+        found.sort(key=lambda message: ts_key(message.ts))
         return [m for m in found if visible_to is None or m.visible_to(visible_to)]
 
     def thread(self, channel: str, thread_ts: str) -> list[Message]:
@@ -97,6 +97,6 @@ class Conversations:
             self._channels.clear()
 
 
-def _ts_key(ts: str) -> tuple[int, int]:
+def ts_key(ts: str) -> tuple[int, int]:
     seconds, _, micros = ts.partition(".")
     return int(seconds or 0), int(micros or 0)
