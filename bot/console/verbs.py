@@ -18,7 +18,7 @@ closes it; after the last field it is submitted.
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -419,6 +419,8 @@ class Console:
             if shown.kind == "note":
                 self.show(shown.text)
                 continue
+            if shown.where.startswith("DM to "):  # another's DM: shown, theirs to press
+                shown = replace(shown, payload=_without_controls(shown.payload))
             screen = self.render(shown)
             self.show(self.heading(shown))
             self.show(screen)
@@ -500,6 +502,17 @@ def parse_moment(text: str, *, default_tz: str) -> datetime:
         moment = moment.replace(hour=9)
     moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
     return moment.astimezone(UTC)
+
+
+def _without_controls(message: JSON) -> JSON:
+    """A message someone else got, as you may read it: its text, not their buttons (`as @them`
+    to act on what they get next)."""
+    blocks = [
+        {key: value for key, value in block.items() if key != "accessory"}
+        for block in message.get("blocks", [])
+        if block.get("type") != "actions"
+    ]
+    return message | {"blocks": blocks}
 
 
 def _label(option: JSON) -> str:
