@@ -33,6 +33,9 @@ class Followup(SQLModel, table=True):
             postgresql_where=text("status = 'open' AND nudged_at IS NULL"),
         ),
         Index("ix_followups_team_rep", "team_id", "rep_id", "status", "due_at"),
+        # An account's next open follow-up (/who-owns, the owner card): a few rows, however many
+        # open follow-ups the other accounts have (ix_followups_due walked all of them).
+        Index("ix_followups_account_open", "team_id", "account_id", "status", "due_at", "id"),
         # The account timeline, newest first, paged by (created_at, id) cursor.
         Index("ix_followups_timeline", "team_id", "account_id", "created_at", "id"),
         # A double-submitted modal (or a retried request) carries the same key: one follow-up.

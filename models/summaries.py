@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
@@ -132,15 +133,20 @@ def _last_touch(session: Session, team_id: str, account_id: int) -> LastTouch | 
 def _next_followup(
     session: Session, team_id: str, account_id: int
 ) -> tuple[datetime, str, str] | None:
-    row = session.exec(
+    row = session.exec(_next_followup_statement(team_id, account_id)).first()
+    return (row[0].due_at, row[1], row[0].note) if row else None
+
+
+def _next_followup_statement(team_id: str, account_id: int) -> Any:
+    """The account's earliest open follow-up and who has it (ix_followups_account_open)."""
+    return (
         select(Followup, Rep.slack_user_id)
         .join(Rep, col(Rep.id) == col(Followup.rep_id))
         .where(Followup.team_id == team_id, Followup.account_id == account_id)
         .where(Followup.status == FollowupStatus.OPEN)
         .order_by(col(Followup.due_at), col(Followup.id))
         .limit(1)
-    ).first()
-    return (row[0].due_at, row[1], row[0].note) if row else None
+    )
 
 
 def _open_deal_sums(
