@@ -7,10 +7,12 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import select as select_columns
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from models.accounts import Account, AccountStatus, get_account
-from models.base import id_of, zone
+from models.accounts import Account, AccountStatus
+from models.base import NotFound, id_of, zone
 from models.deals import Deal
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
@@ -91,61 +93,85 @@ StageSum = tuple[str, str | None, int | None, int]
 
 
 def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
-    """Who owns a live account, its last touch, open deals and next follow-up; else NotFound."""
-    account = get_account(session=session, team_id=team_id, account_id=account_id)
+    """Who owns a live account, its last touch, open deals and next follow-up; else NotFound.
+
+    Three statements: the card (`card_statement`: the account, its owner and who assigned them,
+    its latest interaction and its earliest open follow-up, each by its own index), the
+    pipeline's stages, and the open deals summed per stage and currency."""
+    row = session.execute(card_statement(team_id, account_id)).first()
+    if row is None:
+        raise NotFound("That account no longer exists.")
     pipeline = get_pipeline(session=session, team_id=team_id)
     sums = _open_deal_sums(
         session, pipeline, Deal.team_id == team_id, Deal.account_id == account_id
     )
+    last_touch = None
+    if row.touched_at is not None:
+        last_touch = LastTouch(
+            row.toucher, row.touched_at, row.touch_kind, row.touch_summary, row.touch_permalink
+        )
+    following = (row.due_at, row.follower, row.note) if row.due_at is not None else None
     return OwnerCard(
         account_id=account_id,
-        account=account.name,
-        owner_slack_id=_slack_id(session, account.owner_id),
-        owner_since=account.owner_since if account.owner_id else None,
-        assigned_by_slack_id=_slack_id(session, account.owner_assigned_by_id),
-        last_touch=_last_touch(session, team_id, account_id),
+        account=row.name,
+        owner_slack_id=row.owner,
+        owner_since=row.owner_since if row.owner else None,
+        assigned_by_slack_id=row.assigned_by,
+        last_touch=last_touch,
         open_deals=sum(count for *_, count in sums),
         open_stages=sorted({stage for stage, *_ in sums}, key=pipeline.order_key),
         open_totals=_totals(sums),
-        next_followup=_next_followup(session, team_id, account_id),
+        next_followup=following,
     )
 
 
-def _slack_id(session: Session, rep_id: int | None) -> str | None:
-    rep = session.get(Rep, rep_id) if rep_id else None
-    return rep.slack_user_id if rep else None
-
-
-def _last_touch(session: Session, team_id: str, account_id: int) -> LastTouch | None:
-    row = session.exec(
-        select(Interaction, Rep.slack_user_id)
-        .join(Rep, col(Rep.id) == col(Interaction.rep_id))
+def card_statement(team_id: str, account_id: int) -> Any:
+    """One row for the owner card of a live account (none: it isn't one): the latest interaction
+    and the earliest open follow-up are joined by id, found by ix_interactions_timeline and
+    ix_followups_account_open, so the cost is a few index probes however big the store."""
+    owner, assigner, toucher, follower = (aliased(Rep) for _ in range(4))
+    latest = (
+        select(col(Interaction.id))
         .where(Interaction.team_id == team_id, Interaction.account_id == account_id)
         .order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
         .limit(1)
-    ).first()
-    if row is None:
-        return None
-    touch, rep = row
-    return LastTouch(rep, touch.occurred_at, touch.kind, touch.summary, touch.permalink)
-
-
-def _next_followup(
-    session: Session, team_id: str, account_id: int
-) -> tuple[datetime, str, str] | None:
-    row = session.exec(_next_followup_statement(team_id, account_id)).first()
-    return (row[0].due_at, row[1], row[0].note) if row else None
-
-
-def _next_followup_statement(team_id: str, account_id: int) -> Any:
-    """The account's earliest open follow-up and who has it (ix_followups_account_open)."""
-    return (
-        select(Followup, Rep.slack_user_id)
-        .join(Rep, col(Rep.id) == col(Followup.rep_id))
+        .scalar_subquery()
+    )
+    next_due = (
+        select(col(Followup.id))
         .where(Followup.team_id == team_id, Followup.account_id == account_id)
         .where(Followup.status == FollowupStatus.OPEN)
         .order_by(col(Followup.due_at), col(Followup.id))
         .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select_columns(
+            col(Account.name),
+            col(Account.owner_since),
+            col(owner.slack_user_id).label("owner"),
+            col(assigner.slack_user_id).label("assigned_by"),
+            col(Interaction.occurred_at).label("touched_at"),
+            col(Interaction.kind).label("touch_kind"),
+            col(Interaction.summary).label("touch_summary"),
+            col(Interaction.permalink).label("touch_permalink"),
+            col(toucher.slack_user_id).label("toucher"),
+            col(Followup.due_at),
+            col(Followup.note),
+            col(follower.slack_user_id).label("follower"),
+        )
+        .select_from(Account)
+        .outerjoin(owner, col(owner.id) == col(Account.owner_id))
+        .outerjoin(assigner, col(assigner.id) == col(Account.owner_assigned_by_id))
+        .outerjoin(Interaction, col(Interaction.id) == latest)
+        .outerjoin(toucher, col(toucher.id) == col(Interaction.rep_id))
+        .outerjoin(Followup, col(Followup.id) == next_due)
+        .outerjoin(follower, col(follower.id) == col(Followup.rep_id))
+        .where(
+            col(Account.id) == account_id,
+            col(Account.team_id) == team_id,
+            col(Account.status) == AccountStatus.ACTIVE,
+        )
     )
 
 

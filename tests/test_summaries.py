@@ -367,14 +367,14 @@ def test_home_leaves_out_other_reps_and_other_workspaces(
     )  # the stray row, seen only in its own team
 
 
-def test_the_next_follow_up_of_an_account_is_read_through_its_own_index(session: Session) -> None:
-    """The owner card's follow-up query, planned by the database: the account's rows of
-    ix_followups_account_open, not a walk of every open follow-up (ix_followups_due)."""
+def test_the_owner_card_is_read_through_the_accounts_own_indexes(session: Session) -> None:
+    """The owner card, planned by the database: the account's rows of ix_followups_account_open
+    and ix_interactions_timeline, not a walk of every open follow-up (ix_followups_due)."""
     from sqlalchemy import text
 
-    from models.summaries import _next_followup_statement
+    from models.summaries import card_statement
 
-    statement = _next_followup_statement(TEAM_ID, 1).compile(
+    statement = card_statement(TEAM_ID, 1).compile(
         session.get_bind(), compile_kwargs={"literal_binds": True}
     )
     if session.get_bind().dialect.name == "postgresql":
@@ -384,3 +384,4 @@ def test_the_next_follow_up_of_an_account_is_read_through_its_own_index(session:
         rows = session.execute(text(f"EXPLAIN QUERY PLAN {statement}"))
         plan = "\n".join(str(row[-1]) for row in rows)
     assert "ix_followups_account_open" in plan, plan
+    assert "ix_interactions_timeline" in plan, plan
