@@ -14,6 +14,7 @@ from bot.app import create_app, make_client, utcnow
 from bot.config import Settings
 from bot.importing import scrub_error_files
 from handlers import dates
+from handlers.blocks import chart
 from handlers.deps import Deps
 
 # The sweeper runs one job at a time: it keeps one connection (at most 1 + db.MAX_OVERFLOW).
@@ -56,6 +57,7 @@ def build_runtime(
     app = create_app(settings, deps, client=client, socket_mode=socket_mode)
     if handles_requests and warm_up:  # the console skips it: a person types slower than that
         dates.warm_up(now())
+        chart.warm_up()
     return Runtime(settings=settings, engine=engine, deps=deps, client=client, app=app)
 
 

@@ -247,7 +247,7 @@ def test_chart_command_acks_first_then_uploads_a_png_with_alt_text(
     setup_chart(engine, clock)
     result = slack.command("/crm", "pipeline chart team")
     assert "Drawing the chart of the team pipeline" in text_of(result.ack_json())
-    [told] = fake_slack.wait_for_hook(result.response_url)
+    [told] = fake_slack.wait_for_hook(result.response_url, timeout=10)
     assert "Here is the chart of the team pipeline" in text_of(told.body)
     [upload] = fake_slack.files_in("C0SALES01")
     assert upload.data is not None and upload.data.startswith(PNG)
@@ -268,13 +268,13 @@ def test_chart_button_uploads_my_pipeline_into_the_conversation(
     setup_chart(engine, clock)
     reply = slack.command("/crm", "pipeline").reply(timeout=10)
     _, url = click(slack, reply, "pipeline_chart")
-    [told] = fake_slack.wait_for_hook(url)
+    [told] = fake_slack.wait_for_hook(url, timeout=10)
     assert "Here is the chart of your pipeline" in text_of(told.body)
     [upload] = fake_slack.files_in("C0SALES01")
     assert upload.data is not None and upload.data[:8] == PNG
     assert upload.alt_txt is not None and upload.alt_txt.startswith("Bar chart of your open")
     _, again = click(slack, reply, "pipeline_chart")  # a double click
-    [twice] = fake_slack.wait_for_hook(again)
+    [twice] = fake_slack.wait_for_hook(again, timeout=10)
     assert (
         "on its way already" in text_of(twice.body) and len(fake_slack.files_in("C0SALES01")) == 1
     )
@@ -286,7 +286,7 @@ def test_chart_where_rapport_is_not_a_member_tells_the_person(
     fake_slack.add_channel("C0NOBOT01", name="deals", members=["U0ALICE", "U0BOB"])
     setup_chart(engine, clock)
     result = slack.command("/crm", "pipeline chart", channel_id="C0NOBOT01")
-    [told] = fake_slack.wait_for_hook(result.response_url)
+    [told] = fake_slack.wait_for_hook(result.response_url, timeout=10)
     assert "I'm not in this channel" in text_of(told.body) and "/invite @Rapport" in text_of(
         told.body
     )
@@ -299,7 +299,7 @@ def test_chart_is_never_posted_where_a_guest_reads(
     fake_slack.add_channel("C0GUESTS1", members=["U0CRMBOT1", "U0ALICE", "U0GUEST"])
     setup_chart(engine, clock)
     result = slack.command("/crm", "pipeline chart team", channel_id="C0GUESTS1")
-    [told] = fake_slack.wait_for_hook(result.response_url)
+    [told] = fake_slack.wait_for_hook(result.response_url, timeout=10)
     assert "won't post the chart here" in text_of(told.body)
     assert fake_slack.calls_to("files.getUploadURLExternal") == []
 
@@ -311,7 +311,7 @@ def test_chart_upload_refused_by_slack_is_told_in_a_sentence(
     setup_chart(engine, clock)
     fake_slack.fail("files.getUploadURLExternal", error="file_uploads_disabled")
     result = slack.command("/crm", "pipeline chart")
-    [told] = fake_slack.wait_for_hook(result.response_url)
+    [told] = fake_slack.wait_for_hook(result.response_url, timeout=10)
     assert "turned off file uploads" in text_of(told.body)
     assert fake_slack.calls_to("files.completeUploadExternal") == []
 
@@ -321,7 +321,7 @@ def test_chart_of_an_empty_pipeline_still_uploads_a_picture(
 ) -> None:
     fake_slack.add_channel("C0SALES01")
     result = slack.command("/crm", "pipeline chart")
-    fake_slack.wait_for_hook(result.response_url)
+    fake_slack.wait_for_hook(result.response_url, timeout=10)
     [upload] = fake_slack.files_in("C0SALES01")
     assert upload.data is not None and upload.data.startswith(PNG)
     assert upload.alt_txt == "Bar chart of your open pipeline: no open deals."

@@ -29,6 +29,11 @@ def _currencies(report: PipelineReport) -> list[str | None]:
     return [t.currency for t in report.open_totals if t.amount_minor]
 
 
+def warm_up() -> None:
+    """Import matplotlib now (a second of a cold start) rather than on the first chart."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
+
+
 def build_pipeline_chart(report: PipelineReport) -> Chart:
     """The chart of `report`'s open deals; one panel per currency, bars per stage."""
     # matplotlib on first use: it is most of a cold start's imports, and few ask for a chart.
