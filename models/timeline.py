@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, or_
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -134,6 +135,8 @@ def account_timeline(
     total = _count(session, team_id, account_id, wanted, None)
     if not page.entries:
         return replace(page, total=total)
+    if scope.cursor is None and not ascending:  # the newest page: nothing is above it
+        return replace(page, first=1, total=total)
     above = _count(session, team_id, account_id, wanted, page.entries[0].cursor)
     return replace(page, first=above + 1, total=total)
 
@@ -145,9 +148,13 @@ def _count(
     wanted: frozenset[EntryKind],
     above: Cursor | None,
 ) -> int:
-    """How many wanted entries there are (strictly newer than `above`, when given)."""
+    """How many wanted entries there are (strictly newer than `above`, when given): one
+    statement, each source's COUNT a scalar subquery over its own timeline index."""
     statements = count_statements(team_id, account_id, wanted, above=above)
-    return sum(int(session.exec(statement).one()) for statement in statements)
+    if not statements:
+        return 0
+    counted = session.execute(select_columns(*(s.scalar_subquery() for s in statements)))
+    return sum(int(n) for n in counted.one())
 
 
 def count_statements(
