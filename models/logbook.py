@@ -16,7 +16,7 @@ from models import accounts, followups, interactions, pending
 from models.accounts import Account
 from models.contacts import Contact
 from models.interactions import Interaction, InteractionKind
-from models.matching import Candidate, resolve_account
+from models.matching import Candidate, Resolution, resolve_account
 from models.reps import Rep
 
 PENDING_LOG = "log"
@@ -82,10 +82,21 @@ class NeedsPick:
 
 
 def log_by_name(
-    *, session: Session, rep: Rep, typed: str, draft: Draft, now: datetime
+    *,
+    session: Session,
+    rep: Rep,
+    typed: str,
+    draft: Draft,
+    now: datetime,
+    meant: Candidate | None = None,
 ) -> Logged | NeedsPick:
-    """Log on the account `typed` clearly names, or park the draft and say which names are close."""
-    resolution = resolve_account(session=session, team_id=rep.team_id, name=typed)
+    """Log on the account `typed` clearly names (`meant`, when the caller resolved it already),
+    or park the draft and say which names are close."""
+    resolution = (
+        Resolution(query=typed, match=meant, choices=[], nearest=[])
+        if meant is not None
+        else resolve_account(session=session, team_id=rep.team_id, name=typed)
+    )
     if resolution.match is not None:
         account = accounts.get_account(
             session=session, team_id=rep.team_id, account_id=resolution.match.id

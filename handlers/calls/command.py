@@ -78,12 +78,12 @@ def _log_at_once(
     """The answer when the text says enough to log, else the form the modal opens with."""
     with turn.begin() as session:
         rep, now = turn.rep(session), turn.now()
-        account, notes, first = _named(
+        account, notes, first, meant = _named(
             session, rep.team_id, request.account, request.notes, whole, explicit=True
         )
         if account is not None and notes:
             result = logbook.log_by_name(
-                session=session, rep=rep, typed=account, draft=draft(notes), now=now
+                session=session, rep=rep, typed=account, draft=draft(notes), now=now, meant=meant
             )
             return build_log_result(_offering_first(result, first))
         form = _form_from_text(session, rep.team_id, account, notes)
@@ -124,14 +124,15 @@ def handle_direct_message(turn: Turn) -> Message | None:
 
     with turn.begin() as session:
         rep = turn.rep(session)
-        account, notes, first = _named(
+        account, notes, first, meant = _named(
             session, rep.team_id, line.account, line.notes, line.body, explicit=line.explicit
         )
         if account is None or not notes:
             raise CommandError(DM_EXAMPLE)
         result = logbook.log_by_name(
-            session=session, rep=rep, typed=account, draft=draft(notes), now=turn.now()
-        )
+            session=session, rep=rep, typed=account, draft=draft(notes), now=turn.now(),
+            meant=meant,
+        )  # fmt: skip
     if isinstance(result, logbook.Logged) and not result.created:
         return None  # a retried delivery of the same message was answered already
     return build_log_result(_offering_first(result, first))
@@ -139,23 +140,23 @@ def handle_direct_message(turn: Turn) -> Message | None:
 
 def _named(
     session: Session, team_id: str, account: str | None, notes: str, whole: str, *, explicit: bool
-) -> tuple[str | None, str, Candidate | None]:
+) -> tuple[str | None, str, Candidate | None, Candidate | None]:
     """The account and the notes: as split at a separator when that names an account, else a
     known account name the text starts with ("Acme talked pricing"), else as split. After an
     explicit separator (":", a dash) the part before it is the name the rep typed: a known name
     that merely starts it ("Hooli" in "Hooli Cloud: ...") is only offered first among the
-    choices; one that spans the separator ("Re: Solutions") is the account."""
-    if (
-        account is not None
-        and resolve_account(session=session, team_id=team_id, name=account).match
-    ):
-        return account, notes, None
+    choices; one that spans the separator ("Re: Solutions") is the account. Last, the account
+    already found, when it was (so the log doesn't look it up again)."""
+    if account is not None:
+        match = resolve_account(session=session, team_id=team_id, name=account).match
+        if match is not None:
+            return account, notes, None, match
     start = account_at_start(session=session, team_id=team_id, text=whole)
     if start is None or not start.rest:
-        return account, notes, None
+        return account, notes, None, None
     if explicit and account is not None and len(" ".join(start.name.split())) <= len(account):
-        return account, notes, start.candidate
-    return start.name, start.rest, None
+        return account, notes, start.candidate, None
+    return start.name, start.rest, None, start.candidate
 
 
 def _offering_first(
