@@ -6,7 +6,9 @@ from handlers import calls, crm, deals, followups, home, lookups, nudges
 from handlers.deps import Deps
 from handlers.guard import make_guard
 
-MODULES = (crm, calls, deals, followups, lookups, home, nudges)
+# Bolt tries listeners in registration order, each matcher at a cost: what Slack sends most
+# (/who-owns, /history, /log-call and their buttons) is registered first.
+MODULES = (lookups, calls, deals, followups, crm, home, nudges)
 
 
 def register_listeners(app: App, deps: Deps) -> None:
