@@ -140,7 +140,7 @@ def _connection_loop(
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": verifier.generate_signature(timestamp=timestamp, body=body),
+            "X-Slack-Signature": str(verifier.generate_signature(timestamp=timestamp, body=body)),
         }
         late = False
         try:

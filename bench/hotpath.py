@@ -259,7 +259,7 @@ def deals(
     open_: bool,
 ) -> None:
     """A deal per entry of `account_ids`: open ones at Demo or Proposal, the others Won."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for n, account_id in enumerate(account_ids):
         stage = STAGES[2 + n % 2] if open_ else STAGES[-1]
         rows.append(
