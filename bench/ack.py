@@ -482,9 +482,15 @@ def report(runs: list[StoreRun], kinds: list[str], args: argparse.Namespace) -> 
             if instr:
                 line += f" {ratio(mine or 0, base or 0):11.2f}"
             print(line)
+    print("SQL/req: statements per request, counted in process (every thread)")
+    if instr:
+        print(
+            "Minstr, bare Mi: millions of instructions per request, Rapport's and the bare app's"
+            " (callgrind, in process); instr ratio: Rapport's over the bare app's"
+        )
     print(
-        "rps ratio: Rapport's requests/s over the bare app's (goal >= 0.90); p99 ratio: Rapport's"
-        " p99 over the bare app's (goal <= 1.2)"
+        "rps, p50, p99: over HTTP, medians over the rounds; rps ratio: Rapport's requests/s over"
+        " the bare app's (goal >= 0.90); p99 ratio: Rapport's p99 over the bare app's (goal <= 1.2)"
     )
 
 
