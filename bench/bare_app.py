@@ -1,23 +1,90 @@
-"""The baseline for bench/ack.py: a bare Bolt app that only acks /crm, served like Rapport."""
+"""The baseline for bench/ack.py: a bare Bolt app that gives Rapport's answers, the same way.
+
+Each slash command it knows is acked with the message Rapport answered it with (a command's
+answer rides in its ack); the History button is acked empty and its answer, the page Rapport
+posted, goes to the click's response_url with the same kind of client Rapport uses (a
+WebhookClient with retries). The answers come from a JSON file (BENCH_ANSWERS) that bench/ack.py
+writes from what Rapport answered in process: {"answers": {kind: message}, ...}. Nothing is read
+or written anywhere else, so the difference to Rapport is Rapport's own work.
+"""
 
 import argparse
+import json
 import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
 
+from bot.app import LISTENER_THREADS
 from bot.server import GunicornServer, gunicorn_options
+
+COMMANDS = {
+    "who-owns": "/who-owns",
+    "history": "/history",
+    "log-call": "/log-call",
+    "crm-help": "/crm",
+}
+ACTIONS = {"click-history": "history_show"}
+
+
+def build_app(answers: dict[str, Any], *, token: str, api_url: str, secret: str) -> App:
+    """A Bolt app with one listener per kind in `answers` (as many listener threads as
+    Rapport's, so neither waits on a smaller pool)."""
+    app = App(
+        client=WebClient(token=token, base_url=api_url),
+        signing_secret=secret,
+        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
+    )
+    for kind, command in COMMANDS.items():
+        if kind in answers:
+            app.command(command)(acked_with(answers[kind]))
+    for kind, action_id in ACTIONS.items():
+        if kind in answers:
+            app.action(action_id)(posted(answers[kind]))
+    return app
+
+
+def acked_with(message: dict[str, Any]) -> Any:
+    def answer_in_the_ack(ack: Ack) -> None:
+        ack(dict(message))
+
+    return answer_in_the_ack
+
+
+def posted(message: dict[str, Any]) -> Any:
+    def ack_then_post(ack: Ack, body: dict) -> None:
+        ack()
+        webhook = WebhookClient(
+            body["response_url"],
+            retry_handlers=[
+                RateLimitErrorRetryHandler(max_retry_count=2),
+                ServerErrorRetryHandler(max_retry_count=2),
+                ConnectionErrorRetryHandler(max_retry_count=2),
+            ],
+        )
+        webhook.send_dict(message)
+
+    return ack_then_post
 
 
 def build() -> SlackRequestHandler:
-    client = WebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"])
-    app = App(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"])
-
-    @app.command("/crm")
-    def ack_only(ack: Ack) -> None:
-        ack()
-
+    saved = json.loads(Path(os.environ["BENCH_ANSWERS"]).read_text())
+    app = build_app(
+        saved["answers"],
+        token=os.environ["SLACK_BOT_TOKEN"],
+        api_url=os.environ["SLACK_API_URL"],
+        secret=os.environ["SLACK_SIGNING_SECRET"],
+    )
     return SlackRequestHandler(app, path="/slack/events")
 
 
