@@ -4,9 +4,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -98,7 +99,7 @@ def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
     Three statements: the card (`card_statement`: the account, its owner and who assigned them,
     its latest interaction and its earliest open follow-up, each by its own index), the
     pipeline's stages, and the open deals summed per stage and currency."""
-    row = session.execute(card_statement(team_id, account_id)).first()
+    row = session.execute(card_statement(), {"team_id": team_id, "account_id": account_id}).first()
     if row is None:
         raise NotFound("That account no longer exists.")
     pipeline = get_pipeline(session=session, team_id=team_id)
@@ -125,10 +126,15 @@ def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
     )
 
 
-def card_statement(team_id: str, account_id: int) -> Any:
-    """One row for the owner card of a live account (none: it isn't one): the latest interaction
-    and the earliest open follow-up are joined by id, found by ix_interactions_timeline and
-    ix_followups_account_open, so the cost is a few index probes however big the store."""
+@cache
+def card_statement() -> Any:
+    """One row for the owner card of a live account (none: it isn't one), for the parameters
+    `team_id` and `account_id`: the latest interaction and the earliest open follow-up are
+    joined by id, found by ix_interactions_timeline and ix_followups_account_open, so the cost
+    is a few index probes however big the store. Built once: its four aliases of reps cost more
+    to build than the query takes to run."""
+    team_id: Any = bindparam("team_id")
+    account_id: Any = bindparam("account_id")
     owner, assigner, toucher, follower = (aliased(Rep) for _ in range(4))
     latest = (
         select(col(Interaction.id))
