@@ -36,6 +36,7 @@ from models.accounts import (
 )
 from models.aliases import aliases_named
 from models.base import NotFound
+from models.name_index import similar_names
 
 CLEAR_SCORE = 85.0  # one typo in a 5-letter name ("acmee" -> "acme") scores 88.9
 CLEAR_LEAD = 8.0  # ...and beat the runner-up by about one edit (5 let 1% of typos misresolve)
@@ -86,7 +87,10 @@ def resolve_account(*, session: Session, team_id: str, name: str, limit: int = 5
     # No name is longer than MAX_NAME_LENGTH: scoring 40,000 typed characters against every
     # name would take seconds, and the first part decides the nearest names just as well.
     key = key[: 2 * MAX_NAME_LENGTH]
-    scored = score_names(key, _list_keys(session, team_id), _list_prefixed(session, team_id, key))
+    keys = similar_names(session=session, team_id=team_id, key=key)
+    if keys is None:  # no trigram index (or a key too short for one): every name
+        keys = _list_keys(session, team_id)
+    scored = score_names(key, keys, _list_prefixed(session, team_id, key))
     match, choices, nearest = decide(key, scored, limit=limit)
     found = _get_candidates(session, team_id, dict(match + choices + nearest))
     picked = [found[name] for name, _ in match if name in found]
