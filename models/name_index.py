@@ -27,8 +27,8 @@ MIN_KEY_LENGTH = 3  # shorter keys are scored against every name, as before
 # little alike ("acne" / "acme" 0.25, "cyiova" / "ciyova" 0.27) and a long one very alike (0.58
 # at least from 15 letters on 100,000 generated names); a low threshold on a long key would hand
 # GIN's recheck thousands of rows that share a common word.
-PG_THRESHOLD_PER_LETTER = 0.035
-PG_THRESHOLD_RANGE = (0.2, 0.5)
+PG_THRESHOLD_PER_LETTER = 0.034
+PG_THRESHOLD_RANGE = (0.25, 0.6)
 PG_INDEX = "ix_accounts_name_trigrams"
 SQLITE_TABLE = "account_name_trigrams"
 SQLITE_VOCAB = "account_name_trigrams_vocab"
@@ -84,7 +84,9 @@ def _sqlite(session: Session, team_id: str, key: str) -> list[str] | None:
     if found.scalar_one() != 2:
         return None
     grams = trigrams(key)
-    docs: dict[str, int] = {term: doc for term, doc in session.execute(_SQLITE_DOCS, {"terms": grams})}
+    docs: dict[str, int] = {
+        term: doc for term, doc in session.execute(_SQLITE_DOCS, {"terms": grams})
+    }
     picked: list[str] = []
     postings = 0
     for gram in sorted(docs, key=lambda gram: (docs[gram], gram)):

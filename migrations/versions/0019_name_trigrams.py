@@ -55,7 +55,8 @@ SQLITE_UPGRADE = [
     "name, content='', tokenize='trigram', detail='none')",
     "CREATE VIRTUAL TABLE account_name_trigrams_vocab USING fts5vocab(account_name_trigrams, row)",
     f"CREATE TRIGGER account_name_trigrams_insert AFTER INSERT ON accounts BEGIN {_add('new')} END",
-    f"CREATE TRIGGER account_name_trigrams_delete AFTER DELETE ON accounts BEGIN {_remove('old')} END",
+    "CREATE TRIGGER account_name_trigrams_delete AFTER DELETE ON accounts "
+    f"BEGIN {_remove('old')} END",
     "CREATE TRIGGER account_name_trigrams_update AFTER UPDATE OF normalized_name, status, id "
     f"ON accounts BEGIN {_remove('old')} {_add('new')} END",
     "INSERT INTO account_name_trigrams (rowid, name) "
