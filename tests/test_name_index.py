@@ -168,3 +168,7 @@ def test_the_migration_indexes_the_live_accounts_already_stored(database_url: st
                 check_sqlite_index(session)
         finally:
             scratch.dispose()
+
+
+def test_connections_open_the_table_the_index_lives_in() -> None:
+    assert db.NAME_TRIGRAMS == name_index.SQLITE_TABLE
