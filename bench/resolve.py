@@ -6,6 +6,8 @@ Builds a fresh database (a temporary SQLite file, or a temporary database on the
 server named by --database-url, dropped at the end), migrates it, inserts N company names for
 one workspace plus a few hundred for another and some deleted ones, then times
 `resolve_account` and `guess_account_in_text` one transaction per call, as a handler would.
+Last, a sweep of --sweep one-slip typos (1,500 by default) prints how often the account meant
+is the match or among the choices or nearest names offered: the quality bar is 99%.
 """
 
 import argparse
@@ -183,6 +185,17 @@ def outcome(result: Resolution | Candidate | None, meant: str | None) -> str:
     return f"{kind} {'(right)' if meant in [c.name for c in shown if c] else '(wrong)'}"
 
 
+def intended(outcomes: Counter[str]) -> str:
+    """How often the account meant was the match, or among the names offered."""
+    total = sum(outcomes.values())
+    right = sum(count for kind, count in outcomes.items() if kind.endswith("(right)"))
+    matched = outcomes["match (right)"]
+    return (
+        f"meant account matched {matched:,} ({matched / total:.1%}), matched or offered "
+        f"{right:,} of {total:,} ({right / total:.1%})"
+    )
+
+
 def report(label: str, timings: list[float], outcomes: Counter[str]) -> None:
     ordered = sorted(timings)
     p50 = statistics.median(ordered)
@@ -195,6 +208,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200, help="queries per case")
+    parser.add_argument("--sweep", type=int, default=1500, help="typos in the quality sweep")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
     if args.accounts < 1000 or not 10 <= args.queries <= 1000:
@@ -209,6 +223,11 @@ def main() -> None:
     sentences: Case = [
         (f"Spoke with Dana at {name} today, they want a quote", name)
         for name in rng.sample(names, args.queries)
+    ]
+    sweep_rng = random.Random(1500)  # its own seed: the cases above stay the same
+    sweep: Case = [
+        (typo(name, sweep_rng), name)
+        for name in sweep_rng.sample(names, min(args.sweep, len(names)))
     ]
 
     with temporary_database(args.database_url, prefix="rapport_bench") as url:
@@ -229,6 +248,9 @@ def main() -> None:
                 report(f"resolve: {label}", *timed(resolve, factory, case))
             guess = lambda s, q: guess_account_in_text(session=s, team_id=TEAM_ID, text=q)  # noqa: E731
             report("guess_account_in_text", *timed(guess, factory, sentences))
+            timings, outcomes = timed(resolve, factory, sweep)
+            report("resolve: typo sweep", timings, outcomes)
+            print(f"  typo sweep: {intended(outcomes)}")
         finally:
             engine.dispose()
 

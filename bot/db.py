@@ -123,6 +123,9 @@ def _engine(url: URL, timeouts: Timeouts, pool: dict[str, Any]) -> Engine:
     return engine
 
 
+NAME_TRIGRAMS = "account_name_trigrams"  # models.name_index.SQLITE_TABLE (not imported: all models)
+
+
 def _sqlite_pragmas(busy_ms: int, dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     database = cursor.execute("PRAGMA database_list").fetchone()
@@ -131,6 +134,12 @@ def _sqlite_pragmas(busy_ms: int, dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Open the account-name FTS5 table (models.name_index) now, outside any transaction: opened
+    # first by an account INSERT's trigger, its read made that transaction's write unable to
+    # wait for another writer ("database is locked" at once; tests/test_reps.py's 12 at once).
+    found = f"SELECT 1 FROM sqlite_master WHERE name = '{NAME_TRIGRAMS}'"
+    if cursor.execute(found).fetchone():
+        cursor.execute(f"SELECT rowid FROM {NAME_TRIGRAMS} LIMIT 0").fetchall()
     cursor.close()
 
 

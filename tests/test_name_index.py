@@ -1,0 +1,174 @@
+"""The trigram pre-filter (models.name_index) follows the accounts it indexes, on both databases."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, insert, text
+from sqlmodel import Session
+
+from bot import db
+from bot.standin.driver import TEAM_ID
+from models import name_index
+from models.accounts import Account, AccountStatus, normalize_name
+from models.matching import resolve_account
+from models.merging import merge_accounts
+from models.name_index import similar_names
+from models.reps import Rep
+from tests.databases import temporary_database
+from tests.factories import make_account, make_rep
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+OTHER_TEAM = "T0OTHER"
+
+
+@pytest.fixture
+def alice(session: Session) -> Rep:
+    return make_rep(session, "U0ALICE", now=NOW)
+
+
+def candidates(session: Session, key: str, team_id: str = TEAM_ID) -> list[str]:
+    found = similar_names(session=session, team_id=team_id, key=normalize_name(key))
+    assert found is not None, "the trigram index is missing"
+    return found
+
+
+def check_sqlite_index(session: Session) -> None:
+    if session.get_bind().dialect.name == "sqlite":  # a contentless table checks its own structure
+        session.execute(text(f"INSERT INTO {name_index.SQLITE_TABLE} ({name_index.SQLITE_TABLE}) "
+                             "VALUES ('integrity-check')"))  # fmt: skip
+
+
+def test_a_new_account_is_a_candidate_at_once(session: Session, alice: Rep) -> None:
+    assert "globex" not in candidates(session, "Globx")
+    make_account(session, "Globex", owner=alice, now=NOW)
+    assert "globex" in candidates(session, "Globx")
+    check_sqlite_index(session)
+
+
+def test_a_renamed_account_is_found_by_its_new_name_only(session: Session, alice: Rep) -> None:
+    account = make_account(session, "Globex", owner=alice, now=NOW)
+    account.name, account.normalized_name = "Initech", normalize_name("Initech")
+    session.add(account)
+    session.flush()
+    assert "globex" not in candidates(session, "Globx")
+    assert "initech" in candidates(session, "Initeck")
+    assert resolve_account(session=session, team_id=TEAM_ID, name="Initeck").match is not None
+    check_sqlite_index(session)
+
+
+def test_deleted_and_removed_accounts_leave_the_index(session: Session, alice: Rep) -> None:
+    deleted = make_account(session, "Globex", owner=alice, now=NOW)
+    removed = make_account(session, "Initech", owner=alice, now=NOW)
+    deleted.status = AccountStatus.DELETED
+    session.add(deleted)
+    session.flush()
+    session.delete(removed)
+    session.flush()
+    assert "globex" not in candidates(session, "Globx")
+    assert "initech" not in candidates(session, "Initeck")
+    deleted.status = AccountStatus.ACTIVE  # undeleted: back in
+    session.add(deleted)
+    session.flush()
+    assert "globex" in candidates(session, "Globx")
+    check_sqlite_index(session)
+
+
+def test_a_merged_account_is_found_through_its_alias_not_the_index(
+    session: Session, alice: Rep
+) -> None:
+    source = make_account(session, "Globex Industries", owner=alice, now=NOW)
+    target = make_account(session, "Initech", owner=alice, now=NOW)
+    assert source.id is not None and target.id is not None
+    merge_accounts(
+        session=session, team_id=TEAM_ID, source=source.id, target=target.id,
+        actor="operator", actor_is_admin=True, now=NOW,
+    )  # fmt: skip
+    session.flush()
+    assert "globex industries" not in candidates(session, "Globex Industrie")
+    found = resolve_account(session=session, team_id=TEAM_ID, name="Globex Industries")
+    assert found.match is not None and found.match.id == target.id
+    check_sqlite_index(session)
+
+
+def test_a_typo_resolves_among_thousands_through_the_index(session: Session, alice: Rep) -> None:
+    firsts = "Blue Red Silver Golden Swift Prime Apex Summit Noble Alpine Coastal Urban"
+    seconds = "Harbor River Peak Fox Falcon Oak Cedar Bridge Anchor Beacon Lantern Forge"
+    thirds = "Analytics Systems Logistics Robotics Labs Partners Holdings Foods Energy"
+    words = [part.split(" ") for part in (firsts, seconds, thirds)]
+    bulk = [f"{a} {b} {c}" for a in words[0] for b in words[1] for c in words[2]]
+    rows = [
+        {"team_id": TEAM_ID, "name": name, "normalized_name": normalize_name(name),
+         "status": AccountStatus.ACTIVE.value, "created_at": NOW}
+        for name in bulk
+    ]  # fmt: skip
+    session.execute(insert(Account), rows)
+    pool = candidates(session, "Silver Falcn Robotics")
+    assert "silver falcon robotics" in pool and len(pool) <= name_index.CANDIDATES < len(bulk)
+    found = resolve_account(session=session, team_id=TEAM_ID, name="Silver Falcn Robotics")
+    assert found.match is not None and found.match.name == "Silver Falcon Robotics"
+
+
+def test_another_workspaces_names_are_never_candidates(session: Session, alice: Rep) -> None:
+    stranger = make_rep(session, "U0STRANGER", now=NOW, team_id=OTHER_TEAM)
+    for name in ["Globex", "Globes", "Glibex"]:
+        make_account(session, name, owner=stranger, now=NOW)
+    make_account(session, "Globex Group", owner=alice, now=NOW)
+    assert candidates(session, "Globex") == ["globex group"]
+    assert "globex" in candidates(session, "Globx", team_id=OTHER_TEAM)
+    assert "globex group" not in candidates(session, "Globex Group", team_id=OTHER_TEAM)
+
+
+def test_a_key_shorter_than_a_trigram_scans_every_name(session: Session, alice: Rep) -> None:
+    make_account(session, "Ab", owner=alice, now=NOW)
+    assert similar_names(session=session, team_id=TEAM_ID, key="ab") is None
+    assert resolve_account(session=session, team_id=TEAM_ID, name="AB").match is not None
+
+
+def test_without_the_index_every_name_is_scanned(engine: Engine) -> None:
+    """pg_trgm refused (or an SQLite without FTS5): the migration skips the index, and lookups
+    notice and score every name as before."""
+    drop = {
+        "postgresql": [f"DROP INDEX {name_index.PG_INDEX}"],
+        "sqlite": [
+            *(f"DROP TRIGGER account_name_trigrams_{event}" for event in ("insert", "update")),
+            "DROP TRIGGER account_name_trigrams_delete",
+            f"DROP TABLE {name_index.SQLITE_VOCAB}",
+            f"DROP TABLE {name_index.SQLITE_TABLE}",
+        ],
+    }[engine.dialect.name]
+    with Session(engine) as session:  # rolled back: the index comes back for the other tests
+        alice = make_rep(session, "U0ALICE", now=NOW)  # (on SQLite the DDL joins this write's
+        make_account(session, "Globex", owner=alice, now=NOW)  # transaction, so it rolls back)
+        for statement in drop:
+            session.execute(text(statement))
+        make_account(session, "Initech", owner=alice, now=NOW)
+        assert similar_names(session=session, team_id=TEAM_ID, key="globx") is None
+        found = resolve_account(session=session, team_id=TEAM_ID, name="Initeck")
+        assert found.match is not None and found.match.name == "Initech"
+        session.rollback()
+
+
+def test_the_migration_indexes_the_live_accounts_already_stored(database_url: str) -> None:
+    with temporary_database(database_url, prefix="rapport_trigrams") as url:
+        scratch = db.make_engine(url)
+        try:
+            db.upgrade(scratch, "0018_followups_by_account")
+            with scratch.begin() as connection:
+                for name, status in [("Globex", "active"), ("Initech", "deleted")]:
+                    connection.execute(
+                        insert(Account).values(
+                            team_id=TEAM_ID, name=name, normalized_name=normalize_name(name),
+                            status=status, created_at=NOW,
+                        )
+                    )  # fmt: skip
+            db.upgrade(scratch)
+            with db.make_session_factory(scratch).begin() as session:
+                assert candidates(session, "Globx") == ["globex"]
+                assert candidates(session, "Initeck") == []
+                check_sqlite_index(session)
+        finally:
+            scratch.dispose()
+
+
+def test_connections_open_the_table_the_index_lives_in() -> None:
+    assert db.NAME_TRIGRAMS == name_index.SQLITE_TABLE
