@@ -29,7 +29,12 @@ from models.stages import (
 class Deal(SQLModel, table=True):
     __tablename__ = "deals"
     __table_args__ = (
-        Index("ix_deals_team_account", "team_id", "account_id"),
+        # An account's deals, and (covering) its open deals summed per stage and currency for
+        # the owner card: without the sums' columns SQLite read every deal of the workspace
+        # through ix_deals_team_open, the one index that covered them.
+        Index(
+            "ix_deals_account_sums", "team_id", "account_id", "stage", "currency", "amount_minor"
+        ),
         Index("ix_deals_team_owner_stage", "team_id", "owner_id", "stage"),
         # /crm pipeline (models.pipeline): its open-deal pass reads this index alone...
         Index(

@@ -181,17 +181,22 @@ def card_statement() -> Any:
     )
 
 
-def _open_deal_sums(
-    session: Session, pipeline: Pipeline, *where: ColumnElement[bool] | bool
-) -> list[StageSum]:
-    """Open deals matching `where`, summed per (stage, currency)."""
-    statement = (
+def deal_sums_statement(pipeline: Pipeline, *where: ColumnElement[bool] | bool) -> Any:
+    """The open deals matching `where` of live accounts, summed per (stage, currency)."""
+    return (
         select(Deal.stage, Deal.currency, func.sum(Deal.amount_minor), func.count())
         .join(Account, col(Account.id) == col(Deal.account_id))
         .where(*where, col(Deal.stage).not_in(pipeline.closed_names))
         .where(Account.status == AccountStatus.ACTIVE)
         .group_by(col(Deal.stage), col(Deal.currency))
     )
+
+
+def _open_deal_sums(
+    session: Session, pipeline: Pipeline, *where: ColumnElement[bool] | bool
+) -> list[StageSum]:
+    """Open deals matching `where`, summed per (stage, currency)."""
+    statement = deal_sums_statement(pipeline, *where)
     # NOT IN the exact names keeps the query plain; a closed stage spelled in another case
     # (an import, say) is left out here, per group, so both agree with Pipeline.is_closed.
     return [

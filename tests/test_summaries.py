@@ -384,3 +384,23 @@ def test_the_owner_card_is_read_through_the_accounts_own_indexes(session: Sessio
         plan = "\n".join(str(row[-1]) for row in rows)
     assert "ix_followups_account_open" in plan, plan
     assert "ix_interactions_timeline" in plan, plan
+
+
+def test_an_accounts_open_deals_are_summed_from_its_own_rows(session: Session) -> None:
+    """The card's per-stage totals read the account's deals (ix_deals_account_sums), not every
+    deal of the workspace through ix_deals_team_open."""
+    from sqlalchemy import text
+
+    from models.stages import DEFAULT_PIPELINE
+    from models.summaries import deal_sums_statement
+
+    statement = deal_sums_statement(
+        DEFAULT_PIPELINE, Deal.team_id == TEAM_ID, Deal.account_id == 1
+    ).compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {statement}")))
+    else:
+        rows = session.execute(text(f"EXPLAIN QUERY PLAN {statement}"))
+        plan = "\n".join(str(row[-1]) for row in rows)
+    assert "ix_deals_account_sums" in plan, plan
