@@ -102,13 +102,6 @@ class AccountIndex:
             for account_id, name, domain in session.exec(at.order_by(col(Account.id))):
                 self.by_domain.setdefault(str(domain), Known(int(account_id), name))  # type: ignore[arg-type]
 
-    def add(self, account_id: int, name: str, key: str, domain: str | None) -> None:
-        """An account a batch created, for its later rows."""
-        known = Known(account_id, name)
-        self.by_key.setdefault(key, known)
-        if domain:
-            self.by_domain.setdefault(domain, known)
-
     def find(self, key: str, domain: str | None) -> Known | None:
         """The account a row means by its normalized name, else by its domain."""
         return self.by_key.get(key) or (self.by_domain.get(domain) if domain else None)

@@ -72,18 +72,23 @@ class Batch:
         """An error when an earlier line of this file was the same record; else claims it. The
         hash stays, not the key: a few bytes a row, however long the file."""
         first = self.claimed.setdefault(hash(key), line)
-        if first != line:
-            return Result(line, Outcome.ERROR, f"The same as line {first}, which was imported.")
-        return None
+        return _repeated(line, first) if first != line else None
 
     def claim_new(self, line: int, *keys: str) -> Result | None:
         """The same for a row that creates a record its batch's later rows can't find yet (by
-        its name, or its domain): once created, it is claimed by id (`claim`)."""
+        its name, or its domain): once created, it is claimed by id (`claim`). A refused row
+        claims nothing, so a later row is never told it repeats one that wasn't imported."""
         for key in keys:
-            first = self.in_batch.setdefault(key, line)
+            first = self.in_batch.get(key, line)
             if first != line:
-                return Result(line, Outcome.ERROR, f"The same as line {first}, which was imported.")
+                return _repeated(line, first)
+        for key in keys:
+            self.in_batch[key] = line
         return None
+
+
+def _repeated(line: int, first: int) -> Result:
+    return Result(line, Outcome.ERROR, f"The same as line {first}, which was imported.")
 
 
 def import_accounts(*, session: Session, batch: Batch, rows: Sequence[AccountRow]) -> list[Result]:

@@ -453,3 +453,21 @@ def test_an_account_created_in_slack_while_a_batch_ran_is_updated_not_doubled(
     assert accounts_of(engine) == {
         "Pied Piper": ("piedpiper.com", "U0ALICE"), "Raviga": ("raviga.com", None),
     }  # fmt: skip
+
+
+def test_a_row_refused_as_a_repeat_claims_nothing_for_the_rows_after_it(
+    engine: Engine, cli_env: FakeSlack, tmp_path: Path
+) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text(
+        "Account,Domain\nFoo Labs,foo.example\nBar Works,foo.example\nBar Works,\n",
+        encoding="utf-8",
+    )
+    result = rapport_import(str(path))
+    assert counts(result)["Created"] == 2 and counts(result)["Error"] == 1
+    assert {row["Line"]: row["Why"] for row in errors_of(path)} == {
+        "3": "The same as line 2, which was imported."
+    }
+    assert accounts_of(engine) == {
+        "Foo Labs": ("foo.example", None), "Bar Works": (None, None),
+    }  # fmt: skip
