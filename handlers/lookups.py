@@ -106,11 +106,13 @@ def handle_card_button(turn: Turn) -> Message:
     if action["action_id"] == LookupAction.TAKE:
         take_ownership(turn, account_id)
     shareable = _shareable(turn, (turn.body.get("channel") or {}).get("id"))
-    return on_clicked(turn, card(turn, account_id, shareable=shareable))
+    with turn.begin() as session:
+        return on_clicked(turn, card(session, turn, account_id, shareable=shareable))
 
 
 def handle_new_button(turn: Turn) -> Message:
-    return on_clicked(turn, whats_new(turn, row_id(turn.body["actions"][0]["value"])))
+    with turn.begin() as session:
+        return on_clicked(turn, whats_new(session, turn, row_id(turn.body["actions"][0]["value"])))
 
 
 def on_clicked(turn: Turn, answer: Message) -> Message:
@@ -149,7 +151,8 @@ def handle_create_button(turn: Turn) -> Message | None:
             name = ""
         account_id = id_of(account)
     shareable = _shareable(turn, (turn.body.get("channel") or {}).get("id"))
-    shown = card(turn, account_id, shareable=shareable)
+    with turn.begin() as session:
+        shown = card(session, turn, account_id, shareable=shareable)
     return on_clicked(turn, build_created(shown, name) if name else shown)
 
 
@@ -191,13 +194,15 @@ def handle_history_button(turn: Turn) -> Message:
     action = turn.body["actions"][0]
     account_id, only, cursor = [*action["value"].split("|"), "", ""][:3]
     older = action["action_id"] == LookupAction.OLDER
-    page = history(
-        turn,
-        row_id(account_id),
-        only or None,
-        older_than=read_cursor(cursor) if cursor and older else None,
-        newer_than=read_cursor(cursor) if cursor and not older else None,
-    )
+    with turn.begin() as session:
+        page = history(
+            session,
+            turn,
+            row_id(account_id),
+            only or None,
+            older_than=read_cursor(cursor) if cursor and older else None,
+            newer_than=read_cursor(cursor) if cursor and not older else None,
+        )
     return on_clicked(turn, page)
 
 
@@ -314,38 +319,38 @@ def answer(
                     only=only if ask == "history" else None,
                 )
             account_id = found.match.id
-    if ask == "who":
-        return card(turn, account_id, shareable=shareable)
-    if ask == "new":
-        return whats_new(turn, account_id)
-    return history(turn, account_id, only)
+        # The name and what it names are read in one transaction (one pool checkout).
+        if ask == "who":
+            return card(session, turn, account_id, shareable=shareable)
+        if ask == "new":
+            return whats_new(session, turn, account_id)
+        return history(session, turn, account_id, only)
 
 
-def whats_new(turn: Turn, account_id: int) -> Message:
+def whats_new(session: Session, turn: Turn, account_id: int) -> Message:
     """The card with the latest few touches in place of the last one, and a History button."""
     team_id = turn.caller.team_id
-    with turn.begin() as session:
-        owner_card = summaries.owner_card(session=session, team_id=team_id, account_id=account_id)
-        latest = timeline.account_timeline(
-            session=session,
-            team_id=team_id,
-            account_id=account_id,
-            kinds=INTERACTION_KINDS,
-            limit=LATEST_TOUCHES,
-            positioned=False,
-        )
+    owner_card = summaries.owner_card(session=session, team_id=team_id, account_id=account_id)
+    latest = timeline.account_timeline(
+        session=session,
+        team_id=team_id,
+        account_id=account_id,
+        kinds=INTERACTION_KINDS,
+        limit=LATEST_TOUCHES,
+        positioned=False,
+    )
     return build_owner_card(owner_card, tz=turn.caller.tz, shareable=False, touches=latest.entries)
 
 
-def card(turn: Turn, account_id: int, *, shareable: bool) -> Message:
-    with turn.begin() as session:
-        owner_card = summaries.owner_card(
-            session=session, team_id=turn.caller.team_id, account_id=account_id
-        )
+def card(session: Session, turn: Turn, account_id: int, *, shareable: bool) -> Message:
+    owner_card = summaries.owner_card(
+        session=session, team_id=turn.caller.team_id, account_id=account_id
+    )
     return build_owner_card(owner_card, tz=turn.caller.tz, shareable=shareable)
 
 
 def history(
+    session: Session,
     turn: Turn,
     account_id: int,
     only: str | None,
@@ -358,19 +363,18 @@ def history(
     ]
     kinds = frozenset(asked) or None
     team_id = turn.caller.team_id
-    with turn.begin() as session:
-        account = accounts.get_account(session=session, team_id=team_id, account_id=account_id)
-        page = timeline.account_timeline(
-            session=session,
-            team_id=team_id,
-            account_id=account_id,
-            kinds=kinds,
-            older_than=older_than,
-            newer_than=newer_than,
-        )
+    name = accounts.live_name(session=session, team_id=team_id, account_id=account_id)
+    page = timeline.account_timeline(
+        session=session,
+        team_id=team_id,
+        account_id=account_id,
+        kinds=kinds,
+        older_than=older_than,
+        newer_than=newer_than,
+    )
     return build_history(
         account_id=account_id,
-        account=account.name,
+        account=name,
         page=page,
         tz=turn.caller.tz,
         only=only if kinds else None,

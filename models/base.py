@@ -4,7 +4,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import DateTime, event, inspect
+from sqlalchemy import CursorResult, DateTime, Executable, Table, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, UOWTransaction
@@ -66,6 +66,19 @@ def zone(tz: str | None) -> tzinfo:
         return ZoneInfo(tz or "UTC")
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return UTC
+
+
+def table(model: type) -> Table:
+    """A model's Core table. Hot reads select its columns rather than the model's attributes:
+    a statement of plain columns skips the ORM's compile and loading work on every execution."""
+    found: Table = model.__table__
+    return found
+
+
+def read(session: Session, statement: Executable, **params: Any) -> CursorResult[Any]:
+    """A Core statement (built once, with bind parameters) on the session's connection, in its
+    transaction: the hot path's reads, without the ORM's per-execution bookkeeping."""
+    return session.connection().execute(statement, params)
 
 
 def conflict_insert(session: Session, table: Any) -> postgresql.Insert | sqlite.Insert:

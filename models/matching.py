@@ -21,11 +21,14 @@ Below NEAREST_SCORE a name is not offered at all: "Pied Piper" is not "Initech",
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
-from sqlalchemy import func, literal
+from sqlalchemy import bindparam, func, literal
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from models.accounts import (
@@ -37,7 +40,7 @@ from models.accounts import (
     normalize_name,
 )
 from models.aliases import aliases_named
-from models.base import NotFound
+from models.base import NotFound, read, table
 from models.name_index import similar_names
 
 CLEAR_SCORE = 85.0  # one typo in a 5-letter name ("acmee" -> "acme") scores 88.9
@@ -83,9 +86,12 @@ def resolve_account(*, session: Session, team_id: str, name: str, limit: int = 5
     key = normalize_name(query)
     if not key:
         return Resolution(query=query, match=None, choices=[], nearest=[])
-    exact = _get_candidates(session, team_id, {key: 100.0})
-    if key in exact:
-        return Resolution(query=query, match=exact[key], choices=[], nearest=[])
+    exact = read(session, _exact_statement(), team_id=team_id, key=key).first()
+    if exact is not None:
+        match = Candidate(id=exact.id, name=exact.name, score=100.0)
+        return Resolution(query=query, match=match, choices=[], nearest=[])
+    if merged_into := _get_aliased(session, team_id, {key: 100.0}):
+        return Resolution(query=query, match=merged_into[key], choices=[], nearest=[])
     # No name is longer than MAX_NAME_LENGTH: scoring 40,000 typed characters against every
     # name would take seconds, and the first part decides the nearest names just as well.
     key = key[: 2 * MAX_NAME_LENGTH]
@@ -281,12 +287,33 @@ def _get_candidates(
 ) -> dict[str, Candidate]:
     if not scores:
         return {}
-    statement = select(Account.id, Account.name, Account.normalized_name).where(
-        Account.team_id == team_id, col(Account.normalized_name).in_(list(scores)), _ACTIVE
-    )
-    found = _candidates(session.exec(statement).all(), scores)
+    rows = read(session, _named_statement(), team_id=team_id, keys=list(scores))
+    found = _candidates(rows.all(), scores)
     missing = [key for key in scores if key not in found]
     return found | _get_aliased(session, team_id, {key: scores[key] for key in missing})
+
+
+@cache
+def _exact_statement() -> Any:
+    """The live account whose normalized name is `key`, for `team_id` (built once: every typed
+    name is looked up by it first)."""
+    accounts = table(Account)
+    return select_columns(accounts.c.id, accounts.c.name).where(
+        accounts.c.team_id == bindparam("team_id"),
+        accounts.c.normalized_name == bindparam("key"),
+        accounts.c.status == literal(AccountStatus.ACTIVE.value, literal_execute=True),
+    )
+
+
+@cache
+def _named_statement() -> Any:
+    """Live accounts by normalized name, for `team_id` and the list `keys`."""
+    accounts = table(Account)
+    return select_columns(accounts.c.id, accounts.c.name, accounts.c.normalized_name).where(
+        accounts.c.team_id == bindparam("team_id"),
+        accounts.c.normalized_name.in_(bindparam("keys", expanding=True)),
+        accounts.c.status == literal(AccountStatus.ACTIVE.value, literal_execute=True),
+    )
 
 
 def _get_aliased(session: Session, team_id: str, scores: dict[str, float]) -> dict[str, Candidate]:

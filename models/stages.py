@@ -23,14 +23,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
+from typing import Any
 
 from rapidfuzz.distance import OSA
-from sqlalchemy import UniqueConstraint, delete
+from sqlalchemy import UniqueConstraint, bindparam, delete
+from sqlalchemy import select as select_columns
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models import audit
-from models.base import DomainError, UTCDateTime
+from models.base import DomainError, UTCDateTime, read, table
 from models.reps import Rep
 
 MAX_STAGE_NAME_LENGTH = 64  # deals.stage and the stage-change columns are this wide
@@ -188,14 +190,21 @@ DEFAULT_PIPELINE = Pipeline(
 
 def get_pipeline(*, session: Session, team_id: str) -> Pipeline:
     """The workspace's own stages in order, else the default pipeline; never writes."""
-    rows = session.exec(
-        select(PipelineStage.name, PipelineStage.outcome, PipelineStage.probability)
-        .where(PipelineStage.team_id == team_id)
-        .order_by(col(PipelineStage.position))
-    ).all()
+    rows = read(session, _stages_statement(), team_id=team_id).all()
     if not rows:
         return DEFAULT_PIPELINE
     return Pipeline(tuple(Stage(name, StageOutcome(outcome), p) for name, outcome, p in rows))
+
+
+@cache
+def _stages_statement() -> Any:
+    """The workspace's stages in order (built once: every owner card reads them)."""
+    stages = table(PipelineStage)
+    return (
+        select_columns(stages.c.name, stages.c.outcome, stages.c.probability)
+        .where(stages.c.team_id == bindparam("team_id"))
+        .order_by(stages.c.position)
+    )
 
 
 def set_pipeline(

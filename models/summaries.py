@@ -9,11 +9,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_
 from sqlalchemy import select as select_columns
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from models.accounts import Account, AccountStatus
-from models.base import NotFound, id_of, zone
+from models.base import NotFound, id_of, read, table, zone
 from models.deals import Deal
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
@@ -96,16 +95,21 @@ StageSum = tuple[str, str | None, int | None, int]
 def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
     """Who owns a live account, its last touch, open deals and next follow-up; else NotFound.
 
-    Three statements: the card (`card_statement`: the account, its owner and who assigned them,
-    its latest interaction and its earliest open follow-up, each by its own index), the
-    pipeline's stages, and the open deals summed per stage and currency."""
-    row = session.execute(card_statement(), {"team_id": team_id, "account_id": account_id}).first()
+    Three statements, each built once and run on the session's connection (Core rows, no ORM
+    objects): the card (`card_statement`: the account, its owner and who assigned them, its
+    latest interaction and its earliest open follow-up, each by its own index), the pipeline's
+    stages, and the account's deals summed per stage and currency (`account_deal_sums`)."""
+    row = read(session, card_statement(), team_id=team_id, account_id=account_id).first()
     if row is None:
         raise NotFound("That account no longer exists.")
     pipeline = get_pipeline(session=session, team_id=team_id)
-    sums = _open_deal_sums(
-        session, pipeline, Deal.team_id == team_id, Deal.account_id == account_id
-    )
+    sums = [
+        (stage, currency, total, count)
+        for stage, currency, total, count in read(
+            session, account_deal_sums(), team_id=team_id, account_id=account_id
+        )
+        if not pipeline.is_closed(stage)
+    ]
     last_touch = None
     if row.touched_at is not None:
         last_touch = LastTouch(
@@ -135,49 +139,67 @@ def card_statement() -> Any:
     to build than the query takes to run."""
     team_id: Any = bindparam("team_id")
     account_id: Any = bindparam("account_id")
-    owner, assigner, toucher, follower = (aliased(Rep) for _ in range(4))
+    accounts, interactions, followups = table(Account), table(Interaction), table(Followup)
+    owner, assigner, toucher, follower = (
+        table(Rep).alias(name) for name in ("owner", "assigner", "toucher", "follower")
+    )
     latest = (
-        select(col(Interaction.id))
-        .where(Interaction.team_id == team_id, Interaction.account_id == account_id)
-        .order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
+        select_columns(interactions.c.id)
+        .where(interactions.c.team_id == team_id, interactions.c.account_id == account_id)
+        .order_by(interactions.c.occurred_at.desc(), interactions.c.id.desc())
         .limit(1)
         .scalar_subquery()
     )
     next_due = (
-        select(col(Followup.id))
-        .where(Followup.team_id == team_id, Followup.account_id == account_id)
-        .where(Followup.status == FollowupStatus.OPEN)
-        .order_by(col(Followup.due_at), col(Followup.id))
+        select_columns(followups.c.id)
+        .where(followups.c.team_id == team_id, followups.c.account_id == account_id)
+        .where(followups.c.status == FollowupStatus.OPEN)
+        .order_by(followups.c.due_at, followups.c.id)
         .limit(1)
         .scalar_subquery()
     )
     return (
         select_columns(
-            col(Account.name),
-            col(Account.owner_since),
-            col(owner.slack_user_id).label("owner"),
-            col(assigner.slack_user_id).label("assigned_by"),
-            col(Interaction.occurred_at).label("touched_at"),
-            col(Interaction.kind).label("touch_kind"),
-            col(Interaction.summary).label("touch_summary"),
-            col(Interaction.permalink).label("touch_permalink"),
-            col(toucher.slack_user_id).label("toucher"),
-            col(Followup.due_at),
-            col(Followup.note),
-            col(follower.slack_user_id).label("follower"),
+            accounts.c.name,
+            accounts.c.owner_since,
+            owner.c.slack_user_id.label("owner"),
+            assigner.c.slack_user_id.label("assigned_by"),
+            interactions.c.occurred_at.label("touched_at"),
+            interactions.c.kind.label("touch_kind"),
+            interactions.c.summary.label("touch_summary"),
+            interactions.c.permalink.label("touch_permalink"),
+            toucher.c.slack_user_id.label("toucher"),
+            followups.c.due_at,
+            followups.c.note,
+            follower.c.slack_user_id.label("follower"),
         )
-        .select_from(Account)
-        .outerjoin(owner, col(owner.id) == col(Account.owner_id))
-        .outerjoin(assigner, col(assigner.id) == col(Account.owner_assigned_by_id))
-        .outerjoin(Interaction, col(Interaction.id) == latest)
-        .outerjoin(toucher, col(toucher.id) == col(Interaction.rep_id))
-        .outerjoin(Followup, col(Followup.id) == next_due)
-        .outerjoin(follower, col(follower.id) == col(Followup.rep_id))
+        .select_from(accounts)
+        .outerjoin(owner, owner.c.id == accounts.c.owner_id)
+        .outerjoin(assigner, assigner.c.id == accounts.c.owner_assigned_by_id)
+        .outerjoin(interactions, interactions.c.id == latest)
+        .outerjoin(toucher, toucher.c.id == interactions.c.rep_id)
+        .outerjoin(followups, followups.c.id == next_due)
+        .outerjoin(follower, follower.c.id == followups.c.rep_id)
         .where(
-            col(Account.id) == account_id,
-            col(Account.team_id) == team_id,
-            col(Account.status) == AccountStatus.ACTIVE,
+            accounts.c.id == account_id,
+            accounts.c.team_id == team_id,
+            accounts.c.status == AccountStatus.ACTIVE,
         )
+    )
+
+
+@cache
+def account_deal_sums() -> Any:
+    """An account's deals summed per (stage, currency), for `team_id` and `account_id`, closed
+    stages included (the caller knows the pipeline): ix_deals_account_sums covers it."""
+    deals = table(Deal)
+    return (
+        select_columns(
+            deals.c.stage, deals.c.currency, func.sum(deals.c.amount_minor), func.count()
+        )
+        .where(deals.c.team_id == bindparam("team_id"))
+        .where(deals.c.account_id == bindparam("account_id"))
+        .group_by(deals.c.stage, deals.c.currency)
     )
 
 

@@ -10,14 +10,14 @@ import heapq
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, or_
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_
 from sqlalchemy import select as select_columns
-from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel import Session
 
-from models.base import id_of
+from models.base import read, table
 from models.deals import Deal, DealStageChange
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction, InteractionKind
@@ -115,7 +115,11 @@ def account_timeline(
     positioned: bool = True,
 ) -> Page:
     """One page of an account's timeline, newest first, with cursors to the pages around it and
-    (when `positioned`) where it sits in the whole."""
+    (when `positioned`) where it sits in the whole.
+
+    Every statement is built once per shape (which sources and kinds, which way, where the
+    cursor falls) and run as Core rows on the session's connection: building the statements
+    and loading ORM objects cost more than reading the rows."""
     if older_than is not None and newer_than is not None:
         raise ValueError("page older or newer, not both")
     if limit < 1:
@@ -150,37 +154,54 @@ def _count(
 ) -> int:
     """How many wanted entries there are (strictly newer than `above`, when given): one
     statement, each source's COUNT a scalar subquery over its own timeline index."""
-    statements = count_statements(team_id, account_id, wanted, above=above)
-    if not statements:
+    scope = _Scope(team_id, account_id, above, True, 0)
+    statement = _count_statement(wanted, _cases(scope))
+    if statement is None:
         return 0
-    counted = session.execute(select_columns(*(s.scalar_subquery() for s in statements)))
-    return sum(int(n) for n in counted.one())
+    return sum(int(n) for n in read(session, statement, **_params(scope)).one())
 
 
 def count_statements(
     team_id: str, account_id: int, wanted: frozenset[EntryKind], *, above: Cursor | None = None
-) -> list[SelectOfScalar[int]]:
-    """One COUNT per source, each a range of that source's timeline index."""
+) -> list[Select[tuple[int]]]:
+    """One COUNT per source, each a range of that source's timeline index, its parameters bound
+    (for EXPLAIN: `_count` runs them as one statement of scalar subqueries)."""
     scope = _Scope(team_id, account_id, above, True, 0)
-    counts: list[tuple[Any, list[Any], list[ColumnElement[bool]]]] = []
+    params = _params(scope)
+    return [count.params(**params) for count in _counts(wanted, _cases(scope))]
+
+
+# Where the cursor falls for each source: None (no cursor), "tie" (the cursor is this source's
+# own rank: time, then id, decides) or the comparison of times alone.
+Cases = tuple[str | None, str | None, str | None]
+
+
+@cache
+def _count_statement(wanted: frozenset[EntryKind], cases: Cases) -> Select[Any] | None:
+    counts = _counts(wanted, cases)
+    if not counts:
+        return None
+    return select_columns(*(count.scalar_subquery() for count in counts))
+
+
+@cache
+def _counts(wanted: frozenset[EntryKind], cases: Cases) -> list[Select[tuple[int]]]:
+    interaction_case, stage_case, followup_case = cases
+    counts: list[Select[tuple[int]]] = []
     if kinds := wanted & INTERACTION_KINDS:
-        where: list[Any] = [Interaction.team_id == team_id, Interaction.account_id == account_id]
-        if kinds != INTERACTION_KINDS:
-            where.append(col(Interaction.kind).in_(sorted(kinds)))
-        at, id_ = col(Interaction.occurred_at), col(Interaction.id)
-        counts.append((Interaction, where, _past(at, id_, INTERACTION_RANK, scope)))
+        i = _INTERACTIONS.c
+        where = _of_account(i.team_id, i.account_id) + _kinds(i.kind, kinds)
+        where += _past(i.occurred_at, i.id, interaction_case)
+        counts.append(select_columns(func.count()).select_from(_INTERACTIONS).where(*where))
     if EntryKind.STAGE in wanted:
-        where = [DealStageChange.team_id == team_id, DealStageChange.account_id == account_id]
-        at, id_ = col(DealStageChange.changed_at), col(DealStageChange.id)
-        counts.append((DealStageChange, where, _past(at, id_, STAGE_RANK, scope)))
+        c = _STAGE_CHANGES.c
+        where = _of_account(c.team_id, c.account_id) + _past(c.changed_at, c.id, stage_case)
+        counts.append(select_columns(func.count()).select_from(_STAGE_CHANGES).where(*where))
     if EntryKind.FOLLOWUP in wanted:
-        where = [Followup.team_id == team_id, Followup.account_id == account_id]
-        at, id_ = col(Followup.created_at), col(Followup.id)
-        counts.append((Followup, where, _past(at, id_, FOLLOWUP_RANK, scope)))
-    return [
-        select(func.count()).select_from(table).where(*where, *past)
-        for table, where, past in counts
-    ]
+        f = _FOLLOWUPS.c
+        where = _of_account(f.team_id, f.account_id) + _past(f.created_at, f.id, followup_case)
+        counts.append(select_columns(func.count()).select_from(_FOLLOWUPS).where(*where))
+    return counts
 
 
 def _rank(kind: EntryKind) -> int:
@@ -220,99 +241,173 @@ class _Scope:
     ascending: bool
     limit: int
 
+    def case(self, rank: int) -> str | None:
+        """Where the cursor falls for the source of `rank`, in this scope's direction."""
+        cursor = self.cursor
+        if cursor is None:
+            return None
+        if rank == cursor.rank:
+            return "tie>" if self.ascending else "tie<"
+        # Only time decides between sources; equal times fall on the rank's side.
+        if self.ascending:
+            return ">=" if rank > cursor.rank else ">"
+        return "<=" if rank < cursor.rank else "<"
 
-def _keyset(statement: S, at: Any, id_: Any, rank: int, scope: _Scope) -> S:
-    """Rows strictly past the cursor in (at, rank, id) order, nearest first, `limit` of them."""
-    order = (at.asc(), id_.asc()) if scope.ascending else (at.desc(), id_.desc())
-    return statement.order_by(*order).limit(scope.limit).where(*_past(at, id_, rank, scope))
+
+def _cases(scope: _Scope) -> Cases:
+    return (scope.case(INTERACTION_RANK), scope.case(STAGE_RANK), scope.case(FOLLOWUP_RANK))
 
 
-def _past(at: Any, id_: Any, rank: int, scope: _Scope) -> list[ColumnElement[bool]]:
-    """The conditions for rows strictly past the cursor, in the scope's direction."""
+def _params(scope: _Scope) -> dict[str, Any]:
     cursor = scope.cursor
-    if cursor is None:
+    return {
+        "team_id": scope.team_id,
+        "account_id": scope.account_id,
+        "limit": scope.limit,
+        "cursor_at": cursor.at if cursor else None,
+        "cursor_id": cursor.id if cursor else None,
+    }
+
+
+_INTERACTIONS, _STAGE_CHANGES, _FOLLOWUPS = (
+    table(Interaction),
+    table(DealStageChange),
+    table(Followup),
+)
+_DEALS, _REPS = table(Deal), table(Rep)
+
+
+def _of_account(team_id: Any, account_id: Any) -> list[ColumnElement[bool]]:
+    return [team_id == bindparam("team_id"), account_id == bindparam("account_id")]
+
+
+def _kinds(kind: Any, kinds: frozenset[EntryKind]) -> list[ColumnElement[bool]]:
+    return [] if kinds == INTERACTION_KINDS else [kind.in_(sorted(kinds))]
+
+
+def _past(at: Any, id_: Any, case: str | None) -> list[ColumnElement[bool]]:
+    """The conditions for rows strictly past the cursor (`cursor_at`, `cursor_id`)."""
+    cursor_at, cursor_id = bindparam("cursor_at"), bindparam("cursor_id")
+    if case is None:
         return []
-    if scope.ascending:
-        if rank != cursor.rank:  # only time decides; equal times fall on the rank's side
-            return [at >= cursor.at if rank > cursor.rank else at > cursor.at]
-        # `at >= x` lets the index seek; the OR only sorts out the rows at exactly x.
-        return [at >= cursor.at, or_(at > cursor.at, id_ > cursor.id)]
-    if rank != cursor.rank:
-        return [at <= cursor.at if rank < cursor.rank else at < cursor.at]
-    return [at <= cursor.at, or_(at < cursor.at, id_ < cursor.id)]
+    # `at >= x` lets the index seek; the OR only sorts out the rows at exactly x.
+    if case == "tie>":
+        return [at >= cursor_at, or_(at > cursor_at, id_ > cursor_id)]
+    if case == "tie<":
+        return [at <= cursor_at, or_(at < cursor_at, id_ < cursor_id)]
+    compare = {">=": at >= cursor_at, ">": at > cursor_at, "<=": at <= cursor_at}
+    return [compare.get(case, at < cursor_at)]
+
+
+def _keyset(statement: S, at: Any, id_: Any, case: str | None, ascending: bool) -> S:
+    """Rows strictly past the cursor in (at, rank, id) order, nearest first, `limit` of them."""
+    order = (at.asc(), id_.asc()) if ascending else (at.desc(), id_.desc())
+    return statement.order_by(*order).limit(bindparam("limit")).where(*_past(at, id_, case))
 
 
 def _interactions(session: Session, scope: _Scope, kinds: frozenset[EntryKind]) -> list[Entry]:
     if not kinds:
         return []
-    statement = (
-        select(Interaction, Rep.slack_user_id)
-        .join(Rep, col(Rep.id) == col(Interaction.rep_id))
-        .where(Interaction.team_id == scope.team_id, Interaction.account_id == scope.account_id)
-    )
-    if kinds != INTERACTION_KINDS:
-        statement = statement.where(col(Interaction.kind).in_(sorted(kinds)))
-    at, id_ = col(Interaction.occurred_at), col(Interaction.id)
+    statement = _interactions_statement(kinds, scope.case(INTERACTION_RANK), scope.ascending)
     return [
-        Entry(
-            EntryKind(row.kind),
-            row.occurred_at,
-            id_of(row),
-            rep,
-            row.summary,
-            permalink=row.permalink,
-        )
-        for row, rep in session.exec(_keyset(statement, at, id_, INTERACTION_RANK, scope))
+        Entry(EntryKind(row.kind), row.at, row.id, row.rep, row.summary, permalink=row.permalink)
+        for row in read(session, statement, **_params(scope))
     ]
+
+
+@cache
+def _interactions_statement(
+    kinds: frozenset[EntryKind], case: str | None, ascending: bool
+) -> Select[Any]:
+    i = _INTERACTIONS.c
+    statement = (
+        select_columns(
+            i.kind,
+            i.occurred_at.label("at"),
+            i.id,
+            _REPS.c.slack_user_id.label("rep"),
+            i.summary,
+            i.permalink,
+        )
+        .join_from(_INTERACTIONS, _REPS, _REPS.c.id == i.rep_id)
+        .where(*_of_account(i.team_id, i.account_id), *_kinds(i.kind, kinds))
+    )
+    return _keyset(statement, i.occurred_at, i.id, case, ascending)
 
 
 def _stage_changes(session: Session, scope: _Scope) -> list[Entry]:
-    statement = (
-        select(DealStageChange, Deal.name, Rep.slack_user_id)
-        .join(Deal, col(Deal.id) == col(DealStageChange.deal_id))
-        .join(Rep, col(Rep.id) == col(DealStageChange.changed_by_id), isouter=True)
-        .where(
-            DealStageChange.team_id == scope.team_id,
-            DealStageChange.account_id == scope.account_id,
-        )
-    )
-    at, id_ = col(DealStageChange.changed_at), col(DealStageChange.id)
+    statement = _stage_changes_statement(scope.case(STAGE_RANK), scope.ascending)
     return [
-        Entry(EntryKind.STAGE, change.changed_at, id_of(change), rep, _stage_text(change, deal))
-        for change, deal, rep in session.exec(_keyset(statement, at, id_, STAGE_RANK, scope))
+        Entry(EntryKind.STAGE, row.at, row.id, row.rep, _stage_text(row))
+        for row in read(session, statement, **_params(scope))
     ]
 
 
-def _stage_text(change: DealStageChange, deal: str) -> str:
+@cache
+def _stage_changes_statement(case: str | None, ascending: bool) -> Select[Any]:
+    c = _STAGE_CHANGES.c
+    statement = (
+        select_columns(
+            c.changed_at.label("at"),
+            c.id,
+            _REPS.c.slack_user_id.label("rep"),
+            _DEALS.c.name.label("deal"),
+            c.from_stage,
+            c.to_stage,
+            c.note,
+        )
+        .join_from(_STAGE_CHANGES, _DEALS, _DEALS.c.id == c.deal_id)
+        .outerjoin(_REPS, _REPS.c.id == c.changed_by_id)
+        .where(*_of_account(c.team_id, c.account_id))
+    )
+    return _keyset(statement, c.changed_at, c.id, case, ascending)
+
+
+def _stage_text(change: Any) -> str:
     note = f" ({change.note})" if change.note else ""  # a lost reason, why it moved back
     if change.from_stage is None:
-        return f"{deal}: {change.to_stage}{note}"
-    return f"{deal}: {change.from_stage} → {change.to_stage}{note}"
+        return f"{change.deal}: {change.to_stage}{note}"
+    return f"{change.deal}: {change.from_stage} → {change.to_stage}{note}"
 
 
 def _followups(session: Session, scope: _Scope) -> list[Entry]:
-    statement = (
-        select(Followup, Rep.slack_user_id)
-        .join(Rep, col(Rep.id) == col(Followup.rep_id))
-        .where(Followup.team_id == scope.team_id, Followup.account_id == scope.account_id)
-    )
-    at, id_ = col(Followup.created_at), col(Followup.id)
+    statement = _followups_statement(scope.case(FOLLOWUP_RANK), scope.ascending)
     return [
         Entry(
             EntryKind.FOLLOWUP,
-            row.created_at,
-            id_of(row),
-            rep,
+            row.at,
+            row.id,
+            row.rep,
             row.note,
-            status=_followup_status(row),
+            status=_followup_status(row.status, row.snoozed_count),
             due_at=row.due_at,
             done_at=row.completed_at,
         )
-        for row, rep in session.exec(_keyset(statement, at, id_, FOLLOWUP_RANK, scope))
+        for row in read(session, statement, **_params(scope))
     ]
 
 
-def _followup_status(followup: Followup) -> str:
-    if followup.status == FollowupStatus.OPEN and followup.snoozed_count > 0:
+@cache
+def _followups_statement(case: str | None, ascending: bool) -> Select[Any]:
+    f = _FOLLOWUPS.c
+    statement = (
+        select_columns(
+            f.created_at.label("at"),
+            f.id,
+            _REPS.c.slack_user_id.label("rep"),
+            f.note,
+            f.status,
+            f.snoozed_count,
+            f.due_at,
+            f.completed_at,
+        )
+        .join_from(_FOLLOWUPS, _REPS, _REPS.c.id == f.rep_id)
+        .where(*_of_account(f.team_id, f.account_id))
+    )
+    return _keyset(statement, f.created_at, f.id, case, ascending)
+
+
+def _followup_status(status: str, snoozes: int) -> str:
+    if status == FollowupStatus.OPEN and snoozes > 0:
         return "snoozed"
-    return followup.status
+    return str(status)

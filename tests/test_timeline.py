@@ -399,16 +399,16 @@ def explain(session: Session, statement: object) -> str:
     """The database's plan for `statement`, as text (PostgreSQL, with fresh statistics, told to
     avoid the seq scan it would pick for tables this small)."""
     connection = session.connection()
-    compiled = statement.compile(  # type: ignore[attr-defined]
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-    )
+    compiled = statement.compile(dialect=connection.dialect)  # type: ignore[attr-defined]
+    expanded = compiled.construct_expanded_state()  # IN lists as one parameter per value
     if connection.dialect.name == "sqlite":
-        params = tuple(compiled.params[name] for name in compiled.positiontup)
-        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params)
+        assert expanded.positiontup is not None
+        params = tuple(expanded.parameters[name] for name in expanded.positiontup)
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {expanded.statement}", params)
         return "\n".join(str(row[-1]) for row in rows)
     connection.exec_driver_sql("ANALYZE interactions, deal_stage_changes, followups")
     connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    rows = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
+    rows = connection.exec_driver_sql(f"EXPLAIN {expanded.statement}", expanded.parameters)
     return "\n".join(str(row[0]) for row in rows)
 
 
