@@ -2,9 +2,10 @@
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal
+from functools import cache
+from typing import Any, Literal
 
-from sqlalchemy import Index, Text, UniqueConstraint, delete, func
+from sqlalchemy import Index, Text, UniqueConstraint, bindparam, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -60,10 +61,17 @@ def get_interaction(*, session: Session, team_id: str, interaction_id: int) -> I
 
 def get_by_source_key(*, session: Session, team_id: str, source_key: str) -> Interaction | None:
     """The interaction a Slack delivery already produced, if any (idempotency)."""
-    statement = select(Interaction).where(
-        Interaction.team_id == team_id, Interaction.source_key == source_key
+    found = session.execute(_by_source_key(), {"team_id": team_id, "source_key": source_key})
+    return found.scalars().first()
+
+
+@cache
+def _by_source_key() -> Any:
+    """Built once: every logged line asks it first."""
+    return select(Interaction).where(
+        Interaction.team_id == bindparam("team_id"),
+        Interaction.source_key == bindparam("source_key"),
     )
-    return session.exec(statement).first()
 
 
 def log_interaction(

@@ -7,8 +7,10 @@ without asking Slack again, and a refresh overwrites a row only with newer news.
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Index, Time, UniqueConstraint, or_, true
+from sqlalchemy import Index, Time, UniqueConstraint, bindparam, or_, true
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import DomainError, UTCDateTime, conflict_insert
@@ -75,8 +77,16 @@ class RepProfile(SQLModel):
 
 def get_rep(*, session: Session, team_id: str, slack_user_id: str) -> Rep | None:
     """The rep for a Slack user in this workspace, if Rapport has seen them."""
-    statement = select(Rep).where(Rep.team_id == team_id, Rep.slack_user_id == slack_user_id)
-    return session.exec(statement).first()
+    found = session.execute(_by_user(), {"team_id": team_id, "slack_user_id": slack_user_id})
+    return found.scalars().first()
+
+
+@cache
+def _by_user() -> Any:
+    """Built once: every request reads its caller's row."""
+    return select(Rep).where(
+        Rep.team_id == bindparam("team_id"), Rep.slack_user_id == bindparam("slack_user_id")
+    )
 
 
 def list_reps(*, session: Session, team_id: str) -> list[Rep]:
