@@ -4,7 +4,8 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
@@ -52,19 +53,25 @@ def create_app(
             LISTENER_THREADS, thread_name_prefix="listener"
         ),
     )
-    app.use(admit)
+    app.use(Admit())
     app.error(handle_listener_error)
     handlers.register_listeners(app, deps)
     return app
 
 
-def admit(context: BoltContext, next: Callable[[], None]) -> None:
+class Admit(Middleware):
     """Past Bolt's signature check (HTTP) or off the app's own socket (Socket Mode): the request
-    is Slack's, and gets a correlation id if no HTTP layer gave it one."""
-    context[VERIFIED] = True
-    if correlation_id.get() == "-":  # Socket Mode
-        correlation_id.set(new_correlation_id())
-    next()
+    is Slack's, and gets a correlation id if no HTTP layer gave it one. A class middleware: Bolt
+    calls it as is, without the keyword injection a function middleware pays on every request."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        req.context[VERIFIED] = True
+        if correlation_id.get() == "-":  # Socket Mode
+            correlation_id.set(new_correlation_id())
+        next()
+        return resp
 
 
 def handle_listener_error(
@@ -72,7 +79,7 @@ def handle_listener_error(
 ) -> BoltResponse | None:
     """Errors that escaped a listener before its ack (after it, `handlers.errors.reporting`).
 
-    One that came before `admit` belongs to a request nobody verified (slack_sdk's verifier
+    One that came before `Admit` belongs to a request nobody verified (slack_sdk's verifier
     raises on a timestamp that isn't an integer): its response_url and channel are whatever the
     sender wrote, so nothing is sent anywhere and the answer is Bolt's own 401.
     """

@@ -7,7 +7,7 @@ from slack_bolt import App
 
 from handlers import calls, crm, deals, followups, home, lookups, nudges
 from handlers.deps import Deps
-from handlers.guard import make_guard
+from handlers.guard import WorkspaceGuard
 
 MODULES = (lookups, calls, deals, followups, crm, home, nudges)
 # Bolt tries listeners in registration order, paying for each matcher it asks (~0.1 M
@@ -17,7 +17,7 @@ LATER = frozenset(["action", "block_action", "view", "view_submission", "options
 
 
 def register_listeners(app: App, deps: Deps) -> None:
-    app.use(make_guard(deps))
+    app.use(WorkspaceGuard(deps))
     later = _Later(app)
     for module in MODULES:
         module.register(later, deps)

@@ -16,7 +16,8 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from slack_bolt import BoltContext, BoltResponse
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
@@ -33,6 +34,20 @@ from handlers.refusals import refuse
 logger = logging.getLogger(__name__)
 
 NOT_CHECKED = "I couldn't check who you are with Slack just now; please try again in a moment."
+
+
+class WorkspaceGuard(Middleware):
+    """The guard as a class middleware: Bolt calls it with the request as is, where a function
+    middleware pays for Bolt's keyword injection on every request."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.check = make_guard(deps)
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        refused = self.check(req.body, req.context, req.context.client, next)
+        return resp if refused is None else refused
 
 
 def make_guard(deps: Deps) -> Callable[..., BoltResponse | None]:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import CursorResult, DateTime, Executable, Table, event, inspect
+from sqlalchemy import DateTime, Executable, Result, Table, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, UOWTransaction
@@ -71,11 +71,11 @@ def zone(tz: str | None) -> tzinfo:
 def table(model: type) -> Table:
     """A model's Core table. Hot reads select its columns rather than the model's attributes:
     a statement of plain columns skips the ORM's compile and loading work on every execution."""
-    found: Table = model.__table__
+    found: Table = model.__table__  # type: ignore[attr-defined]
     return found
 
 
-def read(session: Session, statement: Executable, **params: Any) -> CursorResult[Any]:
+def read(session: Session, statement: Executable, **params: Any) -> Result[Any]:
     """A Core statement (built once, with bind parameters) on the session's connection, in its
     transaction: the hot path's reads, without the ORM's per-execution bookkeeping."""
     return session.connection().execute(statement, params)

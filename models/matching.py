@@ -88,8 +88,8 @@ def resolve_account(*, session: Session, team_id: str, name: str, limit: int = 5
         return Resolution(query=query, match=None, choices=[], nearest=[])
     exact = read(session, _exact_statement(), team_id=team_id, key=key).first()
     if exact is not None:
-        match = Candidate(id=exact.id, name=exact.name, score=100.0)
-        return Resolution(query=query, match=match, choices=[], nearest=[])
+        named = Candidate(id=exact.id, name=exact.name, score=100.0)
+        return Resolution(query=query, match=named, choices=[], nearest=[])
     if merged_into := _get_aliased(session, team_id, {key: 100.0}):
         return Resolution(query=query, match=merged_into[key], choices=[], nearest=[])
     # No name is longer than MAX_NAME_LENGTH: scoring 40,000 typed characters against every
@@ -288,7 +288,7 @@ def _get_candidates(
     if not scores:
         return {}
     rows = read(session, _named_statement(), team_id=team_id, keys=list(scores))
-    found = _candidates(rows.all(), scores)
+    found = _candidates(((r.id, r.name, r.normalized_name) for r in rows), scores)
     missing = [key for key in scores if key not in found]
     return found | _get_aliased(session, team_id, {key: scores[key] for key in missing})
 

@@ -193,7 +193,7 @@ def get_pipeline(*, session: Session, team_id: str) -> Pipeline:
     rows = read(session, _stages_statement(), team_id=team_id).all()
     if not rows:
         return DEFAULT_PIPELINE
-    return Pipeline(tuple(Stage(name, StageOutcome(outcome), p) for name, outcome, p in rows))
+    return Pipeline(tuple(Stage(r.name, StageOutcome(r.outcome), r.probability) for r in rows))
 
 
 @cache

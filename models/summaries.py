@@ -103,12 +103,10 @@ def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
     if row is None:
         raise NotFound("That account no longer exists.")
     pipeline = get_pipeline(session=session, team_id=team_id)
-    sums = [
-        (stage, currency, total, count)
-        for stage, currency, total, count in read(
-            session, account_deal_sums(), team_id=team_id, account_id=account_id
-        )
-        if not pipeline.is_closed(stage)
+    sums: list[StageSum] = [
+        (row.stage, row.currency, row.total, row.deals)
+        for row in read(session, account_deal_sums(), team_id=team_id, account_id=account_id)
+        if not pipeline.is_closed(row.stage)
     ]
     last_touch = None
     if row.touched_at is not None:
@@ -195,7 +193,10 @@ def account_deal_sums() -> Any:
     deals = table(Deal)
     return (
         select_columns(
-            deals.c.stage, deals.c.currency, func.sum(deals.c.amount_minor), func.count()
+            deals.c.stage,
+            deals.c.currency,
+            func.sum(deals.c.amount_minor).label("total"),
+            func.count().label("deals"),
         )
         .where(deals.c.team_id == bindparam("team_id"))
         .where(deals.c.account_id == bindparam("account_id"))

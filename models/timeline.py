@@ -163,7 +163,7 @@ def _count(
 
 def count_statements(
     team_id: str, account_id: int, wanted: frozenset[EntryKind], *, above: Cursor | None = None
-) -> list[Select[tuple[int]]]:
+) -> list[Select[Any]]:
     """One COUNT per source, each a range of that source's timeline index, its parameters bound
     (for EXPLAIN: `_count` runs them as one statement of scalar subqueries)."""
     scope = _Scope(team_id, account_id, above, True, 0)
@@ -185,9 +185,9 @@ def _count_statement(wanted: frozenset[EntryKind], cases: Cases) -> Select[Any] 
 
 
 @cache
-def _counts(wanted: frozenset[EntryKind], cases: Cases) -> list[Select[tuple[int]]]:
+def _counts(wanted: frozenset[EntryKind], cases: Cases) -> list[Select[Any]]:
     interaction_case, stage_case, followup_case = cases
-    counts: list[Select[tuple[int]]] = []
+    counts: list[Select[Any]] = []
     if kinds := wanted & INTERACTION_KINDS:
         i = _INTERACTIONS.c
         where = _of_account(i.team_id, i.account_id) + _kinds(i.kind, kinds)
@@ -287,7 +287,8 @@ def _kinds(kind: Any, kinds: frozenset[EntryKind]) -> list[ColumnElement[bool]]:
 
 def _past(at: Any, id_: Any, case: str | None) -> list[ColumnElement[bool]]:
     """The conditions for rows strictly past the cursor (`cursor_at`, `cursor_id`)."""
-    cursor_at, cursor_id = bindparam("cursor_at"), bindparam("cursor_id")
+    cursor_at: Any = bindparam("cursor_at")
+    cursor_id: Any = bindparam("cursor_id")
     if case is None:
         return []
     # `at >= x` lets the index seek; the OR only sorts out the rows at exactly x.
