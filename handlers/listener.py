@@ -78,10 +78,14 @@ class Turn:
 Handler = Callable[[Turn], Message | None]
 
 
-def command(deps: Deps, handler: Handler) -> Listener:
+def command(deps: Deps, handler: Handler, *, after: Handler | None = None) -> Listener:
     """A slash command: the handler's answer rides in the ack itself, so a quick write has
     committed before Slack hears anything, and a crash after the ack can't lose it. Work that
-    misses the deadline gets an empty ack, and its answer follows on the response_url."""
+    misses the deadline gets an empty ack, and its answer follows on the response_url.
+
+    `after` is the slow part of a command (a chart, say), run once it is acked, in the same
+    thread; its answer, and any error, go to the response_url. (Not a Bolt lazy listener: Bolt
+    deep-copies every request for one, and starts it beside the ack rather than after it.)"""
 
     def listener(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
         reply = response_url(body["response_url"], response_type="ephemeral")
@@ -92,25 +96,16 @@ def command(deps: Deps, handler: Handler) -> Listener:
         except FutureTimeout:
             ack()
             _send(turn.reply, work.result())
-            return
-        if answer is None:
-            ack()  # e.g. a modal opened instead
         else:
-            message: Message = {"response_type": "ephemeral"} | answer
-            ack(**message)
+            if answer is None:
+                ack()  # e.g. a modal opened instead
+            else:
+                message: Message = {"response_type": "ephemeral"} | answer
+                ack(**message)
+        if after is not None:
+            _run(after, turn)
 
     return listener
-
-
-def after_ack(deps: Deps, handler: Handler) -> Listener:
-    """A Bolt lazy listener of a command: slow work that starts once the command has its
-    listener (which acks); its answer, and any error, go to the command's response_url."""
-
-    def later(body: dict, client: WebClient, context: BoltContext) -> None:
-        reply = response_url(body["response_url"], response_type="ephemeral")
-        _run(handler, Turn(deps, context["caller"], client, body, reply))
-
-    return later
 
 
 def action(deps: Deps, handler: Handler) -> Listener:

@@ -46,10 +46,7 @@ MERGE_PICK = re.compile(rf"^{CrmAction.MERGE_PICK}_\d+$")
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command(Command.CRM)(
-        ack=listener.command(deps, handle_crm_command),
-        lazy=[listener.after_ack(deps, handle_crm_after_ack)],
-    )
+    app.command(Command.CRM)(listener.command(deps, handle_crm_command, after=handle_crm_after_ack))
     pipeline.register(app, deps)
     for button in (CrmAction.CONTACT_SAVE, CrmAction.CONTACT_KEEP):
         app.action(button)(listener.action(deps, handle_contact_button))
