@@ -5,17 +5,17 @@ A transcript in tests/console/ is what `rapport console --demo --script FILE` pr
 its `> ` lines are the script. RAPPORT_RECORD=1 rewrites them after a deliberate change."""
 
 import difflib
+import functools
 import io
 import os
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from slack_bolt import App
 
+import handlers
 from bot.cli import main
 from bot.config import load_settings
 from bot.console.demo import DEMO_CHANNELS, DEMO_USERS, seed_demo
@@ -64,30 +64,29 @@ def test_the_tour_does_what_the_issue_asks_a_newcomer_to_try() -> None:
     assert "🔔 Follow-up due" in tour and "✅ Done by you" in tour  # a nudge after time +1d
 
 
+Hits = dict[tuple[str, str], int]
+
+
 @pytest.fixture
-def spied(monkeypatch: pytest.MonkeyPatch) -> dict[int, tuple[str, str]]:
-    """Each listener the app registers (by id) and what it listens for: (kind, constraint)."""
-    seen: dict[int, tuple[str, str]] = {}
-    for method in (
-        "command", "global_shortcut", "message_shortcut", "event", "action", "view", "options",
-    ):  # fmt: skip
-        original = getattr(App, method)
-        kind = method.rsplit("_", 1)[-1]  # *_shortcut: shortcut
+def spied(monkeypatch: pytest.MonkeyPatch) -> Hits:
+    """Each listener the modules register, as (kind, constraint), and how often it ran: every
+    one is counted as it is registered, whether Bolt gets it or a router does."""
+    hits: Hits = {}
+    add = handlers.Routes.add
 
-        def spy(self, constraint, *args, _kind=kind, _original=original, **kwargs):
-            register = _original(self, constraint, *args, **kwargs)
+    def counting(routes, method, constraint, listener):
+        what = (method.rsplit("_", 1)[-1], str(getattr(constraint, "pattern", constraint)))
+        hits[what] = 0
 
-            def wrapped(*fargs, **fkwargs):
-                before = len(self._listeners)
-                done = register(*fargs, **fkwargs)
-                for listener in self._listeners[before:]:
-                    seen[id(listener)] = (_kind, str(constraint))
-                return done
+        @functools.wraps(listener)
+        def counted(*args, **kwargs):
+            hits[what] += 1
+            return listener(*args, **kwargs)
 
-            return wrapped
+        add(routes, method, constraint, counted)
 
-        monkeypatch.setattr(App, method, spy)
-    return seen
+    monkeypatch.setattr(handlers.Routes, "add", counting)
+    return hits
 
 
 REACHES = """\
@@ -117,28 +116,20 @@ home
 
 
 def test_every_kind_of_listener_the_app_registers_is_reached_from_the_console(
-    monkeypatch: pytest.MonkeyPatch, spied: dict[int, tuple[str, str]]
+    monkeypatch: pytest.MonkeyPatch, spied: Hits
 ) -> None:
-    hits: dict[tuple[str, str], int] = defaultdict(int)
+    hits = spied
     with fresh_store(monkeypatch):
         settings = load_settings()
         people = [Person(u.id, u.real_name, u.tz, u.is_admin, u.email) for u in DEMO_USERS]
         with open_slack(settings, people, dict(DEMO_CHANNELS)) as slack:
-            for listener in slack.runtime.app._listeners:
-                what, run = spied[id(listener)], listener.run_ack_function
-
-                def counted(*args, _what=what, _run=run, **kwargs):
-                    hits[_what] += 1
-                    return _run(*args, **kwargs)
-
-                monkeypatch.setattr(listener, "run_ack_function", counted)
             slack.clock.at = parse_moment("2026-12-01 08:00", default_tz="America/New_York")
             seed_demo(db=slack.runtime.deps.db, now=slack.clock.now())
             slack.mark()
             console = Console(slack, lambda shown: None)
             for line in REACHES.splitlines():
                 console.run(line)
-    registered = set(spied.values())
+    registered = set(hits)
     by_kind = {kind: {c for k, c in registered if k == kind} for kind, _ in registered}
     assert by_kind["command"] == {str(command) for command in Command}
     assert by_kind["shortcut"] == {str(shortcut) for shortcut in Shortcut}

@@ -16,28 +16,13 @@ MANIFEST = yaml.safe_load(REPO_MANIFEST.read_text())
 
 
 @pytest.fixture
-def registered(deps: Deps, settings, monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]]:
-    """What register_listeners asks Bolt to listen for, by kind."""
+def registered(deps: Deps, settings) -> dict[str, set[str]]:
+    """What the modules register, by kind (Bolt gets commands and buttons through a router)."""
     app = App(token="xoxb-test", signing_secret="s", token_verification_enabled=False)
     seen: dict[str, set[str]] = defaultdict(set)
-    for method in (
-        "command",
-        "shortcut",
-        "global_shortcut",
-        "message_shortcut",
-        "event",
-        "action",
-        "view",
-        "options",
-    ):
-        original, kind = getattr(app, method), method.rsplit("_", 1)[-1]  # *_shortcut: shortcut
-
-        def spy(constraint, *args, _kind=kind, _original=original, **kwargs):
-            seen[_kind].add(constraint if isinstance(constraint, str) else str(constraint))
-            return _original(constraint, *args, **kwargs)
-
-        monkeypatch.setattr(app, method, spy)
-    handlers.register_listeners(app, deps)
+    for method, kept in handlers.register_listeners(app, deps).kept.items():
+        kind = method.rsplit("_", 1)[-1]  # *_shortcut: shortcut
+        seen[kind] |= {c if isinstance(c, str) else c.pattern for c, _ in kept}
     return seen
 
 
