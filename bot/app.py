@@ -49,6 +49,9 @@ def create_app(
         client=client or make_client(settings),
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not socket_mode,  # Socket Mode requests are not signed
+        # Listeners run in the request's thread and hand what follows their ack to the listener
+        # executor (handlers.listener): no 10 ms ack poll on every answer.
+        process_before_response=True,
         listener_executor=ContextThreadPoolExecutor(
             LISTENER_THREADS, thread_name_prefix="listener"
         ),

@@ -1,10 +1,12 @@
 """One wrapper per kind of Slack request: it acks, hands the handler a `Turn` (who asked, where
 answers go), and makes sure nothing escapes after the ack.
 
-slack-bolt 1.30 resets an acknowledged response when the listener then raises, so an error
-escaping within Bolt's 10 ms ack poll turns the user's 200 into a 404 after 3 s
-(slack_bolt/listener/thread_runner.py). So after the ack every error becomes a reply, and a reply
-that fails in turn is logged with the request's correlation id; none of them reaches Bolt.
+The app runs listeners with `process_before_response=True`: a listener runs in the thread of
+the request, and Slack's answer is sent when it returns. So a listener does only what its ack
+needs (a command's answer, a modal's field errors, an option list) and hands the rest to the
+app's listener executor (`_after_ack`), where every error becomes a reply, and a reply that fails
+in turn is logged with the request's correlation id; none of them reaches Bolt. (Bolt's default
+runs each listener in its executor and polls for the ack every 10 ms: 10 ms on every answer.)
 
 Handlers are plain functions `handle_*(turn, ...) -> Message | None`: what they return is sent
 through `turn.reply`, the way this kind of request is answered.
@@ -15,10 +17,10 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -95,17 +97,24 @@ def command(deps: Deps, handler: Handler, *, after: Handler | None = None) -> Li
             answer = work.result(timeout=ACK_DEADLINE_SECONDS)
         except FutureTimeout:
             ack()
-            _send(turn.reply, work.result())
+            _after_ack(context, _answer_late, work, turn, after)
+            return
+        if answer is None:
+            ack()  # e.g. a modal opened instead
         else:
-            if answer is None:
-                ack()  # e.g. a modal opened instead
-            else:
-                message: Message = {"response_type": "ephemeral"} | answer
-                ack(**message)
+            message: Message = {"response_type": "ephemeral"} | answer
+            ack(**message)
         if after is not None:
-            _run(after, turn)
+            _after_ack(context, _run, after, turn)
 
     return listener
+
+
+def _answer_late(work: Future[Message | None], turn: Turn, after: Handler | None) -> None:
+    """A command that missed the ack's deadline: its answer when it has one, then `after`."""
+    _send(turn.reply, work.result())
+    if after is not None:
+        _run(after, turn)
 
 
 def action(deps: Deps, handler: Handler) -> Listener:
@@ -121,7 +130,7 @@ def action(deps: Deps, handler: Handler) -> Listener:
         beside = (
             response_url(url, replace_original=False, response_type="ephemeral") if url else reply
         )
-        _run(handler, Turn(deps, caller, client, body, reply), tell=beside)
+        _after_ack(context, _run, handler, Turn(deps, caller, client, body, reply), tell=beside)
 
     return listener
 
@@ -148,7 +157,7 @@ def view(
             ack(response_action="errors", errors=submitted)
             return
         ack()
-        _run(lambda t: handler(t, submitted), turn, what=handler.__name__)
+        _after_ack(context, _run, lambda t: handler(t, submitted), turn, what=handler.__name__)
 
     return listener
 
@@ -164,16 +173,34 @@ def event(deps: Deps, handler: Handler, *, reply: ReplyTo) -> Listener:
         caller: SlackUser | None = context.get("caller")
         if caller is None:  # bot messages and subtyped events carry no person
             return
-        try:
-            if not _first_delivery(deps, body):
-                return  # Slack's retry of an event that is handled (or being handled) already
-            answer_to = reply(deps, client, caller, body["event"])
-        except Exception:
-            logger.exception("no way to answer %s", body["event"].get("type"))
-            return
-        _run(handler, Turn(deps, caller, client, body, answer_to))
+        _after_ack(
+            context,
+            _handle_event,
+            deps,
+            handler,
+            reply,
+            Turn(deps, caller, client, body, _no_reply),
+        )
 
     return listener
+
+
+def _no_reply(**_: Any) -> None:
+    """Where an event's answers go until `_handle_event` knows (Turn needs a reply)."""
+
+
+def _handle_event(deps: Deps, handler: Handler, reply: ReplyTo, turn: Turn) -> None:
+    """An event's work, once Bolt has acked it: a retried delivery is dropped, then the
+    handler runs with its answers going where `reply` says."""
+    body = turn.body
+    try:
+        if not _first_delivery(deps, body):
+            return  # Slack's retry of an event that is handled (or being handled) already
+        answer_to = reply(deps, turn.client, turn.caller, body["event"])
+    except Exception:
+        logger.exception("no way to answer %s", body["event"].get("type"))
+        return
+    _run(handler, replace(turn, reply=answer_to))
 
 
 def _first_delivery(deps: Deps, body: dict) -> bool:
@@ -253,6 +280,12 @@ def _command_pool() -> ThreadPoolExecutor:
         if _COMMANDS is None:
             _COMMANDS = ThreadPoolExecutor(COMMAND_THREADS, thread_name_prefix="command")
         return _COMMANDS
+
+
+def _after_ack(context: BoltContext, work: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+    """`work(*args, **kwargs)` in the app's listener executor, so Slack's answer goes now; the
+    executor keeps the request's context (its correlation id)."""
+    context.listener_runner.listener_executor.submit(work, *args, **kwargs)
 
 
 def _answer(handler: Handler, turn: Turn) -> Message | None:
