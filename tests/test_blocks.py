@@ -1,6 +1,7 @@
 """Block Kit builders: pure, within Slack's limits, and escaping whatever users typed."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.standin.driver import text_of
 from handlers.blocks.calls import (
@@ -18,7 +19,7 @@ from handlers.blocks.crm import (
     build_owner_assigned,
 )
 from handlers.blocks.home import build_home
-from handlers.blocks.text import escape, preview
+from handlers.blocks.text import escape, local_time, preview
 from handlers.ids import Command
 
 
@@ -31,6 +32,17 @@ def test_escape_defuses_mentions_and_broadcasts() -> None:
 def test_preview_cuts_on_a_word() -> None:
     assert preview("one two three", limit=9) == "one two…"
     assert preview("  a\n b ") == "a b"
+
+
+def test_local_time_falls_back_to_what_strftime_writes_in_every_zone_all_year() -> None:
+    start = datetime(2026, 1, 1, 0, 7, tzinfo=UTC)
+    for tz in ("America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham", "UTC"):
+        for hours in range(0, 366 * 24, 7):
+            moment = start + timedelta(hours=hours)
+            local = moment.astimezone(ZoneInfo(tz))
+            fallback = local.strftime(f"%a %b {local.day}, %H:%M {local.tzname()}")
+            assert local_time(moment, tz).endswith(f"|{fallback}>"), (tz, moment)
+    assert local_time(start, "Not/AZone").endswith("|Thu Jan 1, 00:07 UTC>")
 
 
 def test_help_names_every_command_with_an_example() -> None:

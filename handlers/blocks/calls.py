@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from handlers.blocks import Message, context, message, section
+from handlers.blocks import Message, context, kit, message, section
 from handlers.blocks.names import Buttons, Choice, build_unknown_name
 from handlers.blocks.text import bold, escape, label, literal, local_time, quote, quote_name
 from handlers.ids import LogAction, LogModal
@@ -75,18 +75,18 @@ def build_logged(logged: Logged) -> Message:
         headline += f" with {literal(logged.contact)}"
     if logged.occurred_at:
         headline += f", {local_time(logged.occurred_at, logged.tz)}"
-    blocks: list[Block] = [section(headline)]
+    blocks = [kit.section(headline)]
     if logged.notes:
-        blocks.append(section(f">{quote(logged.notes, 600)}"))
+        blocks.append(kit.section(f">{quote(logged.notes, 600)}"))
     details = []
     if logged.permalink:
         details.append(f"<{logged.permalink}|Slack message>")
     if logged.followup_due:
         details.append(f":alarm_clock: Follow-up {local_time(logged.followup_due, logged.tz)}")
     if details:
-        blocks.append(context(" · ".join(details)))
+        blocks.append(kit.context(" · ".join(details)))
     if logged.warning:
-        blocks.append(section(f":warning: {escape(logged.warning)}"))
+        blocks.append(kit.section(f":warning: {escape(logged.warning)}"))
     blocks.append(_log_buttons(logged.interaction_id))
     return message(fallback, blocks)
 
@@ -99,23 +99,17 @@ def _edited_headline(logged: Logged, account: str) -> str:
     return f":pencil2: Saved {fields}: the {logged.kind} is on {account}{created}"
 
 
-def _log_buttons(interaction_id: int) -> ActionsBlock:
+def _log_buttons(interaction_id: int) -> kit.Json:
     value = str(interaction_id)
-    return ActionsBlock(
-        block_id=f"log_{interaction_id}",
-        elements=[
-            ButtonElement(
-                text="Undo",
-                action_id=LogAction.UNDO,
-                value=value,
-                confirm=ConfirmObject(
-                    title="Undo this log?", text="It will be removed.", confirm="Undo", deny="Keep"
-                ),
-            ),
-            ButtonElement(text="Edit", action_id=LogAction.EDIT, value=value),
-            ButtonElement(text="Add follow-up", action_id=LogAction.ADD_FOLLOWUP, value=value),
-        ],
+    undo = kit.confirm(
+        title="Undo this log?", text="It will be removed.", confirm="Undo", deny="Keep"
     )
+    elements = [
+        kit.button("Undo", action_id=LogAction.UNDO, value=value, confirm=undo),
+        kit.button("Edit", action_id=LogAction.EDIT, value=value),
+        kit.button("Add follow-up", action_id=LogAction.ADD_FOLLOWUP, value=value),
+    ]
+    return kit.actions(elements, block_id=f"log_{interaction_id}")
 
 
 def build_pick_account(
@@ -175,7 +169,7 @@ def _told_when(interaction: Interaction, changed: list[str] | None) -> bool:
 
 def build_done(text: str) -> Message:
     """A short replacement for a message whose buttons have been used."""
-    return message(text, [section(text)])
+    return message(text, [kit.section(text)])
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,10 @@
 """Builders for /crm: help, and the account basics."""
 
 from collections.abc import Sequence
-from copy import deepcopy
-from functools import cache
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-)
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
-from handlers.blocks import Message, message, section
+from handlers.blocks import Message, kit, message, section
 from handlers.blocks.text import bold, escape, label, literal, mention, quote
 from handlers.ids import Command, CrmAction
 
@@ -70,34 +60,21 @@ def _lines(rows: list[tuple[str, str, bool]], prefix: str = "") -> str:
     )
 
 
+# The help never changes at run time, and it is on the hot path of every `/crm`.
+CRM_LINES, COMMAND_LINES = _lines(HELP_CRM, prefix=f"{Command.CRM} "), _lines(HELP_COMMANDS)
+
+
 def build_crm_help(*, unknown: str | None = None) -> Message:
-    head: list[Block] = [HeaderBlock(text="Rapport: your CRM in Slack")]
+    blocks = [kit.header("Rapport: your CRM in Slack")]
     if unknown:
-        text = f"I don't know `{quote(unknown, 80)}`. Here is what I can do:"
-        head.append(section(text))
-    built = message("Rapport help: /crm new, /crm assign and more", head)
-    built["blocks"] += _help_blocks()
-    return built
-
-
-@cache
-def _help_blocks_cached() -> tuple[dict, ...]:
-    """The help never changes at run time; it is on the hot path of every `/crm`."""
-    blocks = [
-        section(_lines(HELP_CRM, prefix=f"{Command.CRM} ")),
-        DividerBlock(),
-        section(_lines(HELP_COMMANDS)),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(text="Account names ignore case, punctuation and Inc/LLC/GmbH.")
-            ]
-        ),
+        blocks.append(kit.section(f"I don't know `{quote(unknown, 80)}`. Here is what I can do:"))
+    blocks += [
+        kit.section(CRM_LINES),
+        kit.divider(),
+        kit.section(COMMAND_LINES),
+        kit.context("Account names ignore case, punctuation and Inc/LLC/GmbH."),
     ]
-    return tuple(block.to_dict() for block in blocks)
-
-
-def _help_blocks() -> list[dict]:
-    return deepcopy(list(_help_blocks_cached()))
+    return message("Rapport help: /crm new, /crm assign and more", blocks)
 
 
 def build_account_created(*, account: str, owner_id: str, caller_id: str) -> Message:

@@ -1,12 +1,6 @@
 """Builders for answers: who owns an account, its history, picking among several names."""
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-)
-
-from handlers.blocks import Message, context, message, section
+from handlers.blocks import Message, kit, message
 from handlers.blocks.calls import KINDS
 from handlers.blocks.names import Buttons, Choice, build_unknown_name
 from handlers.blocks.text import bold, literal, local_time, mention, quote
@@ -65,29 +59,18 @@ def build_owner_card(
             f"Next follow-up {local_time(due, tz)} by {mention(rep)}"
             f"{': ' + quote(note, 100) if note else ''}."
         )
-    blocks: list[Block] = [section("\n".join(lines))]
-    buttons = [
-        ButtonElement(
-            text="History", action_id=LookupAction.SHOW_HISTORY, value=str(card.account_id)
-        )
-    ]
+    account_id = str(card.account_id)
+    buttons = [kit.button("History", action_id=LookupAction.SHOW_HISTORY, value=account_id)]
     if not card.owner_slack_id:
-        buttons.insert(
-            0,
-            ButtonElement(
-                text="Take ownership",
-                action_id=LookupAction.TAKE,
-                value=str(card.account_id),
-                style="primary",
-            ),
+        take = kit.button(
+            "Take ownership", action_id=LookupAction.TAKE, value=account_id, style="primary"
         )
+        buttons.insert(0, take)
     if shareable:
         buttons.append(
-            ButtonElement(
-                text="Share in channel", action_id=LookupAction.SHARE, value=str(card.account_id)
-            )
+            kit.button("Share in channel", action_id=LookupAction.SHARE, value=account_id)
         )
-    blocks.append(ActionsBlock(block_id=f"card_{card.account_id}", elements=buttons))
+    blocks = [kit.section("\n".join(lines)), kit.actions(buttons, block_id=f"card_{account_id}")]
     return message(f"{name}: owner and last touch", blocks)
 
 
@@ -102,7 +85,7 @@ def build_shared_card(card: OwnerCard, *, tz: str, shared_by: str) -> Message:
     built = build_owner_card(card, tz=tz, shareable=False)
     built["blocks"] = [
         built["blocks"][0],
-        context(f"Shared by {mention(shared_by)}").to_dict(),
+        kit.context(f"Shared by {mention(shared_by)}"),
     ]
     return built
 
@@ -167,29 +150,22 @@ def build_history(
 ) -> Message:
     """One page of an account's timeline, newest first, with Older / Newer."""
     scope = f" ({only.replace('+', ', ')})" if only else ""
-    blocks: list[Block] = [section(f":ledger: History of {bold(account)}{scope}{_position(page)}")]
+    blocks = [kit.section(f":ledger: History of {bold(account)}{scope}{_position(page)}")]
     if not page.entries:
-        blocks.append(section("Nothing logged yet."))
-    blocks += [section(_entry_line(entry, tz)) for entry in page.entries]
+        blocks.append(kit.section("Nothing logged yet."))
+    blocks += [kit.section(_entry_line(entry, tz)) for entry in page.entries]
+    at = f"{account_id}|{only or ''}|"
     buttons = []
     if page.newer:
         buttons.append(
-            ButtonElement(
-                text="Newer",
-                action_id=LookupAction.NEWER,
-                value=f"{account_id}|{only or ''}|{page.newer.encode()}",
-            )
+            kit.button("Newer", action_id=LookupAction.NEWER, value=at + page.newer.encode())
         )
     if page.older:
         buttons.append(
-            ButtonElement(
-                text="Older",
-                action_id=LookupAction.OLDER,
-                value=f"{account_id}|{only or ''}|{page.older.encode()}",
-            )
+            kit.button("Older", action_id=LookupAction.OLDER, value=at + page.older.encode())
         )
     if buttons:
-        blocks.append(ActionsBlock(block_id=f"history_{account_id}", elements=buttons))
+        blocks.append(kit.actions(buttons, block_id=f"history_{account_id}"))
     return message(f"History of {literal(account)}", blocks)
 
 
@@ -198,7 +174,7 @@ NOT_LOGGED = "Nothing was logged. To log the call, send it on its own."
 
 def build_not_logged(answer: Message) -> Message:
     """An answer to a question a DM asked before a log line: it says the line wasn't logged."""
-    line = context(NOT_LOGGED).to_dict()
+    line = kit.context(NOT_LOGGED)
     return answer | {"text": f"{answer['text']} {NOT_LOGGED}", "blocks": [*answer["blocks"], line]}
 
 
@@ -208,4 +184,4 @@ def build_mention_help() -> Message:
         "(in a linked channel, “who owns this?”, “history” and “what's new here?”). "
         "In a DM, “called Acme: they signed” logs a call."
     )
-    return message(text, [section(text)])
+    return message(text, [kit.section(text)])

@@ -5,9 +5,7 @@ makes sense. When nothing is close, it says so rather than offering unrelated na
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
-
-from handlers.blocks import Message, context, message, section
+from handlers.blocks import Message, kit, message
 from handlers.blocks.text import bold, label, quote_name
 from models.accounts import MAX_NAME_LENGTH
 
@@ -47,13 +45,13 @@ def build_unknown_name(
     else:
         text = f"No account is close to “{shown}”."
     elements = [
-        ButtonElement(text=label(c.name), action_id=f"{buttons.pick}_{i}", value=buttons.value(c))
+        kit.button(label(c.name), action_id=f"{buttons.pick}_{i}", value=buttons.value(c))
         for i, c in enumerate(choices[:MAX_CHOICES])
     ]
     if buttons.create and len(" ".join(typed.split())) <= MAX_NAME_LENGTH:
         elements.append(
-            ButtonElement(
-                text=label(f"Create account “{' '.join(typed.split())}” (owner: {buttons.owner})"),
+            kit.button(
+                label(f"Create account “{' '.join(typed.split())}” (owner: {buttons.owner})"),
                 action_id=buttons.create,
                 value=buttons.create_value,
                 style=None if close and choices else "primary",
@@ -61,15 +59,15 @@ def build_unknown_name(
         )
     elif buttons.create and not choices:
         text += f" Account names are at most {MAX_NAME_LENGTH} characters."
-    blocks: list[Block] = [section(text)]
+    blocks = [kit.section(text)]
     if elements:
-        blocks.append(ActionsBlock(block_id=buttons.block_id, elements=elements))
+        blocks.append(kit.actions(elements, block_id=buttons.block_id))
         if buttons.note:
-            blocks.append(context(buttons.note))
+            blocks.append(kit.context(buttons.note))
     return message(text, blocks)
 
 
 def build_created(answer: Message, name: str) -> Message:
     """An answer after Create: it says the account was created first."""
-    line = section(f":white_check_mark: Created {bold(name)} (owner: you).").to_dict()
+    line = kit.section(f":white_check_mark: Created {bold(name)} (owner: you).")
     return answer | {"blocks": [line, *answer["blocks"]]}

@@ -85,11 +85,18 @@ def preview(text: str, limit: int = 280) -> str:
     return flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+# strftime's %a and %b in English, as the C locale Rapport runs in names them: strftime costs
+# a few microseconds a call, and a history page shows ten to thirty moments.
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def local_time(moment: datetime, tz: str) -> str:
     """A moment as the reader reads it: Slack renders <!date> in each reader's own time zone;
     the fallback (notifications, old clients) is in `tz`, the rep's zone."""
     local = moment.astimezone(zone(tz))
-    fallback = f"{local:%a %b} {local.day}, {local:%H:%M} {local.tzname()}"
+    day, month = _DAYS[local.weekday()], _MONTHS[local.month - 1]
+    fallback = f"{day} {month} {local.day}, {local.hour:02}:{local.minute:02} {local.tzname()}"
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
