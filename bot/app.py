@@ -20,7 +20,7 @@ from handlers.errors import reply_for
 
 logger = logging.getLogger(__name__)
 
-# Bolt's default listener pool is 5 threads; every listener and its after-ack work runs here.
+# Bolt's default listener pool is 5 threads; what listeners do after their ack runs here.
 LISTENER_THREADS = 16
 # Set by the first middleware of ours; Bolt runs its signature check before any of them.
 VERIFIED = "rapport_verified"

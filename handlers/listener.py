@@ -85,8 +85,8 @@ def command(deps: Deps, handler: Handler, *, after: Handler | None = None) -> Li
     committed before Slack hears anything, and a crash after the ack can't lose it. Work that
     misses the deadline gets an empty ack, and its answer follows on the response_url.
 
-    `after` is the slow part of a command (a chart, say), run once it is acked, in the same
-    thread; its answer, and any error, go to the response_url. (Not a Bolt lazy listener: Bolt
+    `after` is the slow part of a command (a chart, say), run once it is acked, in the listener
+    executor; its answer, and any error, go to the response_url. (Not a Bolt lazy listener: Bolt
     deep-copies every request for one, and starts it beside the ack rather than after it.)"""
 
     def listener(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:

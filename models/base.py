@@ -91,6 +91,12 @@ def conflict_insert(session: Session, table: Any) -> postgresql.Insert | sqlite.
 def insert_once(session: Session, table: Any, row: dict[str, Any], unique: list[str]) -> bool:
     """INSERT `row` unless one with the same `unique` columns exists (ON CONFLICT DO NOTHING, in
     one statement, so concurrent twins can't both win); whether this call inserted it."""
+    return insert_new(session, table, row, unique) is not None
+
+
+def insert_new(session: Session, table: Any, row: dict[str, Any], unique: list[str]) -> Any:
+    """As `insert_once`, but the new row's primary key (None: a row like it was there). The row
+    is written as given: strip NULs first (`without_nul`), as a session's flush would."""
     statement = (
         conflict_insert(session, table)
         .values(**row)
@@ -98,7 +104,7 @@ def insert_once(session: Session, table: Any, row: dict[str, Any], unique: list[
         # rowcount is -1 on psycopg once RETURNING is in play: ask for the row instead
         .returning(*table.__table__.primary_key.columns)
     )
-    return session.execute(statement).first() is not None
+    return session.execute(statement).scalar()
 
 
 def without_nul(value: Any) -> Any:

@@ -6,12 +6,19 @@ from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import Index, Text, UniqueConstraint, bindparam, delete, func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models import audit
 from models.accounts import Account
-from models.base import DomainError, NotAllowed, NotFound, UTCDateTime, id_of
+from models.base import (
+    DomainError,
+    NotAllowed,
+    NotFound,
+    UTCDateTime,
+    id_of,
+    insert_new,
+    without_nul,
+)
 from models.contacts import Contact
 from models.followups import Followup, FollowupStatus
 from models.reps import Rep
@@ -89,37 +96,35 @@ def log_interaction(
     contact_id: int | None = None,
     slack_author_id: str | None = None,
 ) -> tuple[Interaction, bool]:
-    """Log an interaction once per source key; returns it and whether it is new."""
-    if source_key and (
-        existing := get_by_source_key(
-            session=session, team_id=account.team_id, source_key=source_key
-        )
-    ):
-        return existing, False
-    interaction = Interaction(
-        team_id=account.team_id,
-        account_id=id_of(account),
-        rep_id=id_of(rep),
-        kind=kind,
-        summary=summary,
-        occurred_at=occurred_at,
-        permalink=permalink,
-        source=source,
-        source_key=source_key,
-        contact_id=contact_id,
-        slack_author_id=slack_author_id,
-        created_at=now,
+    """Log an interaction once per source key; returns it and whether it is new.
+
+    One INSERT ... ON CONFLICT DO NOTHING: a repeated delivery (or its concurrent twin) writes
+    nothing and gets the interaction the first one logged."""
+    row = without_nul(
+        {
+            "team_id": account.team_id,
+            "account_id": id_of(account),
+            "rep_id": id_of(rep),
+            "kind": kind,
+            "summary": summary,
+            "occurred_at": occurred_at,
+            "permalink": permalink,
+            "source": source,
+            "source_key": source_key,
+            "contact_id": contact_id,
+            "slack_author_id": slack_author_id,
+            "created_at": now,
+        }
     )
-    try:
-        with session.begin_nested():  # a concurrent duplicate delivery loses the race here
-            session.add(interaction)
-    except IntegrityError:
-        assert source_key is not None
+    new_id = insert_new(session, Interaction, row, ["team_id", "source_key"])
+    if new_id is None:
+        assert source_key is not None  # only a source key can clash
         existing = get_by_source_key(
             session=session, team_id=account.team_id, source_key=source_key
         )
         assert existing is not None
         return existing, False
+    interaction = Interaction(id=new_id, **row)
     if account.last_touched_at is None or occurred_at > account.last_touched_at:
         account.last_touched_at = occurred_at
         session.add(account)
