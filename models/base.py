@@ -1,6 +1,7 @@
 """Shared column types, the domain's error type, and time zones."""
 
 from datetime import UTC, datetime, tzinfo
+from functools import cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -97,14 +98,21 @@ def insert_once(session: Session, table: Any, row: dict[str, Any], unique: list[
 def insert_new(session: Session, table: Any, row: dict[str, Any], unique: list[str]) -> Any:
     """As `insert_once`, but the new row's primary key (None: a row like it was there). The row
     is written as given: strip NULs first (`without_nul`), as a session's flush would."""
-    statement = (
-        conflict_insert(session, table)
-        .values(**row)
-        .on_conflict_do_nothing(index_elements=unique)
+    statement = _insert_new(session.get_bind().dialect.name, table, tuple(unique))
+    return session.connection().execute(statement, row).scalar()
+
+
+@cache
+def _insert_new(dialect: str, model: type, unique: tuple[str, ...]) -> Any:
+    """Built once per table: the values come with each execution."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    core = table(model)
+    return (
+        insert(core)
+        .on_conflict_do_nothing(index_elements=list(unique))
         # rowcount is -1 on psycopg once RETURNING is in play: ask for the row instead
-        .returning(*table.__table__.primary_key.columns)
+        .returning(*core.primary_key.columns)
     )
-    return session.execute(statement).scalar()
 
 
 def without_nul(value: Any) -> Any:
