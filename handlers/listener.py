@@ -246,16 +246,17 @@ class AnswerLost(Exception):
 def response_url(url: str, **defaults: Any) -> Reply:
     """Answers through a response_url, retried on 429s, 5xx and dropped connections (as the Web
     API client is); an answer Slack still refuses raises AnswerLost rather than vanishing."""
-    webhook = WebhookClient(
-        url,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-            ConnectionErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
     def reply(**message: Any) -> None:
+        # Made when first needed: most commands answer in their ack and never post here.
+        webhook = WebhookClient(
+            url,
+            retry_handlers=[
+                RateLimitErrorRetryHandler(max_retry_count=2),
+                ServerErrorRetryHandler(max_retry_count=2),
+                ConnectionErrorRetryHandler(max_retry_count=2),
+            ],
+        )
         answered = webhook.send_dict(defaults | message)
         if answered.status_code != 200:
             raise AnswerLost(f"response_url answered {answered.status_code}: {answered.body[:200]}")

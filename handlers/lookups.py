@@ -306,7 +306,7 @@ def answer(
             if linked is None:
                 command = Command.HISTORY if ask == "history" else Command.WHO_OWNS
                 raise DomainError(UNLINKED[surface].format(command=command, example=EXAMPLES[ask]))
-            account_id = id_of(linked)
+            account_id, name = id_of(linked), linked.name
         else:
             found = resolve_account(session=session, team_id=team_id, name=typed)
             if found.match is None:
@@ -318,13 +318,13 @@ def answer(
                     close=bool(found.choices),
                     only=only if ask == "history" else None,
                 )
-            account_id = found.match.id
+            account_id, name = found.match.id, found.match.name
         # The name and what it names are read in one transaction (one pool checkout).
         if ask == "who":
             return card(session, turn, account_id, shareable=shareable)
         if ask == "new":
             return whats_new(session, turn, account_id)
-        return history(session, turn, account_id, only)
+        return history(session, turn, account_id, only, name=name)
 
 
 def whats_new(session: Session, turn: Turn, account_id: int) -> Message:
@@ -357,13 +357,16 @@ def history(
     *,
     older_than: Cursor | None = None,
     newer_than: Cursor | None = None,
+    name: str | None = None,
 ) -> Message:
+    """A page of the account's history; `name` is the account's, when the caller read it."""
     asked = [
         HISTORY_FILTERS[name] for name in (only or "").split(FILTER_JOIN) if name in HISTORY_FILTERS
     ]
     kinds = frozenset(asked) or None
     team_id = turn.caller.team_id
-    name = accounts.live_name(session=session, team_id=team_id, account_id=account_id)
+    if name is None:
+        name = accounts.live_name(session=session, team_id=team_id, account_id=account_id)
     page = timeline.account_timeline(
         session=session,
         team_id=team_id,
