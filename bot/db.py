@@ -16,7 +16,7 @@ from functools import cache, partial
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, exc, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -113,6 +113,7 @@ def _engine(url: URL, timeouts: Timeouts, pool: dict[str, Any]) -> Engine:
             connect_args={"check_same_thread": False, "timeout": timeouts.busy_ms / 1000},
         )
         event.listen(engine, "connect", partial(_sqlite_pragmas, timeouts.busy_ms))
+        WriteTurns(timeouts.busy_ms / 1000).attach(engine)
         return engine
     if url.get_driver_name() != "psycopg":  # a driver of the admin's choosing: its defaults
         return create_engine(url, **pool, pool_pre_ping=True)
@@ -121,6 +122,50 @@ def _engine(url: URL, timeouts: Timeouts, pool: dict[str, Any]) -> Engine:
     event.listen(engine, "connect", _mark_fresh)
     event.listen(engine, "checkout", partial(_ping_on_checkout, engine.dialect, timeouts.ping))
     return engine
+
+
+class WriteTurns:
+    """SQLite's writers of one process take turns on a lock of this process.
+
+    SQLite lets one connection write at a time; a writer that finds the lock taken sleeps (1, 2,
+    5, ... up to 100 ms) and tries again, so under load a /log-call waited hundreds of ms on a
+    lock freed long before. Here a connection takes the process's turn before its first write
+    of a transaction and gives it back at COMMIT or ROLLBACK (or at check-in, whatever
+    happened), so the next writer starts the moment the last one is done. Another process's
+    writers still meet SQLite's own wait. Waiting longer than the busy timeout goes on without
+    a turn: SQLite decides, as before."""
+
+    TAKEN = "rapport_write_turn"
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.lock = threading.Lock()  # not an RLock: a collected connection's turn is given
+        # back by whichever thread checks it in
+
+    def attach(self, engine: Engine) -> None:
+        event.listen(engine, "before_cursor_execute", self.before_write)
+        event.listen(engine, "commit", self.done)
+        event.listen(engine, "rollback", self.done)
+        event.listen(engine.pool, "checkin", self.checked_in)
+
+    def before_write(self, conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        if conn.info.get(self.TAKEN) or not _WRITES.match(statement):
+            return
+        if self.lock.acquire(timeout=self.timeout):
+            conn.info[self.TAKEN] = True
+
+    def done(self, conn: Connection) -> None:
+        self._give_back(conn.info)
+
+    def checked_in(self, _dbapi_connection: Any, record: Any) -> None:
+        self._give_back(record.info)
+
+    def _give_back(self, info: dict) -> None:
+        if info.pop(self.TAKEN, False):
+            self.lock.release()
+
+
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
 NAME_TRIGRAMS = "account_name_trigrams"  # models.name_index.SQLITE_TABLE (not imported: all models)

@@ -103,3 +103,41 @@ def test_threads_wait_for_a_free_connection_and_give_up_inside_slacks_ack_window
     waiter.join(timeout=5)
     assert got == [1]
     engine.dispose()
+
+
+def test_sqlite_writers_of_a_process_take_turns_and_give_them_back(tmp_path) -> None:
+    """A second writer waits on the process's turn, not in SQLite's sleeping busy handler, and
+    starts as the first commits; a rollback, or a connection checked in mid-write, gives the
+    turn back too."""
+    engine = db.make_engine(f"sqlite:///{tmp_path}/x.db")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    events: list[str] = []
+    first_wrote = threading.Event()
+
+    def second() -> None:
+        first_wrote.wait(5)
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (2)"))
+            events.append("second wrote")
+
+    other = threading.Thread(target=second)
+    other.start()
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        first_wrote.set()
+        time.sleep(0.2)  # the second writer is waiting for its turn by now
+        events.append("first commits")
+    other.join(5)
+    assert events == ["first commits", "second wrote"]
+    with engine.connect() as connection:
+        connection.execute(text("INSERT INTO t VALUES (3)"))
+        connection.rollback()
+        connection.execute(text("INSERT INTO t VALUES (4)"))
+    # closed without a commit: checked in, rolled back, turn given back
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (5)"))
+    assert time.perf_counter() - started < 0.5
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT n FROM t ORDER BY n")).scalars().all() == [1, 2, 5]
