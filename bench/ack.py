@@ -62,6 +62,7 @@ from bench.hotpath import (  # noqa: E402
     build_store,
     measure_in_process,
 )
+from bench import bare_app  # noqa: E402
 from bot.standin.webapi import FakeSlack  # noqa: E402
 from tests.databases import temporary_database  # noqa: E402
 
@@ -380,7 +381,16 @@ def main() -> None:
     parser.add_argument(
         "--callgrind", action="store_true", help="instructions per request (needs valgrind)"
     )
+    parser.add_argument(
+        "--bare",
+        choices=("default", "before-response"),
+        default="default",
+        help="the baseline's Bolt mode: its default (an executor thread per listener, the ack "
+        "polled every 10 ms) or process_before_response=True, as Rapport runs",
+    )
     args = parser.parse_args()
+    if args.bare == "before-response":  # the servers and the callgrind child inherit it
+        os.environ[bare_app.BEFORE_RESPONSE] = "1"
     stores, kinds = args.stores.split(","), args.only.split(",")
     if unknown := [s for s in stores if s not in SIZES] + [k for k in kinds if k not in KINDS]:
         parser.error(f"unknown: {', '.join(unknown)}")
@@ -446,7 +456,8 @@ def report(runs: list[StoreRun], kinds: list[str], args: argparse.Namespace) -> 
     print(
         f"\n{args.concurrency} connections, {args.rounds} round(s) x {args.seconds:g} s per side "
         f"and kind (medians), {os.cpu_count()} cores, gunicorn gthread, "
-        f"{'PostgreSQL' if (args.database_url or '').startswith('postgres') else 'SQLite'}"
+        f"{'PostgreSQL' if (args.database_url or '').startswith('postgres') else 'SQLite'}, "
+        f"bare app in Bolt's {args.bare} mode"
     )
     instr = any(run.instructions for run in runs)
     head = f"{'store':<6} {'request':<14} {'SQL/req':>7}"

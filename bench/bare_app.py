@@ -37,21 +37,38 @@ COMMANDS = {
 ACTIONS = {"click-history": "history_show"}
 
 
+# BENCH_BARE_BEFORE_RESPONSE=1 (bench/ack.py --bare before-response): listeners run in the
+# request's thread as Rapport's do (process_before_response=True), the click's post in the
+# listener executor; else Bolt's default (each listener in the executor, its ack polled).
+BEFORE_RESPONSE = "BENCH_BARE_BEFORE_RESPONSE"
+
+
 def build_app(answers: dict[str, Any], *, token: str, api_url: str, secret: str) -> App:
     """A Bolt app with one listener per kind in `answers` (as many listener threads as
     Rapport's, so neither waits on a smaller pool)."""
+    before_response = os.environ.get(BEFORE_RESPONSE) == "1"
+    executor = ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener")
     app = App(
         client=WebClient(token=token, base_url=api_url),
         signing_secret=secret,
-        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
+        listener_executor=executor,
+        process_before_response=before_response,
     )
     for kind, command in COMMANDS.items():
         if kind in answers:
             app.command(command)(acked_with(answers[kind]))
     for kind, action_id in ACTIONS.items():
         if kind in answers:
-            app.action(action_id)(posted(answers[kind]))
+            post = posted(answers[kind])
+            app.action(action_id)(_in(executor, post) if before_response else post)
     return app
+
+
+def _in(executor: ThreadPoolExecutor, post: Any) -> Any:
+    def ack_then_post_later(ack: Ack, body: dict) -> None:
+        executor.submit(post, ack, body)
+
+    return ack_then_post_later
 
 
 def acked_with(message: dict[str, Any]) -> Any:
