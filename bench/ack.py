@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
+from bench import bare_app  # noqa: E402
 from bench.hotpath import (  # noqa: E402
     CHANNEL,
     KINDS,
@@ -62,7 +63,6 @@ from bench.hotpath import (  # noqa: E402
     build_store,
     measure_in_process,
 )
-from bench import bare_app  # noqa: E402
 from bot.standin.webapi import FakeSlack  # noqa: E402
 from tests.databases import temporary_database  # noqa: E402
 
