@@ -8,6 +8,7 @@ missed its deadline is closed and the pool makes a new one once the database ans
 import math
 import re
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -132,10 +133,12 @@ class WriteTurns:
     lock freed long before. Here a connection takes the process's turn before its first write
     of a transaction and gives it back at COMMIT or ROLLBACK (or at check-in, whatever
     happened), so the next writer starts the moment the last one is done. Another process's
-    writers still meet SQLite's own wait. Waiting longer than the busy timeout goes on without
-    a turn: SQLite decides, as before."""
+    writers still meet SQLite's own wait. The turn and SQLite's busy handler share one deadline:
+    a writer that waited for its turn waits that much less on SQLite (and none when it waited
+    the whole timeout), so a write still fails within the busy timeout."""
 
     TAKEN = "rapport_write_turn"
+    SHORTENED = "rapport_busy_shortened"
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
@@ -151,18 +154,32 @@ class WriteTurns:
     def before_write(self, conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
         if conn.info.get(self.TAKEN) or not _WRITES.match(statement):
             return
-        if self.lock.acquire(timeout=self.timeout):
+        if self.lock.acquire(blocking=False):
             conn.info[self.TAKEN] = True
+            return
+        started = time.monotonic()
+        conn.info[self.TAKEN] = self.lock.acquire(timeout=self.timeout)
+        left = max(0.0, self.timeout - (time.monotonic() - started))
+        conn.info[self.SHORTENED] = True
+        _busy_timeout(conn.connection.dbapi_connection, left)
 
     def done(self, conn: Connection) -> None:
-        self._give_back(conn.info)
+        shortened = conn.info.get(self.SHORTENED) and not conn.invalidated
+        self._give_back(conn.info, conn.connection.dbapi_connection if shortened else None)
 
-    def checked_in(self, _dbapi_connection: Any, record: Any) -> None:
-        self._give_back(record.info)
+    def checked_in(self, dbapi_connection: Any, record: Any) -> None:
+        self._give_back(record.info, dbapi_connection)
 
-    def _give_back(self, info: dict) -> None:
+    def _give_back(self, info: dict, dbapi_connection: Any) -> None:
+        if dbapi_connection is not None and info.get(self.SHORTENED):
+            _busy_timeout(dbapi_connection, self.timeout)
+        info.pop(self.SHORTENED, None)
         if info.pop(self.TAKEN, False):
             self.lock.release()
+
+
+def _busy_timeout(dbapi_connection: Any, seconds: float) -> None:
+    dbapi_connection.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
 
 
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)

@@ -1,5 +1,6 @@
 """The store: URLs people paste, SQLite's pragmas, the health check, the pool's size."""
 
+import sqlite3
 import threading
 import time
 
@@ -141,3 +142,39 @@ def test_sqlite_writers_of_a_process_take_turns_and_give_them_back(tmp_path) -> 
     assert time.perf_counter() - started < 0.5
     with engine.connect() as connection:
         assert connection.execute(text("SELECT n FROM t ORDER BY n")).scalars().all() == [1, 2, 5]
+
+
+def test_a_write_waiting_for_its_turn_waits_that_much_less_on_sqlite(tmp_path) -> None:
+    """The turn and SQLite's busy handler share one deadline: with another process holding the
+    write lock, a writer queued behind this process's first one fails within the busy timeout
+    too, not after the first one's wait and then its own."""
+    path = tmp_path / "x.db"
+    busy = db.Timeouts(statement=0.4)
+    engine = db.make_engine(f"sqlite:///{path}", timeouts=busy)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    other_process = sqlite3.connect(path, isolation_level=None)
+    other_process.execute("BEGIN IMMEDIATE")
+    took: dict[str, float] = {}
+
+    def write(n: int) -> None:
+        started = time.perf_counter()
+        with pytest.raises(exc.OperationalError, match="locked"):
+            with engine.begin() as connection:
+                connection.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+        took[f"writer {n}"] = time.perf_counter() - started
+
+    writers = [threading.Thread(target=write, args=(n,)) for n in (1, 2)]
+    writers[0].start()
+    time.sleep(0.1)  # the first holds the turn, asleep in SQLite's busy handler
+    writers[1].start()
+    for writer in writers:
+        writer.join(5)
+    other_process.execute("ROLLBACK")
+    other_process.close()
+    assert set(took) == {"writer 1", "writer 2"}
+    assert all(0.3 < seconds < 0.4 + 0.15 for seconds in took.values()), took
+    with engine.begin() as connection:  # the full busy timeout is back once the turn is
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 400
+        connection.execute(text("INSERT INTO t VALUES (3)"))
+    engine.dispose()
