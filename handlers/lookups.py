@@ -308,6 +308,10 @@ def answer(
                 raise DomainError(UNLINKED[surface].format(command=command, example=EXAMPLES[ask]))
             account_id, name = id_of(linked), linked.name
         else:
+            if ask == "who" and (
+                named := summaries.owner_card_named(session=session, team_id=team_id, name=typed)
+            ):
+                return build_owner_card(named, tz=turn.caller.tz, shareable=shareable)
             found = resolve_account(session=session, team_id=team_id, name=typed)
             if found.match is None:
                 choices = [Choice(c.id, c.name) for c in found.choices or found.nearest]

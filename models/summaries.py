@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, or_
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from models.accounts import Account, AccountStatus
+from models.accounts import Account, AccountStatus, normalize_name
 from models.base import NotFound, id_of, read, table, zone
 from models.deals import Deal
 from models.followups import Followup, FollowupStatus
@@ -99,14 +99,28 @@ def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
     objects): the card (`card_statement`: the account, its owner and who assigned them, its
     latest interaction and its earliest open follow-up, each by its own index), the pipeline's
     stages, and the account's deals summed per stage and currency (`account_deal_sums`)."""
-    row = read(session, card_statement(), team_id=team_id, account_id=account_id).first()
+    row = read(session, card_statement("id"), team_id=team_id, account_id=account_id).first()
     if row is None:
         raise NotFound("That account no longer exists.")
+    return _owner_card(session, team_id, row)
+
+
+def owner_card_named(*, session: Session, team_id: str, name: str) -> OwnerCard | None:
+    """The card of the live account named `name` exactly (as normalize_name keys it), if there
+    is one: what /who-owns asks most, found by the card's own statement, no look-up of the name
+    first. None: resolve the name (an alias, a typo, a choice) and ask `owner_card`."""
+    if not (key := normalize_name(name)):
+        return None
+    row = read(session, card_statement("key"), team_id=team_id, key=key).first()
+    return None if row is None else _owner_card(session, team_id, row)
+
+
+def _owner_card(session: Session, team_id: str, row: Any) -> OwnerCard:
     pipeline = get_pipeline(session=session, team_id=team_id)
     sums: list[StageSum] = [
-        (row.stage, row.currency, row.total, row.deals)
-        for row in read(session, account_deal_sums(), team_id=team_id, account_id=account_id)
-        if not pipeline.is_closed(row.stage)
+        (deal.stage, deal.currency, deal.total, deal.deals)
+        for deal in read(session, account_deal_sums(), team_id=team_id, account_id=row.id)
+        if not pipeline.is_closed(deal.stage)
     ]
     last_touch = None
     if row.touched_at is not None:
@@ -115,7 +129,7 @@ def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
         )
     following = (row.due_at, row.follower, row.note) if row.due_at is not None else None
     return OwnerCard(
-        account_id=account_id,
+        account_id=row.id,
         account=row.name,
         owner_slack_id=row.owner,
         owner_since=row.owner_since if row.owner else None,
@@ -129,35 +143,44 @@ def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
 
 
 @cache
-def card_statement() -> Any:
-    """One row for the owner card of a live account (none: it isn't one), for the parameters
-    `team_id` and `account_id`: the latest interaction and the earliest open follow-up are
-    joined by id, found by ix_interactions_timeline and ix_followups_account_open, so the cost
-    is a few index probes however big the store. Built once: its four aliases of reps cost more
-    to build than the query takes to run."""
+def card_statement(by: str) -> Any:
+    """One row for the owner card of a live account (none: it isn't one), for `team_id` and,
+    `by` "id", the account's `account_id` or, `by` "key", its normalized name `key` (one live
+    account per name: uq_accounts_team_name). The latest interaction and the earliest open
+    follow-up are joined by id, found by ix_interactions_timeline and ix_followups_account_open,
+    so the cost is a few index probes however big the store. Built once: its four aliases of
+    reps cost more to build than the query takes to run."""
     team_id: Any = bindparam("team_id")
-    account_id: Any = bindparam("account_id")
-    accounts, interactions, followups = table(Account), table(Interaction), table(Followup)
+    accounts = table(Account)
+    recent, due = table(Interaction).alias("recent"), table(Followup).alias("due")
+    interactions, followups = table(Interaction), table(Followup)
     owner, assigner, toucher, follower = (
         table(Rep).alias(name) for name in ("owner", "assigner", "toucher", "follower")
     )
     latest = (
-        select_columns(interactions.c.id)
-        .where(interactions.c.team_id == team_id, interactions.c.account_id == account_id)
-        .order_by(interactions.c.occurred_at.desc(), interactions.c.id.desc())
+        select_columns(recent.c.id)
+        .where(recent.c.team_id == team_id, recent.c.account_id == accounts.c.id)
+        .order_by(recent.c.occurred_at.desc(), recent.c.id.desc())
         .limit(1)
+        .correlate(accounts)
         .scalar_subquery()
     )
     next_due = (
-        select_columns(followups.c.id)
-        .where(followups.c.team_id == team_id, followups.c.account_id == account_id)
-        .where(followups.c.status == FollowupStatus.OPEN)
-        .order_by(followups.c.due_at, followups.c.id)
+        select_columns(due.c.id)
+        .where(due.c.team_id == team_id, due.c.account_id == accounts.c.id)
+        .where(due.c.status == FollowupStatus.OPEN)
+        .order_by(due.c.due_at, due.c.id)
         .limit(1)
+        .correlate(accounts)
         .scalar_subquery()
     )
+    which = {
+        "id": accounts.c.id == bindparam("account_id"),
+        "key": accounts.c.normalized_name == bindparam("key"),
+    }[by]
     return (
         select_columns(
+            accounts.c.id,
             accounts.c.name,
             accounts.c.owner_since,
             owner.c.slack_user_id.label("owner"),
@@ -178,11 +201,7 @@ def card_statement() -> Any:
         .outerjoin(toucher, toucher.c.id == interactions.c.rep_id)
         .outerjoin(followups, followups.c.id == next_due)
         .outerjoin(follower, follower.c.id == followups.c.rep_id)
-        .where(
-            accounts.c.id == account_id,
-            accounts.c.team_id == team_id,
-            accounts.c.status == AccountStatus.ACTIVE,
-        )
+        .where(which, accounts.c.team_id == team_id, accounts.c.status == AccountStatus.ACTIVE)
     )
 
 

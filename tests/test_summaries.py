@@ -12,7 +12,14 @@ from models.deals import Deal
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
 from models.reps import Rep
-from models.summaries import DealTotal, HomeSummary, LastTouch, home_summary, owner_card
+from models.summaries import (
+    DealTotal,
+    HomeSummary,
+    LastTouch,
+    home_summary,
+    owner_card,
+    owner_card_named,
+)
 from tests.factories import make_account, make_deal, make_rep
 
 OTHER_TEAM = "T0OTHER"
@@ -141,6 +148,35 @@ def test_owner_card_is_not_found_for_another_workspace_a_deleted_or_a_missing_ac
     for team_id, account_id in [(OTHER_TEAM, account.id), (TEAM_ID, gone.id), (TEAM_ID, 999_999)]:
         with pytest.raises(NotFound):
             owner_card(session=session, team_id=team_id, account_id=account_id or 0)
+
+
+def test_owner_card_named_is_the_same_card_found_by_the_accounts_exact_name(
+    session: Session, alice: Rep
+) -> None:
+    """/who-owns's one-statement card: by the typed name's key, live accounts of this workspace
+    only; anything else (a deleted twin, another team's, a typo, nothing) is for the resolver."""
+    bob = make_rep(session, "U0BOB", now=NOW)
+    account = make_account(session, "Acme", owner=alice, now=LONG_AGO)
+    add_interaction(session, account, bob, NOW - timedelta(days=1), "demo went well")
+    add_followup(session, bob, account, NOW + timedelta(days=2), note="send the deck")
+    add_deal(session, account, alice, "Demo", 100, "EUR")
+    gone = make_account(session, "Gone", owner=alice, now=NOW)
+    gone.status = AccountStatus.DELETED
+    session.add(gone)
+    session.flush()
+    stranger = make_rep(session, "U0TOKYO", now=NOW, team_id=OTHER_TEAM)
+    make_account(session, "Initech", owner=stranger, now=NOW)
+    by_id = owner_card(session=session, team_id=TEAM_ID, account_id=id_of(account))
+    for typed in ("Acme", "  ACME, Inc. ", "acme"):
+        assert owner_card_named(session=session, team_id=TEAM_ID, name=typed) == by_id
+    for team_id, typed in [
+        (TEAM_ID, "Gone"),
+        (TEAM_ID, "Initech"),
+        (OTHER_TEAM, "Acme"),
+        (TEAM_ID, "Acne"),
+        (TEAM_ID, " ,. "),
+    ]:
+        assert owner_card_named(session=session, team_id=team_id, name=typed) is None
 
 
 def test_owner_card_shows_the_latest_interaction_as_the_last_touch(
@@ -368,22 +404,27 @@ def test_home_leaves_out_other_reps_and_other_workspaces(
 
 
 def test_the_owner_card_is_read_through_the_accounts_own_indexes(session: Session) -> None:
-    """The owner card, planned by the database: the account's rows of ix_followups_account_open
-    and ix_interactions_timeline, not a walk of every open follow-up (ix_followups_due)."""
+    """The owner card, by id or by name, planned by the database: the account by its primary key
+    or its name's index, then its rows of ix_followups_account_open and ix_interactions_timeline,
+    not a walk of every open follow-up (ix_followups_due)."""
     from sqlalchemy import text
 
     from models.summaries import card_statement
 
-    bound = card_statement().params(team_id=TEAM_ID, account_id=1)
-    statement = bound.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL enable_seqscan = off"))  # small tables: no seq scan
-        plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {statement}")))
-    else:
-        rows = session.execute(text(f"EXPLAIN QUERY PLAN {statement}"))
-        plan = "\n".join(str(row[-1]) for row in rows)
-    assert "ix_followups_account_open" in plan, plan
-    assert "ix_interactions_timeline" in plan, plan
+    for bound, account_by in (
+        (card_statement("id").params(team_id=TEAM_ID, account_id=1), ("PRIMARY KEY", "pkey")),
+        (card_statement("key").params(team_id=TEAM_ID, key="acme"), ("uq_accounts_team_name",)),
+    ):
+        statement = bound.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET LOCAL enable_seqscan = off"))  # small tables: no seq scan
+            plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {statement}")))
+        else:
+            rows = session.execute(text(f"EXPLAIN QUERY PLAN {statement}"))
+            plan = "\n".join(str(row[-1]) for row in rows)
+        assert "ix_followups_account_open" in plan, plan
+        assert "ix_interactions_timeline" in plan, plan
+        assert any(index in plan for index in account_by), plan
 
 
 def test_an_accounts_open_deals_are_summed_from_its_own_rows(session: Session) -> None:
