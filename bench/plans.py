@@ -18,7 +18,9 @@ each distinct statement is explained with the parameters it ran with:
 
 Verdicts: OK when every big table is reached through an index or a primary key; FLAG when a
 plan scans a big table (SQLite `SCAN <table>`, also through an index: that walks all of it;
-PostgreSQL `Seq Scan`), or a node reads or removes more than LOTS rows, or sorts that many.
+PostgreSQL `Seq Scan` on a table of more than LOTS rows in the store), or its work shows it
+walked many rows all the same (SQLite: more than SQLITE_LOTS VM steps; PostgreSQL: a node that
+returns or drops more than LOTS rows, or sorts that many).
 Transaction control, `SELECT 1`, PRAGMAs and sqlite_master reads are OK by definition. With both
 stores, each statement's work at the big store is set beside the small store's. Exit 1 on a FLAG.
 
@@ -69,6 +71,7 @@ LOTS = 5_000  # rows a node may read, drop or sort before its statement is FLAGg
 SMALL_TABLES = {"alembic_version", "pipeline_stages"}  # a row per migration, a few per workspace
 DEFAULT_SQLITE = Path(tempfile.gettempdir()) / "rapport-plans" / "store.db"
 SQLITE_STEP = 10  # the progress handler counts SQLite's VM instructions this many at a time
+SQLITE_LOTS = 10 * LOTS  # VM steps: a hot statement takes hundreds; walking LOTS rows, more
 NOT_QUERIES = re.compile(
     r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET|SHOW|PRAGMA|SELECT 1\s*$|"
     r"SELECT .* FROM sqlite_(master|schema)\b)",
@@ -194,11 +197,13 @@ def explain_sqlite(engine: Engine, statement: str, parameters: Any, runs: int) -
     lines = details or ["(no table read: the plan is empty)"]
     work = f"~{steps[0]:,} VM steps, {rows} rows"
     flags = sqlite_flags(details)
-    if flags and WRITES.match(statement) and steps[0] < LOTS:
+    if flags and WRITES.match(statement) and steps[0] < SQLITE_LOTS:
         # A write's plan shows the scans of its foreign-key checks, which SQLite skips at run
         # time when it can't have broken (or mended) a constraint: it did little work here.
         lines += [f"(not run: {flag}; the statement took ~{steps[0]:,} VM steps)" for flag in flags]
         flags = []
+    if steps[0] > SQLITE_LOTS:  # an index SEARCH too can walk most of a table
+        flags.append(f"took ~{steps[0]:,} VM steps: it walks many rows")
     return Plan(statement, runs, lines, flags, work, steps[0])
 
 
