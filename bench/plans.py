@@ -12,6 +12,8 @@ each distinct statement is explained with the parameters it ran with:
   statement's must not grow with the store.
 - PostgreSQL: `EXPLAIN (ANALYZE, BUFFERS)` inside a transaction that is rolled back (so a write
   is planned, run and undone): the rows each node read and the buffers the statement touched.
+  (A replayed `INSERT ... ON CONFLICT DO NOTHING` meets the row its request wrote, so on both
+  databases its work is that of the conflict check; its plan is the insert's.)
   At the small store the planner rightly reads 300-row tables whole, which says nothing about
   the big one, so there it plans with `enable_seqscan = off`: a Seq Scan left means no index can
   serve the statement.
