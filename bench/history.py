@@ -266,13 +266,16 @@ def report(label: str, timings: list[float]) -> None:
 
 
 @contextmanager
-def captured_sql(engine: Engine, marker: str) -> Iterator[list[tuple[str, Any]]]:
-    """The SQL (and parameters) run inside the block whose text holds `marker` ("FROM deal")."""
+def captured_sql(engine: Engine, marker: str = "") -> Iterator[list[tuple[str, Any]]]:
+    """The SQL (and parameters; an executemany's first row of them) run inside the block, on
+    any thread, whose text holds `marker` ("FROM deal")."""
     captured: list[tuple[str, Any]] = []
 
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+    def capture(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool
+    ) -> None:
         if marker in statement:
-            captured.append((statement, parameters))
+            captured.append((statement, parameters[0] if many and parameters else parameters))
 
     event.listen(engine, "before_cursor_execute", capture)
     try:

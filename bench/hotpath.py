@@ -8,7 +8,8 @@
 - `KINDS` and `request_body`: the five requests, as Slack sends them (bot.standin.payloads).
 - `measure_in_process`: Rapport built with bot.runtime.build_runtime on the store, one request
   of each kind dispatched at a time (bot.standin.inprocess); what it answered, and the SQL
-  statements each request ran (a `before_cursor_execute` count, every thread included).
+  statements each request ran, with their parameters (bench.history.captured_sql: a
+  `before_cursor_execute` listener, every thread included; bench/plans.py explains them).
 - `python -m bench.hotpath callgrind ...`: what bench/ack.py --callgrind runs under valgrind;
   see `callgrind_main` for how instructions per request are counted.
 """
@@ -32,11 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from slack_bolt import App
-from sqlalchemy import Engine, event, insert, text
+from sqlalchemy import Engine, insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.history import insert_rows, reps
+from bench.history import captured_sql, insert_rows, reps
 from bot import db
 from bot.standin.inprocess import dispatch_to
 from bot.standin.listeners import ListenerWork
@@ -88,7 +89,7 @@ SIZES = {
 def build_store(url: str, size: StoreSize) -> float:
     """Migrate the empty database at `url` and fill it; the seconds it took."""
     started = time.perf_counter()
-    engine = db.make_engine(url)
+    engine = db.make_engine(url, timeouts=db.MAINTENANCE_TIMEOUTS)  # a chunk may take seconds
     try:
         db.upgrade(engine)
         fill(engine, size, random.Random(2026), datetime.now(UTC))
@@ -449,39 +450,34 @@ class InProcess:
     answers: dict[str, dict[str, Any]]  # per kind: the ack's message, or the click's post
     statements: dict[str, float]  # per kind: SQL statements per request
     requests: Requests  # with the click's body, made from Rapport's own card
+    sql: dict[str, list[tuple[str, Any]]]  # per kind: each statement run, with its parameters
 
 
 def measure_in_process(
-    url: str, api_url: str, sink: ResponseSink, kinds: list[str], *, repeat: int = 5
+    url: str, api_url: str, sink: ResponseSink, kinds: list[str], *, repeat: int = 5, tag: str = ""
 ) -> InProcess:
-    """Rapport's answer to each kind, and the statements one request of it runs (after two
-    unmeasured ones: the caller and the channel are looked up once, then cached)."""
+    """Rapport's answer to each kind, and the statements `repeat` requests of it ran, with their
+    parameters (after two unmeasured ones: the caller and the channel are looked up once, then
+    cached). `tag` (letters) makes this run's /log-call texts new in a store used before."""
     requests = Requests(sink.url)
     answers: dict[str, dict[str, Any]] = {}
     statements: dict[str, float] = {}
+    sql: dict[str, list[tuple[str, Any]]] = {}
     with rapport_in_process(url, api_url) as (app, engine):
-        status, card = app.request(requests.body("who-owns", 0, "warm"))
+        status, card = app.request(requests.body("who-owns", 0, "warm" + tag))
         check_answer("who-owns", status, card)
         requests = Requests(sink.url, click_body(json.loads(card), sink.url))
-        counted = [0]
-
-        def count(*_: Any) -> None:
-            counted[0] += 1
-
         for kind in kinds:
             for n in range(2):
-                app.request(requests.body(kind, n, "warm"))
-            event.listen(engine, "before_cursor_execute", count)
-            try:
-                counted[0] = 0
+                app.request(requests.body(kind, n, "warm" + tag))
+            with captured_sql(engine) as captured:
                 for n in range(repeat):
-                    status, answer = app.request(requests.body(kind, n, "count"))
+                    status, answer = app.request(requests.body(kind, n, "count" + tag))
                     check_answer(kind, status, answer)
-            finally:
-                event.remove(engine, "before_cursor_execute", count)
-            statements[kind] = counted[0] / repeat
+            statements[kind] = len(captured) / repeat
+            sql[kind] = captured
             answers[kind] = sink.last_json(kind) if KINDS[kind] is None else json.loads(answer)
-    return InProcess(answers, statements, requests)
+    return InProcess(answers, statements, requests, sql)
 
 
 def check_answer(kind: str, status: int, body: str) -> None:
