@@ -1,8 +1,13 @@
 """The store: URLs people paste, SQLite's pragmas, the health check, the pool's size."""
 
+import fcntl
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, exc, text
@@ -176,4 +181,63 @@ def test_a_write_waiting_for_its_turn_waits_that_much_less_on_sqlite(tmp_path) -
     with engine.begin() as connection:  # the full busy timeout is back once the turn is
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 400
         connection.execute(text("INSERT INTO t VALUES (3)"))
+    engine.dispose()
+
+
+TURN_HOLDER = """
+import sys
+from sqlalchemy import text
+from bot import db
+engine = db.make_engine(sys.argv[1])
+with engine.begin() as connection:
+    connection.execute(text("INSERT INTO t VALUES (1)"))
+    print("wrote", flush=True)
+    sys.stdin.readline()
+print("committed", flush=True)
+"""
+
+
+def test_sqlite_writers_of_two_processes_take_turns_on_the_lock_file(tmp_path) -> None:
+    """Another process's writer holds `<database>-turn` (an fcntl lock) from its first write to
+    its commit; this process's writer waits for it there and writes once it is given back."""
+    path = tmp_path / "x.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", TURN_HOLDER, f"sqlite:///{path}"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert holder.stdin and holder.stdout
+    try:
+        assert holder.stdout.readline().strip() == "wrote"
+        turn = os.open(f"{path}-turn", os.O_RDWR)
+        with pytest.raises(OSError):
+            fcntl.lockf(turn, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the other process holds it
+        wrote = threading.Event()
+
+        def write() -> None:
+            with engine.begin() as connection:
+                connection.execute(text("INSERT INTO t VALUES (2)"))
+            wrote.set()
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert not wrote.wait(0.2)  # waiting for its turn
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert wrote.wait(1.0)
+        writer.join(1)
+        assert holder.stdout.readline().strip() == "committed"
+        fcntl.lockf(turn, fcntl.LOCK_EX | fcntl.LOCK_NB)  # given back by both
+        fcntl.lockf(turn, fcntl.LOCK_UN)
+        os.close(turn)
+    finally:
+        holder.kill()
+        holder.wait(5)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT n FROM t ORDER BY n")).scalars().all() == [1, 2]
     engine.dispose()
