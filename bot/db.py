@@ -158,14 +158,35 @@ class WriteTurns:
         self.opened: tuple[int, int] | None = None  # (pid, fd): a forked worker opens its own
 
     def attach(self, engine: Engine) -> None:
-        event.listen(engine, "before_cursor_execute", self.before_write)
+        """Wraps this engine's own dialect's execute, commit and rollback: an engine event
+        (before_cursor_execute) would make SQLAlchemy dispatch events on every statement, about
+        90,000 instructions each."""
         event.listen(engine.pool, "checkin", self.checked_in)
-        dialect: Any = engine.dialect  # this engine's own: given back once SQLite has finished
-        for name in ("do_commit", "do_rollback"):
+        dialect: Any = engine.dialect
+        for name in ("do_execute", "do_executemany"):
+            setattr(dialect, name, self._taking_turn(getattr(dialect, name)))
+        execute_no_params = dialect.do_execute_no_params
+
+        def do_execute_no_params(cursor: Any, statement: str, context: Any = None) -> None:
+            self.before_write(context, statement)
+            execute_no_params(cursor, statement, context)
+
+        dialect.do_execute_no_params = do_execute_no_params
+        for name in ("do_commit", "do_rollback"):  # given back once SQLite has finished
             setattr(dialect, name, self._then_give_back(getattr(dialect, name)))
 
-    def before_write(self, conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
-        if self.TAKEN in conn.info or not _WRITES.match(statement):
+    def _taking_turn(self, execute: Callable[..., None]) -> Callable[..., None]:
+        def taking_turn(cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
+            self.before_write(context, statement)
+            execute(cursor, statement, parameters, context)
+
+        return taking_turn
+
+    def before_write(self, context: Any, statement: str) -> None:
+        if context is None or not _WRITES.match(statement):
+            return
+        conn: Connection = context.root_connection
+        if self.TAKEN in conn.info:
             return
         deadline = time.monotonic() + self.timeout
         if not self.lock.acquire(timeout=self.timeout):
