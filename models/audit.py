@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import JSON, Index
+from sqlalchemy import JSON, Index, insert
 from sqlmodel import Field, Session, SQLModel, select
 
-from models.base import UTCDateTime
+from models.base import UTCDateTime, table
 from models.reps import Rep
 
 
@@ -69,6 +70,36 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def record_now(
+    *,
+    session: Session,
+    actor: Rep,
+    action: str,
+    subject: Audited,
+    after: dict[str, Any],
+    at: datetime,
+) -> None:
+    """As `record`, but written now by one Core INSERT (built once) instead of at the session's
+    flush: for a hot write whose transaction is all but done (a logged interaction), where the
+    ORM's unit of work cost more than the write itself."""
+    values = {
+        "team_id": subject.team_id,
+        "actor": actor.slack_user_id,
+        "action": action,
+        "entity": _entity(subject),
+        "entity_id": subject.id,
+        "before": None,
+        "after": after,
+        "at": at,
+    }
+    session.connection().execute(_insert_statement(), values)
+
+
+@cache
+def _insert_statement() -> Any:
+    return insert(table(AuditEntry))
 
 
 def _entity(subject: Audited | Subject) -> str:

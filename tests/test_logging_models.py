@@ -3,9 +3,12 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from models import contacts, followups, interactions, pending
+from models.accounts import Account
+from models.audit import AuditEntry
 from models.base import NotAllowed, NotFound
 from models.followups import Followup
 from models.interactions import Interaction, InteractionKind
@@ -44,6 +47,32 @@ def test_an_older_interaction_does_not_move_last_touched_back(session: Session) 
     log(session, acme, alice, key="a")
     log(session, acme, alice, key="b", at=NOW - timedelta(days=3))
     assert acme.last_touched_at == NOW
+
+
+def test_the_store_keeps_the_latest_touch_and_an_audit_entry_whatever_this_copy_says(
+    session: Session,
+) -> None:
+    """The last touch is moved in the database (UPDATE ... WHERE it is older), not from this
+    session's copy of the account: a later touch another process wrote stays."""
+    alice = make_rep(session, "U0ALICE", now=NOW)
+    acme = make_account(session, "Acme", owner=alice, now=NOW)
+    later = NOW + timedelta(days=1)
+    session.execute(
+        update(Account).where(Account.id == acme.id).values(last_touched_at=later),
+        execution_options={"synchronize_session": False},
+    )
+    logged, _ = log(session, acme, alice, key="a", at=NOW + timedelta(hours=1))
+    session.flush()
+    session.expire_all()
+    assert session.get(Account, acme.id).last_touched_at == later  # type: ignore[union-attr]
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "interaction.create")).one()
+    assert (entry.actor, entry.entity, entry.entity_id, entry.at) == (
+        "U0ALICE",
+        "interaction",
+        logged.id,
+        NOW,
+    )
+    assert entry.after and entry.after["summary"] == "talked" and entry.before is None
 
 
 def test_undo_is_for_the_author_within_ten_minutes_and_takes_its_follow_ups(
