@@ -2,18 +2,28 @@
 
 Paged by keyset cursor, not offset: each source is read from its own timeline index with
 `ORDER BY ... LIMIT`, seeking straight to the cursor, so a page costs the same at entry 10 and
-at entry 10,000. The sources are merged in Python in one total order, (at, rank, id) descending.
-A page also says where it sits ("11-20 of 37"): COUNTs over the same indexes, one account's rows.
+at entry 10,000, all of them in one statement (a UNION ALL of those reads). The rows are sorted
+in Python in one total order, (at, rank, id) descending. A page also says where it sits ("11-20 of 37"): COUNTs over the same indexes, one account's rows.
 """
 
-import heapq
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, or_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    union_all,
+)
 from sqlalchemy import select as select_columns
 from sqlmodel import Session
 
@@ -127,12 +137,7 @@ def account_timeline(
     wanted = frozenset(EntryKind) if kinds is None else kinds
     ascending = newer_than is not None
     scope = _Scope(team_id, account_id, newer_than or older_than, ascending, limit + 1)
-    sources = [
-        _interactions(session, scope, wanted & INTERACTION_KINDS),
-        _stage_changes(session, scope) if EntryKind.STAGE in wanted else [],
-        _followups(session, scope) if EntryKind.FOLLOWUP in wanted else [],
-    ]
-    merged = list(heapq.merge(*sources, key=_order_key, reverse=not ascending))
+    merged = sorted(_entries(session, scope, wanted), key=_order_key, reverse=not ascending)
     page = _page(merged, limit=limit, ascending=ascending, from_cursor=scope.cursor is not None)
     if not positioned:
         return page
@@ -275,6 +280,22 @@ _INTERACTIONS, _STAGE_CHANGES, _FOLLOWUPS = (
     table(Followup),
 )
 _DEALS, _REPS = table(Deal), table(Rep)
+# The page statement's columns after rank, at and id, each typed as its source's column (the
+# sources' rows are one UNION ALL; a source leaves the others' columns NULL).
+_COLUMNS = {
+    "rep": _REPS.c.slack_user_id.type,
+    "kind": _INTERACTIONS.c.kind.type,
+    "summary": _INTERACTIONS.c.summary.type,
+    "permalink": _INTERACTIONS.c.permalink.type,
+    "deal": _DEALS.c.name.type,
+    "from_stage": _STAGE_CHANGES.c.from_stage.type,
+    "to_stage": _STAGE_CHANGES.c.to_stage.type,
+    "note": _FOLLOWUPS.c.note.type,
+    "status": _FOLLOWUPS.c.status.type,
+    "snoozed_count": _FOLLOWUPS.c.snoozed_count.type,
+    "due_at": _FOLLOWUPS.c.due_at.type,
+    "completed_at": _FOLLOWUPS.c.completed_at.type,
+}
 
 
 def _of_account(team_id: Any, account_id: Any) -> list[ColumnElement[bool]]:
@@ -306,14 +327,43 @@ def _keyset(statement: S, at: Any, id_: Any, case: str | None, ascending: bool) 
     return statement.order_by(*order).limit(bindparam("limit")).where(*_past(at, id_, case))
 
 
-def _interactions(session: Session, scope: _Scope, kinds: frozenset[EntryKind]) -> list[Entry]:
-    if not kinds:
+def _entries(session: Session, scope: _Scope, wanted: frozenset[EntryKind]) -> list[Entry]:
+    """The wanted sources' rows past the scope's cursor, `limit` of each, in no order."""
+    statement = _page_statement(wanted, _cases(scope), scope.ascending)
+    if statement is None:
         return []
-    statement = _interactions_statement(kinds, scope.case(INTERACTION_RANK), scope.ascending)
-    return [
-        Entry(EntryKind(row.kind), row.at, row.id, row.rep, row.summary, permalink=row.permalink)
-        for row in read(session, statement, **_params(scope))
-    ]
+    return [_ENTRY_OF[row.rank](row) for row in read(session, statement, **_params(scope))]
+
+
+@cache
+def _page_statement(wanted: frozenset[EntryKind], cases: Cases, ascending: bool) -> Any:
+    """One statement for a page: each wanted source's `ORDER BY ... LIMIT` on its own timeline
+    index, as a subquery of a UNION ALL (a source alone: its statement), their rows in one set of
+    columns (`_COLUMNS`) and told apart by `rank`."""
+    interaction_case, stage_case, followup_case = cases
+    members = []
+    if kinds := wanted & INTERACTION_KINDS:
+        members.append(_interactions_statement(kinds, interaction_case, ascending))
+    if EntryKind.STAGE in wanted:
+        members.append(_stage_changes_statement(stage_case, ascending))
+    if EntryKind.FOLLOWUP in wanted:
+        members.append(_followups_statement(followup_case, ascending))
+    if len(members) < 2:
+        return members[0] if members else None
+    return union_all(*(select_columns(member.subquery()) for member in members))
+
+
+def _member(rank: int, at: Any, id_: Any, **columns: Any) -> Select[Any]:
+    """A source's columns as the page statement's: its own, and a typed NULL for each other."""
+    filled = (
+        columns[name].label(name) if name in columns else cast(null(), kind).label(name)
+        for name, kind in _COLUMNS.items()
+    )
+    return select_columns(literal_column(str(rank), Integer).label("rank"), at, id_, *filled)
+
+
+def _interaction_entry(row: Any) -> Entry:
+    return Entry(EntryKind(row.kind), row.at, row.id, row.rep, row.summary, permalink=row.permalink)
 
 
 @cache
@@ -322,13 +372,14 @@ def _interactions_statement(
 ) -> Select[Any]:
     i = _INTERACTIONS.c
     statement = (
-        select_columns(
-            i.kind,
+        _member(
+            INTERACTION_RANK,
             i.occurred_at.label("at"),
             i.id,
-            _REPS.c.slack_user_id.label("rep"),
-            i.summary,
-            i.permalink,
+            rep=_REPS.c.slack_user_id,
+            kind=i.kind,
+            summary=i.summary,
+            permalink=i.permalink,
         )
         .join_from(_INTERACTIONS, _REPS, _REPS.c.id == i.rep_id)
         .where(*_of_account(i.team_id, i.account_id), *_kinds(i.kind, kinds))
@@ -336,26 +387,23 @@ def _interactions_statement(
     return _keyset(statement, i.occurred_at, i.id, case, ascending)
 
 
-def _stage_changes(session: Session, scope: _Scope) -> list[Entry]:
-    statement = _stage_changes_statement(scope.case(STAGE_RANK), scope.ascending)
-    return [
-        Entry(EntryKind.STAGE, row.at, row.id, row.rep, _stage_text(row))
-        for row in read(session, statement, **_params(scope))
-    ]
+def _stage_entry(row: Any) -> Entry:
+    return Entry(EntryKind.STAGE, row.at, row.id, row.rep, _stage_text(row))
 
 
 @cache
 def _stage_changes_statement(case: str | None, ascending: bool) -> Select[Any]:
     c = _STAGE_CHANGES.c
     statement = (
-        select_columns(
+        _member(
+            STAGE_RANK,
             c.changed_at.label("at"),
             c.id,
-            _REPS.c.slack_user_id.label("rep"),
-            _DEALS.c.name.label("deal"),
-            c.from_stage,
-            c.to_stage,
-            c.note,
+            rep=_REPS.c.slack_user_id,
+            deal=_DEALS.c.name,
+            from_stage=c.from_stage,
+            to_stage=c.to_stage,
+            note=c.note,
         )
         .join_from(_STAGE_CHANGES, _DEALS, _DEALS.c.id == c.deal_id)
         .outerjoin(_REPS, _REPS.c.id == c.changed_by_id)
@@ -371,41 +419,45 @@ def _stage_text(change: Any) -> str:
     return f"{change.deal}: {change.from_stage} → {change.to_stage}{note}"
 
 
-def _followups(session: Session, scope: _Scope) -> list[Entry]:
-    statement = _followups_statement(scope.case(FOLLOWUP_RANK), scope.ascending)
-    return [
-        Entry(
-            EntryKind.FOLLOWUP,
-            row.at,
-            row.id,
-            row.rep,
-            row.note,
-            status=_followup_status(row.status, row.snoozed_count),
-            due_at=row.due_at,
-            done_at=row.completed_at,
-        )
-        for row in read(session, statement, **_params(scope))
-    ]
+def _followup_entry(row: Any) -> Entry:
+    return Entry(
+        EntryKind.FOLLOWUP,
+        row.at,
+        row.id,
+        row.rep,
+        row.note,
+        status=_followup_status(row.status, row.snoozed_count),
+        due_at=row.due_at,
+        done_at=row.completed_at,
+    )
 
 
 @cache
 def _followups_statement(case: str | None, ascending: bool) -> Select[Any]:
     f = _FOLLOWUPS.c
     statement = (
-        select_columns(
+        _member(
+            FOLLOWUP_RANK,
             f.created_at.label("at"),
             f.id,
-            _REPS.c.slack_user_id.label("rep"),
-            f.note,
-            f.status,
-            f.snoozed_count,
-            f.due_at,
-            f.completed_at,
+            rep=_REPS.c.slack_user_id,
+            note=f.note,
+            status=f.status,
+            snoozed_count=f.snoozed_count,
+            due_at=f.due_at,
+            completed_at=f.completed_at,
         )
         .join_from(_FOLLOWUPS, _REPS, _REPS.c.id == f.rep_id)
         .where(*_of_account(f.team_id, f.account_id))
     )
     return _keyset(statement, f.created_at, f.id, case, ascending)
+
+
+_ENTRY_OF = {
+    INTERACTION_RANK: _interaction_entry,
+    STAGE_RANK: _stage_entry,
+    FOLLOWUP_RANK: _followup_entry,
+}
 
 
 def _followup_status(status: str, snoozes: int) -> str:
