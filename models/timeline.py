@@ -2,8 +2,9 @@
 
 Paged by keyset cursor, not offset: each source is read from its own timeline index with
 `ORDER BY ... LIMIT`, seeking straight to the cursor, so a page costs the same at entry 10 and
-at entry 10,000, all of them in one statement (a UNION ALL of those reads). The rows are sorted
-in Python in one total order, (at, rank, id) descending. A page also says where it sits ("11-20 of 37"): COUNTs over the same indexes, one account's rows.
+at entry 10,000; the sources are one statement, a UNION ALL of those reads whose first `limit`
+rows in one total order, (at, rank, id) descending, are the page. A page also says where it
+sits ("11-20 of 37"): COUNTs over the same indexes, one account's rows.
 """
 
 from dataclasses import dataclass, replace
@@ -339,7 +340,8 @@ def _entries(session: Session, scope: _Scope, wanted: frozenset[EntryKind]) -> l
 def _page_statement(wanted: frozenset[EntryKind], cases: Cases, ascending: bool) -> Any:
     """One statement for a page: each wanted source's `ORDER BY ... LIMIT` on its own timeline
     index, as a subquery of a UNION ALL (a source alone: its statement), their rows in one set of
-    columns (`_COLUMNS`) and told apart by `rank`."""
+    columns (`_COLUMNS`) and told apart by `rank`; of those, the `limit` first in the page's
+    order, (at, rank, id)."""
     interaction_case, stage_case, followup_case = cases
     members = []
     if kinds := wanted & INTERACTION_KINDS:
@@ -350,7 +352,13 @@ def _page_statement(wanted: frozenset[EntryKind], cases: Cases, ascending: bool)
         members.append(_followups_statement(followup_case, ascending))
     if len(members) < 2:
         return members[0] if members else None
-    return union_all(*(select_columns(member.subquery()) for member in members))
+    rows = union_all(*(select_columns(member.subquery()) for member in members)).subquery()
+    order = (rows.c.at, rows.c.rank, rows.c.id)
+    return (  # the page's `limit` rows of them all, in the one order: fewer rows to load
+        select_columns(rows)
+        .order_by(*(column.asc() if ascending else column.desc() for column in order))
+        .limit(bindparam("limit"))
+    )
 
 
 def _member(rank: int, at: Any, id_: Any, **columns: Any) -> Select[Any]:
