@@ -245,3 +245,28 @@ def test_healthz_says_why_a_store_that_answers_cannot_take_writes(
     answer = httpx.get(f"{slack.transport.base_url}/healthz", trust_env=False)
     assert answer.status_code == 503
     assert answer.json() == {"ok": False, "database": "disk full"}
+
+
+def test_a_connection_given_back_just_now_is_handed_out_unpinged(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pre-ping costs a round trip: a connection that answered less than
+    PING_AFTER_IDLE_SECONDS ago is handed out as it is; one idle longer is pinged first."""
+    if sqlite_or_postgres(database_url) != "postgresql":
+        pytest.skip("SQLite has no server to ping")
+    engine = db.make_engine(database_url, pool_size=1, max_overflow=0)
+    pings: list[float] = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(1) or ping(c))
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.2)
+    try:
+        for _ in range(3):  # made (answered already), then twice given back just now
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        assert pings == []
+        time.sleep(0.3)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        assert pings == [1]
+    finally:
+        engine.dispose()
