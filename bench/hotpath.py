@@ -366,6 +366,8 @@ class ResponseSink:
         self.last: dict[str, bytes] = {}
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keeps a connection open for a client that asks
+
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with sink.lock:

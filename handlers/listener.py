@@ -26,14 +26,9 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
-from slack_sdk.webhook import WebhookClient
 from sqlmodel import Session
 
+from handlers import hooks
 from handlers.blocks import Message
 from handlers.deps import Deps
 from handlers.directory import SlackUser
@@ -248,16 +243,7 @@ def response_url(url: str, **defaults: Any) -> Reply:
     API client is); an answer Slack still refuses raises AnswerLost rather than vanishing."""
 
     def reply(**message: Any) -> None:
-        # Made when first needed: most commands answer in their ack and never post here.
-        webhook = WebhookClient(
-            url,
-            retry_handlers=[
-                RateLimitErrorRetryHandler(max_retry_count=2),
-                ServerErrorRetryHandler(max_retry_count=2),
-                ConnectionErrorRetryHandler(max_retry_count=2),
-            ],
-        )
-        answered = webhook.send_dict(defaults | message)
+        answered = hooks.post(url, defaults | message)  # on a kept-alive connection
         if answered.status_code != 200:
             raise AnswerLost(f"response_url answered {answered.status_code}: {answered.body[:200]}")
 
