@@ -159,9 +159,8 @@ def test_a_write_waiting_for_its_turn_waits_that_much_less_on_sqlite(tmp_path) -
 
     def write(n: int) -> None:
         started = time.perf_counter()
-        with pytest.raises(exc.OperationalError, match="locked"):
-            with engine.begin() as connection:
-                connection.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+        with pytest.raises(exc.OperationalError, match="locked"), engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
         took[f"writer {n}"] = time.perf_counter() - started
 
     writers = [threading.Thread(target=write, args=(n,)) for n in (1, 2)]
