@@ -2,10 +2,13 @@
 
 `models.matching` scores names with rapidfuzz; at 100,000 accounts scoring every one costs
 ~45 ms. Here the database hands it the few hundred names that share the most trigrams with
-the typed key (migration 0019_name_trigrams builds the indexes):
+the typed key (migrations 0019_name_trigrams and 0021_name_trigrams_by_length build the indexes):
 
-- PostgreSQL: pg_trgm's `%` on a partial GIN index over accounts.normalized_name, at a
-  similarity threshold low enough for a slip in a short name, best `similarity()` first.
+- PostgreSQL: pg_trgm's `%` on partial GIN indexes over accounts.normalized_name, one per band of
+  name lengths (migration 0021_name_trigrams_by_length), at a similarity threshold low enough for
+  a slip in a short name, best `similarity()` first. Only the bands of names long enough and short
+  enough to score as near the key are read: GIN can't tell a name's length, so one index over
+  all names rechecked thousands of long names sharing " ar" and "on " with a 7-letter key.
 - SQLite: a contentless FTS5 trigram table kept by triggers on accounts. Its rowid is the
   account's id * 1024 plus the name's length. The key's rarest trigrams are looked up (as many as
   keep the postings read near SQLITE_POSTINGS, at least SQLITE_MIN_GRAMS) and names are ranked
@@ -18,7 +21,10 @@ generated names (bench/resolve.py) the pool holds the name meant as often as a f
 FTS5): the caller scans every name, as before.
 """
 
-from sqlalchemy import bindparam, text
+import math
+from functools import cache
+
+from sqlalchemy import TextClause, bindparam, text
 from sqlmodel import Session
 
 CANDIDATES = 400  # names handed to rapidfuzz
@@ -29,7 +35,17 @@ MIN_KEY_LENGTH = 3  # shorter keys are scored against every name, as before
 # GIN's recheck thousands of rows that share a common word.
 PG_THRESHOLD_PER_LETTER = 0.034
 PG_THRESHOLD_RANGE = (0.25, 0.6)
-PG_INDEX = "ix_accounts_name_trigrams"
+PG_INDEX_PREFIX = "ix_accounts_name_trigrams"
+# (shortest, longest) name length of each band's index; None: no upper bound. Narrow where names
+# are short: a short key's window then spans few names.
+PG_BANDS: tuple[tuple[int, int | None], ...] = (
+    (1, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 17), (18, 20), (21, 24), (25, 30),
+    (31, 40), (41, None),
+)  # fmt: skip
+# fuzz.ratio is at most 2 * shorter / (shorter + longer): below matching.NEAREST_SCORE (60) when
+# one name is over 7/3 the length of the other, so those are never offered (a name starting with
+# the key is found apart from this, by models.matching._list_prefixed).
+LENGTH_SPREAD = 7 / 3
 SQLITE_TABLE = "account_name_trigrams"  # bot.db.NAME_TRIGRAMS opens it as a connection opens
 SQLITE_VOCAB = "account_name_trigrams_vocab"
 SQLITE_POSTINGS = 8000  # rows of trigram postings read per lookup, about 2 ms
@@ -57,20 +73,56 @@ def pg_threshold(key: str) -> float:
     return round(min(highest, max(lowest, PG_THRESHOLD_PER_LETTER * len(key))), 3)
 
 
+def pg_index(band: tuple[int, int | None]) -> str:
+    shortest, longest = band
+    return f"{PG_INDEX_PREFIX}_{shortest}_{longest or 'up'}"
+
+
+def pg_lengths(key: str) -> tuple[int, int]:
+    """The shortest and longest name that can score as near `key`."""
+    return math.ceil(len(key) / LENGTH_SPREAD), math.floor(len(key) * LENGTH_SPREAD)
+
+
 def _postgresql(session: Session, team_id: str, key: str) -> list[str] | None:
     ready = session.execute(
         text("SELECT set_config('pg_trgm.similarity_threshold', :limit, true), to_regclass(:ix)"),
-        {"limit": str(pg_threshold(key)), "ix": PG_INDEX},
+        {"limit": str(pg_threshold(key)), "ix": pg_index(PG_BANDS[0])},
     ).one()
     if ready[1] is None:
         return None
-    statement = text(
+    shortest, longest = pg_lengths(key)
+    bands = tuple(
+        (low, high)
+        for low, high in PG_BANDS
+        if low <= longest and (high is None or high >= shortest)
+    )
+    values = {"shortest": shortest, "longest": longest, "limit": CANDIDATES}
+    rows = session.execute(_pg_statement(bands), {"team_id": team_id, "key": key, **values})
+    return list(rows.scalars())
+
+
+@cache
+def _pg_statement(bands: tuple[tuple[int, int | None], ...]) -> TextClause:
+    """One arm per band, each stating its index's predicate in literals so the planner (even a
+    prepared statement's generic plan) picks that partial index."""
+    arms = " UNION ALL ".join(
         "SELECT normalized_name FROM accounts"
-        " WHERE team_id = :team_id AND status = 'active' AND normalized_name % :key"
+        f" WHERE team_id = :team_id AND status = 'active' AND {_pg_band(band)}"
+        " AND length(normalized_name) BETWEEN :shortest AND :longest"
+        " AND normalized_name % :key"
+        for band in bands
+    )
+    return text(
+        f"SELECT normalized_name FROM ({arms}) AS near"
         " ORDER BY similarity(normalized_name, :key) DESC, normalized_name LIMIT :limit"
     )
-    rows = session.execute(statement, {"team_id": team_id, "key": key, "limit": CANDIDATES})
-    return list(rows.scalars())
+
+
+def _pg_band(band: tuple[int, int | None]) -> str:
+    shortest, longest = band
+    if longest is None:
+        return f"length(normalized_name) >= {shortest}"
+    return f"length(normalized_name) BETWEEN {shortest} AND {longest}"
 
 
 _SQLITE_READY = text("SELECT count(*) FROM sqlite_master WHERE name IN (:table, :vocab)")

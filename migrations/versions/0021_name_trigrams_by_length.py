@@ -1,0 +1,80 @@
+"""PostgreSQL: the account-name trigram index split by name length, one partial GIN index per
+band of lengths, so a short typed name rechecks only names of about its length.
+
+pg_trgm's GIN index can only bound a name's similarity by the share of the key's trigrams it
+holds, not knowing its length: at the 0.25 threshold a 7-letter key needs 2 of its 8 trigrams
+(" ar" and "on " are in thousands of names), so one lookup rechecked 9,000-17,000 rows of
+100,000 on the heap (20-30 ms; bench/resolve.py). Names far longer or shorter than the key can't
+score as near it (models.name_index.LENGTH_SPREAD); with an index per band a lookup reads only
+the bands in reach. Each account is in one band, so a write updates one index, as before.
+
+Each index keeps a small pending list (gin_pending_list_limit, 128 kB against the 4 MB default):
+a search reads its whole pending list, and a band of a few thousand names would hold all of them
+there until autovacuum came by (freshly bulk-loaded, lookups took 45 ms).
+
+SQLite: nothing (its FTS5 trigram table ranks names by length already).
+
+Revision ID: 0021_name_trigrams_by_length
+Revises: 0020_deals_by_account
+Create Date: 2026-12-03 09:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+from sqlalchemy import text
+
+revision: str = "0021_name_trigrams_by_length"
+down_revision: str | None = "0020_deals_by_account"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# (shortest, longest) normalized name length of each band; None: no upper bound. These are
+# models.name_index.PG_BANDS as of this revision (tests/test_name_index.py checks they agree).
+BANDS: list[tuple[int, int | None]] = [
+    (1, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 17), (18, 20), (21, 24), (25, 30),
+    (31, 40), (41, None),
+]  # fmt: skip
+WHOLE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS ix_accounts_name_trigrams ON accounts "
+    "USING gin (normalized_name gin_trgm_ops) WHERE status = 'active'"
+)
+
+
+def band_index(shortest: int, longest: int | None) -> str:
+    return f"ix_accounts_name_trigrams_{shortest}_{longest or 'up'}"
+
+
+def band_condition(shortest: int, longest: int | None) -> str:
+    if longest is None:
+        return f"length(normalized_name) >= {shortest}"
+    return f"length(normalized_name) BETWEEN {shortest} AND {longest}"
+
+
+def _has_pg_trgm() -> bool:
+    found = op.get_bind().execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"))
+    return found.first() is not None
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql" or not _has_pg_trgm():  # 0019 went on without it
+        return
+    for shortest, longest in BANDS:
+        bind.execute(
+            text(
+                f"CREATE INDEX IF NOT EXISTS {band_index(shortest, longest)} ON accounts "
+                f"USING gin (normalized_name gin_trgm_ops) WITH (gin_pending_list_limit = 128) "
+                f"WHERE status = 'active' AND {band_condition(shortest, longest)}"
+            )
+        )
+    bind.execute(text("DROP INDEX IF EXISTS ix_accounts_name_trigrams"))
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql" or not _has_pg_trgm():
+        return
+    bind.execute(text(WHOLE_INDEX))
+    for shortest, longest in BANDS:
+        bind.execute(text(f"DROP INDEX IF EXISTS {band_index(shortest, longest)}"))
