@@ -236,6 +236,18 @@ def test_postgresql_reads_only_the_bands_in_reach(session: Session) -> None:
     assert "Seq Scan" not in plan
 
 
+def name_statistics(engine: Engine) -> int:
+    """accounts.normalized_name's statistics target (-1: the server's default)."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            text(
+                "SELECT attstattarget FROM pg_attribute"
+                " WHERE attrelid = 'accounts'::regclass AND attname = 'normalized_name'"
+            )
+        )
+        return int(found.scalar_one())
+
+
 def test_the_length_bands_migrate_down_and_up(database_url: str) -> None:
     with temporary_database(database_url, prefix="rapport_bands") as url:
         scratch = db.make_engine(url)
@@ -246,11 +258,13 @@ def test_the_length_bands_migrate_down_and_up(database_url: str) -> None:
             if scratch.dialect.name == "postgresql":
                 assert name_index.PG_INDEX_PREFIX in names
                 assert not any(name_index.pg_index(band) in names for band in by_length.BANDS)
+                assert name_statistics(scratch) == -1  # the server's default again
             db.upgrade(scratch)
             names = {ix["name"] for ix in inspect(scratch).get_indexes("accounts")}
             if scratch.dialect.name == "postgresql":
                 assert name_index.PG_INDEX_PREFIX not in names
                 assert {name_index.pg_index(band) for band in by_length.BANDS} <= names
+                assert name_statistics(scratch) == by_length.STATS
             with db.make_session_factory(scratch).begin() as session:
                 alice = make_rep(session, "U0ALICE", now=NOW)
                 make_account(session, "Globex", owner=alice, now=NOW)
