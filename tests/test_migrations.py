@@ -26,7 +26,7 @@ def _modeled(name: str | None, type_: str, _parents: object) -> bool:
     table and its shadow tables on SQLite, pg_trgm GIN indexes that may be absent on PostgreSQL."""
     if type_ == "table":
         return not (name or "").startswith(name_index.SQLITE_TABLE)
-    return not (type_ == "index" and (name or "").startswith(name_index.PG_INDEX_PREFIX))
+    return not (type_ == "index" and (name or "").startswith(name_index.PG_INDEX))
 
 
 def test_migrated_schema_matches_the_models(engine: Engine) -> None:
