@@ -2,10 +2,14 @@
 
 `models.matching` scores names with rapidfuzz; at 100,000 accounts scoring every one costs
 ~45 ms. Here the database hands it the few hundred names that share the most trigrams with
-the typed key (migration 0019_name_trigrams builds the indexes):
+the typed key (migrations 0019_name_trigrams and 0021_name_trigrams_by_length build the indexes):
 
 - PostgreSQL: pg_trgm's `%` on a partial GIN index over accounts.normalized_name, at a
-  similarity threshold low enough for a slip in a short name, best `similarity()` first.
+  similarity threshold low enough for a slip in a short name, best `similarity()` first, among
+  the names long enough and short enough to score as near the key (LENGTH_SPREAD). A short key
+  reads partial GIN indexes of one band of name lengths each instead (PG_BANDS): GIN can't tell
+  a name's length, so the index of all names had its heap recheck 9,000-17,000 names sharing
+  " ar" and "on " with a 7-letter key (20-30 ms).
 - SQLite: a contentless FTS5 trigram table kept by triggers on accounts. Its rowid is the
   account's id * 1024 plus the name's length. The key's rarest trigrams are looked up (as many as
   keep the postings read near SQLITE_POSTINGS, at least SQLITE_MIN_GRAMS) and names are ranked
@@ -18,7 +22,10 @@ generated names (bench/resolve.py) the pool holds the name meant as often as a f
 FTS5): the caller scans every name, as before.
 """
 
-from sqlalchemy import bindparam, text
+import math
+from functools import cache
+
+from sqlalchemy import TextClause, bindparam, text
 from sqlmodel import Session
 
 CANDIDATES = 400  # names handed to rapidfuzz
@@ -29,7 +36,25 @@ MIN_KEY_LENGTH = 3  # shorter keys are scored against every name, as before
 # GIN's recheck thousands of rows that share a common word.
 PG_THRESHOLD_PER_LETTER = 0.034
 PG_THRESHOLD_RANGE = (0.25, 0.6)
-PG_INDEX = "ix_accounts_name_trigrams"
+PG_INDEX = "ix_accounts_name_trigrams"  # every live name (0019)
+# Keys up to PG_BANDED_KEY letters read partial indexes of the names of one band of lengths
+# each (0021), only the bands in reach: at a low threshold GIN's bound (the share of the key's
+# trigrams a name holds, blind to its length) passes a short key's trigrams " ar" and "on " in
+# thousands of names of any length. A longer key's window spans most names, and one index
+# serves it better than many (each arm walks the key's posting lists again, and is planned).
+PG_BANDED_KEY = 10
+PG_BANDS: tuple[tuple[int, int], ...] = (
+    (1, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 17), (18, 20), (21, 24),
+)  # fmt: skip
+# fuzz.ratio is at most 2 * shorter / (shorter + longer): below matching.NEAREST_SCORE (60) when
+# one name is over 7/3 the length of the other, so those are never offered (a name starting with
+# the key is found apart from this, by models.matching._list_prefixed).
+LENGTH_SPREAD = 7 / 3
+# ...and below matching.CLOSE_SCORE (80) over 3/2: a name that much longer than the key is only
+# offered as nearest, when the key is nearly all in it, so there the key must be within the name
+# (word_similarity at least PG_WITHIN_THRESHOLD), not merely share a few trigrams with it.
+CLOSE_SPREAD = 3 / 2
+PG_WITHIN_THRESHOLD = 0.5
 SQLITE_TABLE = "account_name_trigrams"  # bot.db.NAME_TRIGRAMS opens it as a connection opens
 SQLITE_VOCAB = "account_name_trigrams_vocab"
 SQLITE_POSTINGS = 8000  # rows of trigram postings read per lookup, about 2 ms
@@ -57,20 +82,74 @@ def pg_threshold(key: str) -> float:
     return round(min(highest, max(lowest, PG_THRESHOLD_PER_LETTER * len(key))), 3)
 
 
+def pg_index(band: tuple[int, int]) -> str:
+    shortest, longest = band
+    return f"{PG_INDEX}_{shortest}_{longest}"
+
+
+def pg_lengths(key: str) -> tuple[int, int]:
+    """The shortest and longest name that can score as near `key`."""
+    return math.ceil(len(key) / LENGTH_SPREAD), math.floor(len(key) * LENGTH_SPREAD)
+
+
+def pg_arms(key: str) -> tuple[tuple[tuple[int, int], bool], ...]:
+    """The bands a key up to PG_BANDED_KEY letters reads, each with whether its names are all
+    too long to be close (then the key must be within them)."""
+    shortest, longest = pg_lengths(key)
+    return tuple(
+        ((low, high), low > len(key) * CLOSE_SPREAD)
+        for low, high in PG_BANDS
+        if low <= longest and high >= shortest
+    )
+
+
 def _postgresql(session: Session, team_id: str, key: str) -> list[str] | None:
+    threshold = pg_threshold(key)
+    banded = len(key) <= PG_BANDED_KEY
     ready = session.execute(
-        text("SELECT set_config('pg_trgm.similarity_threshold', :limit, true), to_regclass(:ix)"),
-        {"limit": str(pg_threshold(key)), "ix": PG_INDEX},
+        text(
+            "SELECT set_config('pg_trgm.similarity_threshold', :similar, true),"
+            " set_config('pg_trgm.word_similarity_threshold', :within, true), to_regclass(:ix)"
+        ),
+        {
+            "similar": str(threshold),
+            "within": str(max(threshold, PG_WITHIN_THRESHOLD)),
+            "ix": pg_index(PG_BANDS[0]) if banded else PG_INDEX,
+        },
     ).one()
-    if ready[1] is None:
+    if ready[2] is None:
         return None
-    statement = text(
+    shortest, longest = pg_lengths(key)
+    statement = _pg_banded(pg_arms(key)) if banded else _PG_WHOLE
+    values = {"shortest": shortest, "longest": longest, "limit": CANDIDATES}
+    rows = session.execute(statement, {"team_id": team_id, "key": key, **values})
+    return list(rows.scalars())
+
+
+_PG_WHOLE = text(
+    "SELECT normalized_name FROM accounts"
+    " WHERE team_id = :team_id AND status = 'active' AND normalized_name % :key"
+    " AND length(normalized_name) BETWEEN :shortest AND :longest"
+    " ORDER BY similarity(normalized_name, :key) DESC, normalized_name LIMIT :limit"
+)
+
+
+@cache
+def _pg_banded(arms: tuple[tuple[tuple[int, int], bool], ...]) -> TextClause:
+    """One arm per band, each stating its index's predicate in literals so the planner (even a
+    prepared statement's generic plan) picks that partial index."""
+    union = " UNION ALL ".join(
         "SELECT normalized_name FROM accounts"
-        " WHERE team_id = :team_id AND status = 'active' AND normalized_name % :key"
+        f" WHERE team_id = :team_id AND status = 'active'"
+        f" AND length(normalized_name) BETWEEN {low} AND {high}"
+        " AND length(normalized_name) BETWEEN :shortest AND :longest"
+        f" AND normalized_name {'%>' if longer else '%'} :key"
+        for (low, high), longer in arms
+    )
+    return text(
+        f"SELECT normalized_name FROM ({union}) AS near"
         " ORDER BY similarity(normalized_name, :key) DESC, normalized_name LIMIT :limit"
     )
-    rows = session.execute(statement, {"team_id": team_id, "key": key, "limit": CANDIDATES})
-    return list(rows.scalars())
 
 
 _SQLITE_READY = text("SELECT count(*) FROM sqlite_master WHERE name IN (:table, :vocab)")

@@ -1,16 +1,19 @@
 """The trigram pre-filter (models.name_index) follows the accounts it indexes, on both databases."""
 
 from datetime import UTC, datetime
+from importlib import import_module
+from itertools import pairwise
 
 import pytest
-from sqlalchemy import Engine, insert, text
+from alembic import command
+from sqlalchemy import Engine, insert, inspect, text
 from sqlmodel import Session
 
 from bot import db
 from bot.standin.driver import TEAM_ID
 from models import name_index
 from models.accounts import Account, AccountStatus, normalize_name
-from models.matching import resolve_account
+from models.matching import NEAREST_SCORE, resolve_account
 from models.merging import merge_accounts
 from models.name_index import similar_names
 from models.reps import Rep
@@ -19,6 +22,7 @@ from tests.factories import make_account, make_rep
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 OTHER_TEAM = "T0OTHER"
+by_length = import_module("migrations.versions.0021_name_trigrams_by_length")
 
 
 @pytest.fixture
@@ -90,7 +94,8 @@ def test_a_merged_account_is_found_through_its_alias_not_the_index(
     check_sqlite_index(session)
 
 
-def test_a_typo_resolves_among_thousands_through_the_index(session: Session, alice: Rep) -> None:
+def add_thousands(session: Session) -> list[str]:
+    """1,296 names of three common words each, in one statement; their names."""
     firsts = "Blue Red Silver Golden Swift Prime Apex Summit Noble Alpine Coastal Urban"
     seconds = "Harbor River Peak Fox Falcon Oak Cedar Bridge Anchor Beacon Lantern Forge"
     thirds = "Analytics Systems Logistics Robotics Labs Partners Holdings Foods Energy"
@@ -102,6 +107,11 @@ def test_a_typo_resolves_among_thousands_through_the_index(session: Session, ali
         for name in bulk
     ]  # fmt: skip
     session.execute(insert(Account), rows)
+    return bulk
+
+
+def test_a_typo_resolves_among_thousands_through_the_index(session: Session, alice: Rep) -> None:
+    bulk = add_thousands(session)
     pool = candidates(session, "Silver Falcn Robotics")
     assert "silver falcon robotics" in pool and len(pool) <= name_index.CANDIDATES < len(bulk)
     found = resolve_account(session=session, team_id=TEAM_ID, name="Silver Falcn Robotics")
@@ -128,7 +138,10 @@ def test_without_the_index_every_name_is_scanned(engine: Engine) -> None:
     """pg_trgm refused (or an SQLite without FTS5): the migration skips the index, and lookups
     notice and score every name as before."""
     drop = {
-        "postgresql": [f"DROP INDEX {name_index.PG_INDEX}"],
+        "postgresql": [
+            f"DROP INDEX {index}"
+            for index in [name_index.PG_INDEX, *map(name_index.pg_index, name_index.PG_BANDS)]
+        ],
         "sqlite": [
             *(f"DROP TRIGGER account_name_trigrams_{event}" for event in ("insert", "update")),
             "DROP TRIGGER account_name_trigrams_delete",
@@ -172,3 +185,104 @@ def test_the_migration_indexes_the_live_accounts_already_stored(database_url: st
 
 def test_connections_open_the_table_the_index_lives_in() -> None:
     assert db.NAME_TRIGRAMS == name_index.SQLITE_TABLE
+
+
+def test_the_length_bands_cover_every_length_a_short_key_can_reach() -> None:
+    bands = name_index.PG_BANDS
+    assert bands[0][0] == 1 and all(high + 1 == low for (_, high), (low, _) in pairwise(bands))
+    assert name_index.pg_lengths("k" * name_index.PG_BANDED_KEY)[1] <= bands[-1][1]
+    assert list(bands) == by_length.BANDS  # the migration built these indexes
+
+
+def test_the_length_window_keeps_every_name_that_could_be_offered() -> None:
+    shortest, longest = name_index.pg_lengths("braiant")
+    assert (shortest, longest) == (3, 16)
+    for length in range(1, 40):  # fuzz.ratio's ceiling for two lengths against NEAREST_SCORE
+        reachable = 200 * min(length, 7) / (length + 7) >= NEAREST_SCORE
+        assert reachable == (shortest <= length <= longest), length
+
+
+def test_a_mistyped_legal_form_still_offers_the_shorter_name(session: Session, alice: Rep) -> None:
+    make_account(session, "Junistron Corp", owner=alice, now=NOW)  # its key is "junistron"
+    make_account(session, "Junistron Corporation Freight Logistics Holdings", owner=alice, now=NOW)
+    assert "junistron" in candidates(session, "Junistron aorp")
+    found = resolve_account(session=session, team_id=TEAM_ID, name="Junistron aorp")
+    assert [c.name for c in found.nearest][:1] == ["Junistron Corp"]
+
+
+def test_postgresql_skips_names_too_long_to_be_near(session: Session, alice: Rep) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite ranks its trigram hits by length instead")
+    make_account(session, "Globex", owner=alice, now=NOW)
+    make_account(session, "Globex Logistics Holdings", owner=alice, now=NOW)
+    assert candidates(session, "Globx") == ["globex"]  # 25 letters: over 7/3 of 5
+
+
+def test_postgresql_reads_only_the_bands_in_reach(session: Session) -> None:
+    """A 7-letter key's plan keeps to the partial indexes of the lengths it can be near (3-16):
+    each arm states its band, so the planner can prove the index's predicate."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's band indexes")
+    add_thousands(session)
+    session.execute(text("ANALYZE accounts"))
+    session.execute(text("SET LOCAL enable_seqscan = off"))  # 1,296 rows: a scan is as cheap
+    arms = name_index.pg_arms("braiant")
+    assert arms == (
+        ((1, 6), False), ((7, 8), False), ((9, 10), False),
+        ((11, 12), True), ((13, 14), True), ((15, 17), True),
+    )  # fmt: skip
+    shortest, longest = name_index.pg_lengths("braiant")
+    values = {"team_id": TEAM_ID, "key": "braiant", "shortest": shortest, "longest": longest}
+    statement = f"EXPLAIN {name_index._pg_banded(arms).text}"
+    plan = "\n".join(session.execute(text(statement), {**values, "limit": 400}).scalars())
+    used = {band for band, _ in arms if name_index.pg_index(band) + " " in plan}
+    assert (1, 6) in used and name_index.PG_INDEX + " " not in plan  # (an arm of many rows may
+    assert "Seq Scan" not in plan  # read a team index instead)
+
+
+def test_a_long_key_skips_names_too_long_to_be_near(session: Session, alice: Rep) -> None:
+    """Past PG_BANDED_KEY letters PostgreSQL reads the index of every name, still in the window."""
+    make_account(session, "Silver Falcon Robotics", owner=alice, now=NOW)
+    longer = "Silver Falcon Robotics Holdings International Group"  # 51 letters: over 7/3 of 21
+    make_account(session, longer, owner=alice, now=NOW)
+    expected = ["silver falcon robotics"]
+    if session.get_bind().dialect.name == "sqlite":  # its pool is ranked by length, not cut
+        expected.append(normalize_name(longer))
+    assert candidates(session, "Silver Falcn Robotics") == expected
+
+
+def name_statistics(engine: Engine) -> int:
+    """accounts.normalized_name's statistics target (-1: the server's default)."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            text(
+                "SELECT attstattarget FROM pg_attribute"
+                " WHERE attrelid = 'accounts'::regclass AND attname = 'normalized_name'"
+            )
+        )
+        return int(found.scalar_one())
+
+
+def test_the_length_bands_migrate_down_and_up(database_url: str) -> None:
+    with temporary_database(database_url, prefix="rapport_bands") as url:
+        scratch = db.make_engine(url)
+        try:
+            db.upgrade(scratch)
+            command.downgrade(db.alembic_config(scratch), "0020_deals_by_account")
+            names = {ix["name"] for ix in inspect(scratch).get_indexes("accounts")}
+            if scratch.dialect.name == "postgresql":
+                assert name_index.PG_INDEX in names
+                assert not any(name_index.pg_index(band) in names for band in by_length.BANDS)
+                assert name_statistics(scratch) == -1  # the server's default again
+            db.upgrade(scratch)
+            names = {ix["name"] for ix in inspect(scratch).get_indexes("accounts")}
+            if scratch.dialect.name == "postgresql":
+                assert name_index.PG_INDEX in names
+                assert {name_index.pg_index(band) for band in by_length.BANDS} <= names
+                assert name_statistics(scratch) == by_length.STATS
+            with db.make_session_factory(scratch).begin() as session:
+                alice = make_rep(session, "U0ALICE", now=NOW)
+                make_account(session, "Globex", owner=alice, now=NOW)
+                assert candidates(session, "Globx") == ["globex"]
+        finally:
+            scratch.dispose()
