@@ -65,10 +65,18 @@ def build_app(answers: dict[str, Any], *, token: str, api_url: str, secret: str)
 
 
 def _in(executor: ThreadPoolExecutor, post: Any) -> Any:
+    """Acked in the request's thread (Bolt answers once the listener returns, acked or not:
+    unacked, a 404), then posted from the executor, as Rapport's actions are."""
+
     def ack_then_post_later(ack: Ack, body: dict) -> None:
-        executor.submit(post, ack, body)
+        ack()
+        executor.submit(post, _acked, body)
 
     return ack_then_post_later
+
+
+def _acked(*_: Any, **__: Any) -> None:
+    """The ack, already sent."""
 
 
 def acked_with(message: dict[str, Any]) -> Any:
