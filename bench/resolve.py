@@ -196,6 +196,11 @@ def intended(outcomes: Counter[str]) -> str:
     )
 
 
+def _spells_another(typed: str, meant: str | None, keys: set[str]) -> bool:
+    key = normalize_name(typed)
+    return meant is not None and key != normalize_name(meant) and key in keys
+
+
 def report(label: str, timings: list[float], outcomes: Counter[str]) -> None:
     ordered = sorted(timings)
     p50 = statistics.median(ordered)
@@ -251,6 +256,15 @@ def main() -> None:
             timings, outcomes = timed(resolve, factory, sweep)
             report("resolve: typo sweep", timings, outcomes)
             print(f"  typo sweep: {intended(outcomes)}")
+            # A slip can spell another account's name exactly ("Calaant" -> "Calant"): that
+            # account is the match, rightly; no resolver can tell it was meant as the other.
+            keys = {normalize_name(name) for name in names}
+            spelled = [(q, meant) for q, meant in sweep if _spells_another(q, meant, keys)]
+            others = [case for case in sweep if case not in spelled]
+            print(
+                f"  typo sweep: {len(spelled)} typos spell another account's name exactly; "
+                f"of the other {len(others):,}: {intended(timed(resolve, factory, others)[1])}"
+            )
         finally:
             engine.dispose()
 
