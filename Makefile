@@ -36,6 +36,7 @@ lint: $(VENV)/.dev-deps
 bench: $(VENV)/.dev-deps
 	$(BIN)/python bench/ack.py
 	$(BIN)/python bench/plans.py
+	$(BIN)/python bench/floor.py
 	$(BIN)/python bench/resolve.py
 	$(BIN)/python bench/history.py
 	$(BIN)/python bench/pipeline.py
