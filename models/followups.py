@@ -38,6 +38,14 @@ class Followup(SQLModel, table=True):
         Index("ix_followups_account_open", "team_id", "account_id", "status", "due_at", "id"),
         # The account timeline, newest first, paged by (created_at, id) cursor.
         Index("ix_followups_timeline", "team_id", "account_id", "created_at", "id"),
+        # The follow-ups made with an interaction: an undo takes them, and deleting an interaction
+        # has the database check its foreign key here (without it: every follow-up, per row).
+        Index(
+            "ix_followups_interaction",
+            "interaction_id",
+            sqlite_where=text("interaction_id IS NOT NULL"),
+            postgresql_where=text("interaction_id IS NOT NULL"),
+        ),
         # A double-submitted modal (or a retried request) carries the same key: one follow-up.
         UniqueConstraint("team_id", "source_key", name="uq_followups_source_key"),
     )

@@ -189,3 +189,17 @@ def test_contacts_are_deduplicated_on_email_case_insensitively(session: Session)
     assert [
         c.name for c in contacts.list_contacts(session=session, team_id="T0001", account_id=acme.id)
     ] == ["jane roe"]
+
+
+def test_an_interactions_follow_ups_are_found_by_their_own_index(session: Session) -> None:
+    """What an undo lists, and what deleting an interaction has the database check for its
+    foreign key: ix_followups_interaction, not every follow-up."""
+    from sqlalchemy import delete
+
+    from tests.test_timeline import explain
+
+    listed = select(Followup).where(Followup.team_id == "T0001", Followup.interaction_id == 1)
+    deleted = delete(Interaction).where(Interaction.id == 1)  # type: ignore[arg-type]
+    assert "ix_followups_interaction" in explain(session, listed)
+    if session.get_bind().dialect.name == "sqlite":  # PostgreSQL's plan leaves out FK checks
+        assert "ix_followups_interaction" in explain(session, deleted)
