@@ -58,16 +58,7 @@ def record(
     at: datetime,
 ) -> AuditEntry:
     """Append one entry about `subject` (its workspace, table, id) by a rep (or "system")."""
-    entry = AuditEntry(
-        team_id=subject.team_id,
-        actor=actor.slack_user_id if isinstance(actor, Rep) else actor,
-        action=action,
-        entity=_entity(subject),
-        entity_id=subject.id,
-        before=before,
-        after=after,
-        at=at,
-    )
+    entry = AuditEntry(**_entry(actor, action, subject, before, after, at))
     session.add(entry)
     return entry
 
@@ -75,26 +66,38 @@ def record(
 def record_now(
     *,
     session: Session,
-    actor: Rep,
+    actor: Rep | str,
     action: str,
-    subject: Audited,
-    after: dict[str, Any],
+    subject: Audited | Subject,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
     at: datetime,
 ) -> None:
     """As `record`, but written now by one Core INSERT (built once) instead of at the session's
     flush: for a hot write whose transaction is all but done (a logged interaction), where the
     ORM's unit of work cost more than the write itself."""
-    values = {
+    values = _entry(actor, action, subject, before, after, at)
+    session.connection().execute(_insert_statement(), values)
+
+
+def _entry(
+    actor: Rep | str,
+    action: str,
+    subject: Audited | Subject,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    at: datetime,
+) -> dict[str, Any]:
+    return {
         "team_id": subject.team_id,
-        "actor": actor.slack_user_id,
+        "actor": actor.slack_user_id if isinstance(actor, Rep) else actor,
         "action": action,
         "entity": _entity(subject),
         "entity_id": subject.id,
-        "before": None,
+        "before": before,
         "after": after,
         "at": at,
     }
-    session.connection().execute(_insert_statement(), values)
 
 
 @cache

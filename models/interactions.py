@@ -137,6 +137,7 @@ def log_interaction(
         actor=rep,
         action="interaction.create",
         subject=interaction,
+        before=None,
         after=_snapshot(interaction),
         at=now,
     )
