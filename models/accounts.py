@@ -7,9 +7,10 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Index, bindparam, text
+from sqlalchemy import Index, bindparam, or_, text, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, select
 
 from models import aliases, audit
@@ -183,6 +184,27 @@ def _live_name_statement() -> Any:
         accounts.c.id == bindparam("account_id"),
         accounts.c.team_id == bindparam("team_id"),
         accounts.c.status == AccountStatus.ACTIVE,
+    )
+
+
+def touch(*, session: Session, account: Account, at: datetime) -> None:
+    """Move the account's last touch to `at` unless the database holds a later one (so
+    concurrent touches keep the latest, whatever order they commit in), by one Core UPDATE
+    built once, written now rather than at the flush; the session's copy follows."""
+    moved = session.connection().execute(_touch_statement(), {"account_id": account.id, "at": at})
+    if moved.rowcount:
+        set_committed_value(account, "last_touched_at", at)
+
+
+@cache
+def _touch_statement() -> Any:
+    accounts = table(Account)
+    touched = accounts.c.last_touched_at
+    return (
+        update(accounts)
+        .where(accounts.c.id == bindparam("account_id"))
+        .where(or_(touched.is_(None), touched < bindparam("at")))
+        .values(last_touched_at=bindparam("at"))
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models import audit
-from models.accounts import Account, AccountStatus
+from models.accounts import Account, AccountStatus, touch
 from models.base import DomainError, NotAllowed, NotFound, UTCDateTime, id_of, without_nul
 from models.money import Money
 from models.reps import Rep
@@ -407,9 +407,8 @@ def _record_change(
 
 def _touch(session: Session, deal: Deal, now: datetime) -> None:
     account = session.get(Account, deal.account_id)
-    if account is not None and (account.last_touched_at is None or now > account.last_touched_at):
-        account.last_touched_at = now
-        session.add(account)
+    if account is not None:
+        touch(session=session, account=account, at=now)
 
 
 def _last_mover(session: Session, deal: Deal) -> str | None:

@@ -5,12 +5,11 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import Index, Text, UniqueConstraint, bindparam, delete, func, or_, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import Index, Text, UniqueConstraint, bindparam, delete, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models import audit
-from models.accounts import Account
+from models.accounts import Account, touch
 from models.base import (
     DomainError,
     NotAllowed,
@@ -18,7 +17,6 @@ from models.base import (
     UTCDateTime,
     id_of,
     insert_new,
-    table,
     without_nul,
 )
 from models.contacts import Contact
@@ -129,9 +127,7 @@ def log_interaction(
     interaction = Interaction(id=new_id, **row)
     # Written now, by Core statements built once, not at the flush: the ORM's unit of work for
     # these two rows cost more than the three writes, all of it while holding SQLite's lock.
-    touch = {"account_id": row["account_id"], "at": occurred_at}
-    if session.connection().execute(_touch_statement(), touch).rowcount:
-        set_committed_value(account, "last_touched_at", occurred_at)
+    touch(session=session, account=account, at=occurred_at)
     audit.record_now(
         session=session,
         actor=rep,
@@ -142,20 +138,6 @@ def log_interaction(
         at=now,
     )
     return interaction, True
-
-
-@cache
-def _touch_statement() -> Any:
-    """An account's last touch moved to `at`, unless it has a later one (so concurrent logs
-    keep the latest, whatever order they commit in)."""
-    accounts = table(Account)
-    touched = accounts.c.last_touched_at
-    return (
-        update(accounts)
-        .where(accounts.c.id == bindparam("account_id"))
-        .where(or_(touched.is_(None), touched < bindparam("at")))
-        .values(last_touched_at=bindparam("at"))
-    )
 
 
 EDITABLE = ("account_id", "contact_id", "kind", "summary", "occurred_at")
