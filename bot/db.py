@@ -6,28 +6,23 @@ missed its deadline is closed and the pool makes a new one once the database ans
 """
 
 import math
-import os
 import re
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache, partial
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url, text
+from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-try:
-    import fcntl
-except ImportError:  # not on Windows: a process's writers still take turns among themselves
-    fcntl = None  # type: ignore[assignment]
+from bot.write_turns import WriteTurns
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -135,136 +130,6 @@ def _engine(url: URL, timeouts: Timeouts, pool: dict[str, Any]) -> Engine:
     event.listen(engine, "checkin", _mark_answered)
     event.listen(engine, "checkout", partial(_ping_on_checkout, engine.dialect, timeouts.ping))
     return engine
-
-
-class WriteTurns:
-    """SQLite's writers take turns: a thread lock among a process's, a lock file among processes.
-
-    SQLite lets one connection write at a time; a writer that finds the lock taken sleeps (1, 2,
-    5, ... up to 100 ms) and tries again, so under load a /log-call waited hundreds of ms on a
-    lock freed long before. Here a connection takes the turn before its first write of a
-    transaction (the process's lock, then an fcntl lock on `<database>-turn`, which the kernel
-    frees if the process dies) and gives it back once its COMMIT or ROLLBACK is done (or at
-    check-in, whatever happened), so the next writer starts the moment the last one is done.
-    The turn and SQLite's busy handler share one deadline: a writer that waited for its turn
-    waits that much less on SQLite (and none when it waited the whole timeout), so a write
-    still fails within the busy timeout. A writer that never takes turns (the sqlite3 shell,
-    another program) still meets SQLite's own wait."""
-
-    TAKEN = "rapport_write_turn"  # in the pooled connection's info: what it holds
-    SHORTENED = "rapport_busy_shortened"
-
-    def __init__(self, timeout: float, database: str | None) -> None:
-        self.timeout = timeout
-        self.lock = threading.Lock()  # not an RLock: a collected connection's turn is given
-        # back by whichever thread checks it in
-        on_disk = database not in (None, "", ":memory:")
-        self.path = f"{database}-turn" if on_disk and fcntl is not None else None
-        self.opened: tuple[int, int] | None = None  # (pid, fd): a forked worker opens its own
-
-    def attach(self, engine: Engine) -> None:
-        """Wraps this engine's own dialect's execute, commit and rollback: an engine event
-        (before_cursor_execute) would make SQLAlchemy dispatch events on every statement, about
-        90,000 instructions each."""
-        event.listen(engine.pool, "checkin", self.checked_in)
-        dialect: Any = engine.dialect
-        for name in ("do_execute", "do_executemany"):
-            setattr(dialect, name, self._taking_turn(getattr(dialect, name)))
-        execute_no_params = dialect.do_execute_no_params
-
-        def do_execute_no_params(cursor: Any, statement: str, context: Any = None) -> None:
-            self.before_write(context, statement)
-            execute_no_params(cursor, statement, context)
-
-        dialect.do_execute_no_params = do_execute_no_params
-        for name in ("do_commit", "do_rollback"):  # given back once SQLite has finished
-            setattr(dialect, name, self._then_give_back(getattr(dialect, name)))
-
-    def _taking_turn(self, execute: Callable[..., None]) -> Callable[..., None]:
-        def taking_turn(cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
-            self.before_write(context, statement)
-            execute(cursor, statement, parameters, context)
-
-        return taking_turn
-
-    def before_write(self, context: Any, statement: str) -> None:
-        if context is None or not _WRITES.match(statement):
-            return
-        conn: Connection = context.root_connection
-        if self.TAKEN in conn.info:
-            return
-        deadline = time.monotonic() + self.timeout
-        if not self.lock.acquire(timeout=self.timeout):
-            conn.info[self.TAKEN] = ()
-        else:
-            conn.info[self.TAKEN] = ("thread", "file") if self._take_file(deadline) else ("thread",)
-        if (left := deadline - time.monotonic()) < self.timeout - 0.001:
-            conn.info[self.SHORTENED] = True
-            _busy_timeout(conn.connection.dbapi_connection, max(0.0, left))
-
-    def _take_file(self, deadline: float) -> bool:
-        """The lock file's turn, by `deadline` (polled: fcntl's wait has none); True if taken or
-        there is no lock file to take."""
-        if (fd := self._fd()) is None:
-            return True
-        pause = 0.0002
-        while True:
-            try:
-                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-            except OSError:
-                if time.monotonic() + pause > deadline:
-                    return False
-                time.sleep(pause)
-                pause = min(2 * pause, 0.002)
-
-    def _fd(self) -> int | None:
-        """This process's descriptor of the lock file (opened under the thread lock)."""
-        if self.path is None:
-            return None
-        if self.opened is None or self.opened[0] != os.getpid():
-            try:
-                self.opened = (os.getpid(), os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-            except OSError:  # not ours to write: SQLite's own wait, as before
-                self.path = None
-                return None
-        return self.opened[1]
-
-    def _then_give_back(self, finish: Callable[[Any], None]) -> Callable[[Any], None]:
-        def finished(dbapi_connection: Any) -> None:
-            try:
-                finish(dbapi_connection)
-            finally:
-                self._give_back(_info(dbapi_connection), dbapi_connection)
-
-        return finished
-
-    def checked_in(self, dbapi_connection: Any, record: Any) -> None:
-        self._give_back(record.info, dbapi_connection)
-
-    def _give_back(self, info: dict, dbapi_connection: Any) -> None:
-        if info.pop(self.SHORTENED, False) and dbapi_connection is not None:
-            with suppress(Exception):  # a broken connection is dropped, its timeout with it
-                _busy_timeout(dbapi_connection, self.timeout)
-        held = info.pop(self.TAKEN, ())
-        if "file" in held and self.opened is not None:
-            fcntl.lockf(self.opened[1], fcntl.LOCK_UN)
-        if "thread" in held:
-            self.lock.release()
-
-
-def _info(pooled: Any) -> dict:
-    try:
-        return pooled.info
-    except NotImplementedError:  # the dialect's first look at a new connection: no turn taken
-        return {}
-
-
-def _busy_timeout(dbapi_connection: Any, seconds: float) -> None:
-    dbapi_connection.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
-
-
-_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
 NAME_TRIGRAMS = "account_name_trigrams"  # models.name_index.SQLITE_TABLE (not imported: all models)
