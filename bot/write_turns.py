@@ -9,6 +9,7 @@ from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.engine.interfaces import ExecutionContext
 
 try:
     import fcntl
@@ -47,22 +48,17 @@ class WriteTurns:
         90,000 instructions each."""
         event.listen(engine.pool, "checkin", self.checked_in)
         dialect: Any = engine.dialect
-        for name in ("do_execute", "do_executemany"):
+        for name in ("do_execute", "do_executemany", "do_execute_no_params"):
             setattr(dialect, name, self._taking_turn(getattr(dialect, name)))
-        execute_no_params = dialect.do_execute_no_params
-
-        def do_execute_no_params(cursor: Any, statement: str, context: Any = None) -> None:
-            self.before_write(context, statement)
-            execute_no_params(cursor, statement, context)
-
-        dialect.do_execute_no_params = do_execute_no_params
         for name in ("do_commit", "do_rollback"):  # given back once SQLite has finished
             setattr(dialect, name, self._then_give_back(getattr(dialect, name)))
 
     def _taking_turn(self, execute: Callable[..., None]) -> Callable[..., None]:
-        def taking_turn(cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
+        def taking_turn(cursor: Any, statement: str, *rest: Any) -> None:
+            # SQLAlchemy passes the execution context last: (parameters,) context
+            context = rest[-1] if rest and isinstance(rest[-1], ExecutionContext) else None
             self.before_write(context, statement)
-            execute(cursor, statement, parameters, context)
+            execute(cursor, statement, *rest)
 
         return taking_turn
 
