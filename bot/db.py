@@ -22,7 +22,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from bot.write_turns import WriteTurns
+from bot.write_turns import WAL_BACKSTOP_PAGES, WriteTurns
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -141,6 +141,7 @@ def _sqlite_pragmas(busy_ms: int, dbapi_connection: Any, _record: Any) -> None:
     if database and database[2]:  # WAL needs a file; an in-memory database keeps its own mode
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
     cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA foreign_keys=ON")
     # Open the account-name FTS5 table (models.name_index) now, outside any transaction: opened

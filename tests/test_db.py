@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, exc, text
 
-from bot import db, server
+from bot import db, server, write_turns
 from bot.cli import uses_http
 from bot.config import Settings
 from bot.server import workers_for
@@ -147,6 +147,42 @@ def test_sqlite_writers_of_a_process_take_turns_and_give_them_back(tmp_path) -> 
     assert time.perf_counter() - started < 0.5
     with engine.connect() as connection:
         assert connection.execute(text("SELECT n FROM t ORDER BY n")).scalars().all() == [1, 2, 5]
+
+
+def test_the_wal_is_copied_back_by_a_checkpoint_off_the_writers_path(tmp_path) -> None:
+    """A commit leaves the WAL as it is (SQLite's own checkpoint is only a backstop, at
+    WAL_BACKSTOP_PAGES); a moment later a thread of its own copies it into the database file."""
+    path = tmp_path / "x.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == (
+            write_turns.WAL_BACKSTOP_PAGES
+        )
+        connection.execute(text("CREATE TABLE t (blob TEXT)"))
+    time.sleep(write_turns.CHECKPOINT_DELAY_SECONDS + 0.5)
+    before = path.stat().st_size
+    started = time.perf_counter()
+    with engine.begin() as connection:  # 1 MB: about 250 pages in the WAL
+        connection.execute(text("INSERT INTO t VALUES (:blob)"), {"blob": "x" * 1_000_000})
+    committed = time.perf_counter()
+    assert path.stat().st_size == before, "the commit itself copied the WAL back"
+    while path.stat().st_size == before and time.perf_counter() - started < 5:
+        time.sleep(0.02)
+    assert path.stat().st_size > before + 900_000
+    assert time.perf_counter() - committed >= write_turns.CHECKPOINT_DELAY_SECONDS * 0.9
+    engine.dispose()
+
+
+def test_a_checkpoint_asked_for_in_a_forked_worker_is_run_there(tmp_path) -> None:
+    """A fork inherits the parent's "one is on its way", but not the thread that would run it."""
+    checkpoints = write_turns.Checkpoints(str(tmp_path / "x.db"))
+    checkpoints.pending = os.getpid() + 1  # the parent's timer, not running in this process
+    ran = threading.Event()
+    checkpoints.run = ran.set  # type: ignore[method-assign]
+    checkpoints.soon()
+    assert ran.wait(5)
+    checkpoints.soon()  # one on its way here now: no second timer
+    assert checkpoints.pending == os.getpid()
 
 
 def test_a_write_waiting_for_its_turn_waits_that_much_less_on_sqlite(tmp_path) -> None:
