@@ -48,10 +48,10 @@ class WriteTurns:
         self.timeout = timeout
         self.lock = threading.Lock()  # not an RLock: a collected connection's turn is given
         # back by whichever thread checks it in
-        on_disk = database not in (None, "", ":memory:")
-        self.path = f"{database}-turn" if on_disk and fcntl is not None else None
+        on_disk = database if database not in (None, "", ":memory:") else None
+        self.path = f"{on_disk}-turn" if on_disk and fcntl is not None else None
         self.opened: tuple[int, int] | None = None  # (pid, fd): a forked worker opens its own
-        self.checkpoints = Checkpoints(database) if on_disk else None
+        self.checkpoints = Checkpoints(on_disk) if on_disk else None
 
     def attach(self, engine: Engine) -> None:
         """Wraps this engine's own dialect's execute, commit and rollback: an engine event
