@@ -515,6 +515,12 @@ def callgrind_main(argv: list[str]) -> None:
     parser.add_argument("--requests", type=int, default=10)
     args = parser.parse_args(argv)
     from bench import bare_app
+    from bot import write_turns
+
+    # SQLite's background checkpoint runs 0.2 s after a commit: at full speed once per hundreds
+    # of /log-calls (about 0.5 M instructions each: a few thousand a commit), but under valgrind,
+    # 50 times slower, after nearly every one, and into the next phase's counts. Left out.
+    write_turns.Checkpoints.soon = lambda self: None  # type: ignore[method-assign]
 
     kinds = args.kinds.split(",")
     saved = json.loads(Path(args.answers).read_text())

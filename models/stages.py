@@ -19,7 +19,7 @@ stage counts as open and sorts last, by name, so no deal disappears from a summa
 should store the pipeline's own spelling (`Pipeline.find(typed).name`).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -27,7 +27,7 @@ from functools import cache, cached_property
 from typing import Any
 
 from rapidfuzz.distance import OSA
-from sqlalchemy import UniqueConstraint, bindparam, delete
+from sqlalchemy import Select, UniqueConstraint, bindparam, delete
 from sqlalchemy import select as select_columns
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -190,21 +190,29 @@ DEFAULT_PIPELINE = Pipeline(
 
 def get_pipeline(*, session: Session, team_id: str) -> Pipeline:
     """The workspace's own stages in order, else the default pipeline; never writes."""
-    rows = read(session, _stages_statement(), team_id=team_id).all()
-    if not rows:
-        return DEFAULT_PIPELINE
-    return Pipeline(tuple(Stage(r.name, StageOutcome(r.outcome), r.probability) for r in rows))
+    return pipeline_of(read(session, _stages_statement(), team_id=team_id))
+
+
+def pipeline_of(rows: Iterable[Any]) -> Pipeline:
+    """The pipeline of a workspace's stage rows (name, outcome, probability), in order; none:
+    the default pipeline."""
+    stages = tuple(Stage(r.name, StageOutcome(r.outcome), r.probability) for r in rows)
+    return Pipeline(stages) if stages else DEFAULT_PIPELINE
 
 
 @cache
 def _stages_statement() -> Any:
-    """The workspace's stages in order (built once: every owner card reads them)."""
+    """The workspace's stages in order (built once)."""
+    return stage_rows().order_by("position")
+
+
+def stage_rows() -> Select[Any]:
+    """The workspace's stages (name, outcome, probability, position) for `team_id`, in no
+    order: uq_pipeline_stages_team_position serves it."""
     stages = table(PipelineStage)
-    return (
-        select_columns(stages.c.name, stages.c.outcome, stages.c.probability)
-        .where(stages.c.team_id == bindparam("team_id"))
-        .order_by(stages.c.position)
-    )
+    return select_columns(
+        stages.c.name, stages.c.outcome, stages.c.probability, stages.c.position
+    ).where(stages.c.team_id == bindparam("team_id"))
 
 
 def set_pipeline(

@@ -7,7 +7,19 @@ from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    null,
+    or_,
+    union_all,
+)
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -17,7 +29,7 @@ from models.deals import Deal
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
 from models.reps import Rep
-from models.stages import Pipeline, get_pipeline
+from models.stages import Pipeline, get_pipeline, pipeline_of, stage_rows
 
 UPCOMING_DAYS = 7
 LATER_SHOWN = 3  # of the follow-ups beyond the week, the nearest few are listed
@@ -116,11 +128,12 @@ def owner_card_named(*, session: Session, team_id: str, name: str) -> OwnerCard 
 
 
 def _owner_card(session: Session, team_id: str, row: Any) -> OwnerCard:
-    pipeline = get_pipeline(session=session, team_id=team_id)
+    rows = read(session, deals_and_stages(), team_id=team_id, account_id=row.id).all()
+    pipeline = pipeline_of(sorted((r for r in rows if r.sums is None), key=lambda r: r.position))
     sums: list[StageSum] = [
-        (deal.stage, deal.currency, deal.total, deal.deals)
-        for deal in read(session, account_deal_sums(), team_id=team_id, account_id=row.id)
-        if not pipeline.is_closed(deal.stage)
+        (deal.name, deal.currency, deal.total, deal.sums)
+        for deal in rows
+        if deal.sums is not None and not pipeline.is_closed(deal.name)
     ]
     last_touch = None
     if row.touched_at is not None:
@@ -220,6 +233,35 @@ def account_deal_sums() -> Any:
         .where(deals.c.team_id == bindparam("team_id"))
         .where(deals.c.account_id == bindparam("account_id"))
         .group_by(deals.c.stage, deals.c.currency)
+    )
+
+
+@cache
+def deals_and_stages() -> Any:
+    """`account_deal_sums` and the workspace's own stages (`get_pipeline`'s), in one statement
+    for `team_id` and `account_id`: a row with `sums` (deals counted) is a sum per (stage
+    `name`, currency), one without is a stage (name, outcome, probability, at position)."""
+    sums = account_deal_sums().subquery()
+    stages = stage_rows().subquery()
+    return union_all(
+        select_columns(
+            stages.c.name,
+            stages.c.outcome,
+            stages.c.probability,
+            stages.c.position,
+            cast(null(), String).label("currency"),
+            cast(null(), BigInteger).label("total"),
+            cast(null(), Integer).label("sums"),
+        ),
+        select_columns(
+            sums.c.stage,
+            cast(null(), String),
+            cast(null(), Integer),
+            cast(null(), Integer),
+            sums.c.currency,
+            sums.c.total,
+            sums.c.deals,
+        ),
     )
 
 

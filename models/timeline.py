@@ -7,10 +7,11 @@ rows in one total order, (at, rank, id) descending, are the page. A page also sa
 sits ("11-20 of 37"): COUNTs over the same indexes, one account's rows.
 """
 
+import operator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import cache
+from functools import cache, reduce
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -23,6 +24,7 @@ from sqlalchemy import (
     literal_column,
     null,
     or_,
+    true,
     union_all,
 )
 from sqlalchemy import select as select_columns
@@ -138,15 +140,19 @@ def account_timeline(
     wanted = frozenset(EntryKind) if kinds is None else kinds
     ascending = newer_than is not None
     scope = _Scope(team_id, account_id, newer_than or older_than, ascending, limit + 1)
-    merged = sorted(_entries(session, scope, wanted), key=_order_key, reverse=not ascending)
+    # The newest page (what /history and the History button show) counts the whole in its own
+    # statement: nothing is above it, and the total's COUNTs need no cursor.
+    newest = positioned and scope.cursor is None and not ascending
+    entries, counted = _entries(session, scope, wanted, counted=newest)
+    merged = sorted(entries, key=_order_key, reverse=not ascending)
     page = _page(merged, limit=limit, ascending=ascending, from_cursor=scope.cursor is not None)
     if not positioned:
         return page
+    if newest:  # no rows at all: nothing to count
+        return replace(page, first=1 if page.entries else 0, total=counted or 0)
     total = _count(session, team_id, account_id, wanted, None)
     if not page.entries:
         return replace(page, total=total)
-    if scope.cursor is None and not ascending:  # the newest page: nothing is above it
-        return replace(page, first=1, total=total)
     above = _count(session, team_id, account_id, wanted, page.entries[0].cursor)
     return replace(page, first=above + 1, total=total)
 
@@ -328,20 +334,42 @@ def _keyset(statement: S, at: Any, id_: Any, case: str | None, ascending: bool) 
     return statement.order_by(*order).limit(bindparam("limit")).where(*_past(at, id_, case))
 
 
-def _entries(session: Session, scope: _Scope, wanted: frozenset[EntryKind]) -> list[Entry]:
-    """The wanted sources' rows past the scope's cursor, `limit` of each, in no order."""
-    statement = _page_statement(wanted, _cases(scope), scope.ascending)
+def _entries(
+    session: Session, scope: _Scope, wanted: frozenset[EntryKind], *, counted: bool = False
+) -> tuple[list[Entry], int | None]:
+    """The wanted sources' rows past the scope's cursor, `limit` of each, in no order; and,
+    when `counted`, how many wanted entries there are in all (None: no row said)."""
+    statement = _page_statement(wanted, _cases(scope), scope.ascending, counted)
     if statement is None:
-        return []
-    return [_ENTRY_OF[row.rank](row) for row in read(session, statement, **_params(scope))]
+        return [], None
+    rows = read(session, statement, **_params(scope)).all()
+    total = int(rows[0].total) if counted and rows else None
+    return [_ENTRY_OF[row.rank](row) for row in rows], total
 
 
 @cache
-def _page_statement(wanted: frozenset[EntryKind], cases: Cases, ascending: bool) -> Any:
+def _page_statement(
+    wanted: frozenset[EntryKind], cases: Cases, ascending: bool, counted: bool = False
+) -> Any:
     """One statement for a page: each wanted source's `ORDER BY ... LIMIT` on its own timeline
     index, as a subquery of a UNION ALL (a source alone: its statement), their rows in one set of
     columns (`_COLUMNS`) and told apart by `rank`; of those, the `limit` first in the page's
-    order, (at, rank, id)."""
+    order, (at, rank, id). `counted`: each row also says the whole count, `total` (the sources'
+    COUNTs as uncorrelated scalar subqueries, each run once)."""
+    statement = _uncounted_page(wanted, cases, ascending)
+    if statement is None or not counted:
+        return statement
+    counts = _counts(wanted, (None, None, None))
+    total = select_columns(
+        reduce(operator.add, (count.scalar_subquery() for count in counts)).label("total")
+    ).subquery("whole")
+    # Joined, not a column of the page's own select: SQLite would copy that column into every
+    # member of the UNION ALL, and count once for each. A LIMIT subquery isn't merged into a join.
+    page = statement.subquery("page")
+    return select_columns(page, total.c.total).select_from(page.join(total, true()))
+
+
+def _uncounted_page(wanted: frozenset[EntryKind], cases: Cases, ascending: bool) -> Any:
     interaction_case, stage_case, followup_case = cases
     members = []
     if kinds := wanted & INTERACTION_KINDS:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session
 
 from bot.standin.driver import TEAM_ID
@@ -393,6 +394,35 @@ def test_a_filtered_page_counts_only_the_kinds_it_shows(
     assert page_of(session, acme, kinds=frozenset(), limit=5) == Page([], None, None)
     unpositioned = page_of(session, acme, limit=5, positioned=False)
     assert (unpositioned.first, unpositioned.total) == (0, 0) and len(unpositioned.entries) == 5
+
+
+@pytest.mark.parametrize(
+    "kinds", [None, frozenset({EntryKind.CALL}), frozenset({EntryKind.STAGE, EntryKind.FOLLOWUP})]
+)
+def test_the_newest_page_is_one_statement_that_counts_the_whole_too(
+    session: Session, alice: Rep, acme: Account, kinds: frozenset[EntryKind] | None
+) -> None:
+    """What /history and the History button show: the page and its total in one statement;
+    the same total as the counts an older page runs."""
+    seed_mixed(session, acme, alice, 120)  # more than a page of each kind
+    session.flush()
+    ran: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        ran.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        newest = page_of(session, acme, kinds=kinds, limit=5)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(ran) == 1, ran
+    older = page_of(session, acme, kinds=kinds, limit=5, older_than=newest.older)
+    assert newest.first == 1 and newest.total == older.total > len(newest.entries)
+    assert older.first == len(newest.entries) + 1
+    empty = page_of(session, make_account(session, "Initech", owner=alice, now=T0), kinds=kinds)
+    assert (empty.entries, empty.first, empty.total) == ([], 0, 0)
 
 
 def explain(session: Session, statement: object) -> str:
