@@ -12,6 +12,7 @@ from models.deals import Deal
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
 from models.reps import Rep
+from models.stages import Stage, StageOutcome, set_pipeline
 from models.summaries import (
     DealTotal,
     HomeSummary,
@@ -196,6 +197,39 @@ def test_owner_card_shows_the_latest_interaction_as_the_last_touch(
     assert card.last_touch == LastTouch(
         "U0BOB", NOW - timedelta(days=1), "call", "demo went well", link
     )
+
+
+def test_the_card_follows_the_workspaces_own_pipeline_read_in_the_same_statement(
+    session: Session, alice: Rep
+) -> None:
+    """The deal sums and the stages come in one statement: the workspace's own order and its own
+    closed stages, none of another workspace's."""
+    stages = (
+        Stage("Pilot"),
+        Stage("Demo"),
+        Stage("Signed", StageOutcome.WON),
+        Stage("Gone", StageOutcome.LOST),
+    )
+    set_pipeline(session=session, team_id=TEAM_ID, stages=stages, actor=alice, now=NOW)
+    stranger = make_rep(session, "U0OTHER", now=NOW, team_id="T0OTHER")
+    set_pipeline(
+        session=session,
+        team_id="T0OTHER",
+        stages=(
+            Stage("Signed"),
+            Stage("Pilot"),
+            Stage("W", StageOutcome.WON),
+            Stage("L", StageOutcome.LOST),
+        ),
+        actor=stranger,
+        now=NOW,
+    )
+    account = make_account(session, "Acme", owner=alice, now=NOW)
+    for stage, amount in [("Demo", 100), ("Pilot", 5), ("Signed", 900), ("Gone", 1), ("Demo", 20)]:
+        add_deal(session, account, alice, stage, amount, "USD")
+    card = owner_card(session=session, team_id=TEAM_ID, account_id=id_of(account))
+    assert card.open_stages == ["Pilot", "Demo"]
+    assert (card.open_deals, card.open_totals) == (3, [DealTotal("USD", 125, 3)])
 
 
 def test_open_deals_are_totalled_per_currency_and_won_or_lost_are_not_open(
