@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from handlers import hooks
@@ -66,6 +67,12 @@ class Turn:
     def begin(self) -> AbstractContextManager[Session]:
         """`with turn.begin() as session:` — the handler's one transaction."""
         return self.deps.db.begin()
+
+    def reading(self) -> AbstractContextManager[Connection]:
+        """`with turn.reading() as reader:` — a transaction of Core reads only, on a connection
+        without an ORM session (the hot answers: models' functions typed `Reader`)."""
+        engine: Engine = self.deps.db.kw["bind"]
+        return engine.begin()
 
     def rep(self, session: Session) -> Rep:
         """The caller's rep row, created or refreshed from their Slack profile."""

@@ -48,8 +48,8 @@ from handlers.parsing.text import plain_text
 from handlers.parsing.values import cursor as read_cursor
 from handlers.parsing.values import row_id
 from models import accounts, channels, claims, handoffs, summaries, timeline
-from models.base import DomainError, id_of
-from models.matching import account_at_start, resolve_account
+from models.base import DomainError, Reader, id_of
+from models.matching import account_at_start, exact_account, resolve_account
 from models.timeline import HISTORY_FILTERS, INTERACTION_KINDS, Cursor
 
 SHOW_CARD = re.compile(rf"^{LookupAction.SHOW_CARD}_\d+$")
@@ -194,9 +194,9 @@ def handle_history_button(turn: Turn) -> Message:
     action = turn.body["actions"][0]
     account_id, only, cursor = [*action["value"].split("|"), "", ""][:3]
     older = action["action_id"] == LookupAction.OLDER
-    with turn.begin() as session:
+    with turn.reading() as reader:
         page = history(
-            session,
+            reader,
             turn,
             row_id(account_id),
             only or None,
@@ -298,6 +298,16 @@ def answer(
     """The card, what's new or the history for what was typed (or the channel's account), or a
     pick; `surface` ("command", "mention", "dm") words the question for an unlinked channel."""
     team_id = turn.caller.team_id
+    if typed is not None and ask in ("who", "history"):  # by its exact name: what's asked most
+        with turn.reading() as reader:
+            if ask == "who" and (
+                named := summaries.owner_card_named(session=reader, team_id=team_id, name=typed)
+            ):
+                return build_owner_card(named, tz=turn.caller.tz, shareable=shareable)
+            if ask == "history" and (
+                exact := exact_account(session=reader, team_id=team_id, name=typed)
+            ):
+                return history(reader, turn, exact.id, only, name=exact.name)
     with turn.begin() as session:
         if typed is None:
             linked = channels.get_linked_account(
@@ -308,10 +318,6 @@ def answer(
                 raise DomainError(UNLINKED[surface].format(command=command, example=EXAMPLES[ask]))
             account_id, name = id_of(linked), linked.name
         else:
-            if ask == "who" and (
-                named := summaries.owner_card_named(session=session, team_id=team_id, name=typed)
-            ):
-                return build_owner_card(named, tz=turn.caller.tz, shareable=shareable)
             found = resolve_account(session=session, team_id=team_id, name=typed)
             if found.match is None:
                 choices = [Choice(c.id, c.name) for c in found.choices or found.nearest]
@@ -354,7 +360,7 @@ def card(session: Session, turn: Turn, account_id: int, *, shareable: bool) -> M
 
 
 def history(
-    session: Session,
+    session: Reader,
     turn: Turn,
     account_id: int,
     only: str | None,

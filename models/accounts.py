@@ -18,6 +18,7 @@ from models.base import (
     DomainError,
     NotAllowed,
     NotFound,
+    Reader,
     UTCDateTime,
     read,
     table,
@@ -168,7 +169,7 @@ def get_account(*, session: Session, team_id: str, account_id: int) -> Account:
     return account
 
 
-def live_name(*, session: Session, team_id: str, account_id: int) -> str:
+def live_name(*, session: Reader, team_id: str, account_id: int) -> str:
     """The name of a live account of this workspace, or NotFound: what a history page needs of
     it, read as one Core row (a page is asked for far more often than an account changes)."""
     name = read(session, _live_name_statement(), team_id=team_id, account_id=account_id).scalar()

@@ -5,7 +5,7 @@ from functools import cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import DateTime, Executable, Result, Table, event, inspect
+from sqlalchemy import Connection, DateTime, Executable, Result, Table, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, UOWTransaction
@@ -76,10 +76,16 @@ def table(model: type) -> Table:
     return found
 
 
-def read(session: Session, statement: Executable, **params: Any) -> Result[Any]:
+# What a Core read runs on: a session, or for the hot answers a bare connection in its own
+# transaction (no ORM session to build and close: a third of what a Session's begin-to-close costs).
+Reader = Session | Connection
+
+
+def read(session: Reader, statement: Executable, **params: Any) -> Result[Any]:
     """A Core statement (built once, with bind parameters) on the session's connection, in its
     transaction: the hot path's reads, without the ORM's per-execution bookkeeping."""
-    return session.connection().execute(statement, params)
+    connection = session.connection() if isinstance(session, Session) else session
+    return connection.execute(statement, params)
 
 
 def conflict_insert(session: Session, table: Any) -> postgresql.Insert | sqlite.Insert:

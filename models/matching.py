@@ -40,7 +40,7 @@ from models.accounts import (
     normalize_name,
 )
 from models.aliases import aliases_named
-from models.base import NotFound, read, table
+from models.base import NotFound, Reader, read, table
 from models.name_index import similar_names
 
 CLEAR_SCORE = 85.0  # one typo in a 5-letter name ("acmee" -> "acme") scores 88.9
@@ -80,16 +80,23 @@ class Resolution:
     nearest: list[Candidate]  # nothing close: the nearest names scoring NEAREST_SCORE or more
 
 
+def exact_account(*, session: Reader, team_id: str, name: str) -> Candidate | None:
+    """The live account named `name` exactly (as normalize_name keys it), if there is one: what
+    most lookups are, one index probe; None: ask `resolve_account` (aliases, typos, choices)."""
+    if not (key := normalize_name(name)):
+        return None
+    exact = read(session, _exact_statement(), team_id=team_id, key=key).first()
+    return None if exact is None else Candidate(id=exact.id, name=exact.name, score=100.0)
+
+
 def resolve_account(*, session: Session, team_id: str, name: str, limit: int = 5) -> Resolution:
     """What a typed account name refers to in this workspace: one match, choices or nearest."""
     query = " ".join(name.split())
     key = normalize_name(query)
     if not key:
         return Resolution(query=query, match=None, choices=[], nearest=[])
-    exact = read(session, _exact_statement(), team_id=team_id, key=key).first()
-    if exact is not None:
-        named = Candidate(id=exact.id, name=exact.name, score=100.0)
-        return Resolution(query=query, match=named, choices=[], nearest=[])
+    if (exact := exact_account(session=session, team_id=team_id, name=query)) is not None:
+        return Resolution(query=query, match=exact, choices=[], nearest=[])
     if merged_into := _get_aliased(session, team_id, {key: 100.0}):
         return Resolution(query=query, match=merged_into[key], choices=[], nearest=[])
     # No name is longer than MAX_NAME_LENGTH: scoring 40,000 typed characters against every

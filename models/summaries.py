@@ -24,7 +24,7 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from models.accounts import Account, AccountStatus, normalize_name
-from models.base import NotFound, id_of, read, table, zone
+from models.base import NotFound, Reader, id_of, read, table, zone
 from models.deals import Deal
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction
@@ -104,7 +104,7 @@ class HomeSummary:
 StageSum = tuple[str, str | None, int | None, int]
 
 
-def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
+def owner_card(*, session: Reader, team_id: str, account_id: int) -> OwnerCard:
     """Who owns a live account, its last touch, open deals and next follow-up; else NotFound.
 
     Three statements, each built once and run on the session's connection (Core rows, no ORM
@@ -117,7 +117,7 @@ def owner_card(*, session: Session, team_id: str, account_id: int) -> OwnerCard:
     return _owner_card(session, team_id, row)
 
 
-def owner_card_named(*, session: Session, team_id: str, name: str) -> OwnerCard | None:
+def owner_card_named(*, session: Reader, team_id: str, name: str) -> OwnerCard | None:
     """The card of the live account named `name` exactly (as normalize_name keys it), if there
     is one: what /who-owns asks most, found by the card's own statement, no look-up of the name
     first. None: resolve the name (an alias, a typo, a choice) and ask `owner_card`."""
@@ -127,7 +127,7 @@ def owner_card_named(*, session: Session, team_id: str, name: str) -> OwnerCard 
     return None if row is None else _owner_card(session, team_id, row)
 
 
-def _owner_card(session: Session, team_id: str, row: Any) -> OwnerCard:
+def _owner_card(session: Reader, team_id: str, row: Any) -> OwnerCard:
     rows = read(session, deals_and_stages(), team_id=team_id, account_id=row.id).all()
     pipeline = pipeline_of(sorted((r for r in rows if r.sums is None), key=lambda r: r.position))
     sums: list[StageSum] = [

@@ -28,9 +28,8 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import select as select_columns
-from sqlmodel import Session
 
-from models.base import read, table
+from models.base import Reader, read, table
 from models.deals import Deal, DealStageChange
 from models.followups import Followup, FollowupStatus
 from models.interactions import Interaction, InteractionKind
@@ -118,7 +117,7 @@ class Page:
 
 def account_timeline(
     *,
-    session: Session,
+    session: Reader,
     team_id: str,
     account_id: int,
     kinds: frozenset[EntryKind] | None = None,
@@ -158,7 +157,7 @@ def account_timeline(
 
 
 def _count(
-    session: Session,
+    session: Reader,
     team_id: str,
     account_id: int,
     wanted: frozenset[EntryKind],
@@ -335,7 +334,7 @@ def _keyset(statement: S, at: Any, id_: Any, case: str | None, ascending: bool) 
 
 
 def _entries(
-    session: Session, scope: _Scope, wanted: frozenset[EntryKind], *, counted: bool = False
+    session: Reader, scope: _Scope, wanted: frozenset[EntryKind], *, counted: bool = False
 ) -> tuple[list[Entry], int | None]:
     """The wanted sources' rows past the scope's cursor, `limit` of each, in no order; and,
     when `counted`, how many wanted entries there are in all (None: no row said)."""
