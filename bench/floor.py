@@ -65,7 +65,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench import bare_app  # noqa: E402
 from bench.hotpath import (  # noqa: E402
@@ -258,17 +257,9 @@ def store_copy(url: str, server_url: str | None, folder: Path) -> Iterator[str]:
         source.close()
         yield f"sqlite:///{copy}"
         return
-    store = db.normalize_url(url)
-    name = f"{store.database}_replay"
-    admin = create_engine(db.normalize_url(server_url or ""), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{store.database}"'))
-    try:
-        yield store.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    store = db.normalize_url(url).database
+    with temporary_database(server_url, prefix="rapport_replay", template=store) as copy:
+        yield copy
 
 
 def child_env() -> dict[str, str]:
