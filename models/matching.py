@@ -83,8 +83,11 @@ class Resolution:
 def exact_account(*, session: Reader, team_id: str, name: str) -> Candidate | None:
     """The live account named `name` exactly (as normalize_name keys it), if there is one: what
     most lookups are, one index probe; None: ask `resolve_account` (aliases, typos, choices)."""
-    if not (key := normalize_name(name)):
-        return None
+    key = normalize_name(name)
+    return _exact(session, team_id, key) if key else None
+
+
+def _exact(session: Reader, team_id: str, key: str) -> Candidate | None:
     exact = read(session, _exact_statement(), team_id=team_id, key=key).first()
     return None if exact is None else Candidate(id=exact.id, name=exact.name, score=100.0)
 
@@ -95,7 +98,7 @@ def resolve_account(*, session: Session, team_id: str, name: str, limit: int = 5
     key = normalize_name(query)
     if not key:
         return Resolution(query=query, match=None, choices=[], nearest=[])
-    if (exact := exact_account(session=session, team_id=team_id, name=query)) is not None:
+    if (exact := _exact(session, team_id, key)) is not None:
         return Resolution(query=query, match=exact, choices=[], nearest=[])
     if merged_into := _get_aliased(session, team_id, {key: 100.0}):
         return Resolution(query=query, match=merged_into[key], choices=[], nearest=[])
