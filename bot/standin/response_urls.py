@@ -38,6 +38,7 @@ class ResponseUrls:
     def clear(self) -> None:
         """Forget every origin; the caller holds the lock (or no other thread can see this yet)."""
         self._origins: dict[str, Origin] = {}
+        self._uses: dict[str, int] = {}  # posts to each url so far, those still being handled too
 
     def add(self, url: str, origin: Origin) -> None:
         with self._lock:
@@ -60,15 +61,19 @@ class ResponseUrls:
         except ValueError:
             body = None
         recorded = body if isinstance(body, dict) else {"_raw": raw.decode(errors="replace")}
+        hook = Hook(path, url, recorded, content_type)
         with self._lock:
-            hooks.append(Hook(path, url, recorded, content_type))
-            uses = sum(1 for h in hooks if h.url == url)
+            uses = self._uses[url] = self._uses.get(url, 0) + 1
         if problems := checks.response_url_problems(body, content_type, uses):
+            with self._lock:
+                hooks.append(hook)
             violation(f"response_url {path}: " + "; ".join(problems))
             if problems[0].startswith("body is not"):
                 return 400, "invalid_payload"
             return 400, "no_text" if problems[0] == "needs text or blocks" else "invalid_blocks"
         self.deliver(url, recorded, via="response_url")
+        with self._lock:  # recorded once delivered: whoever waits for it sees what it did
+            hooks.append(hook)
         return 200, "ok"
 
     def deliver(self, url: str, body: JSON, *, via: str) -> None:
