@@ -2,8 +2,10 @@
 
 import http.client
 import json
+import socket
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -501,3 +503,16 @@ def test_with_the_spec_check_off_unknown_methods_answer_ok_but_limits_still_hold
         with pytest.raises(SlackApiError):
             lax.chat_postMessage(channel="C1", text="x", blocks=[{"type": "sectoin"}])
         assert len(lenient.violations) == 1 and "not a known block" in lenient.violations[0]
+
+
+def test_a_request_cut_off_mid_body_is_neither_a_call_nor_a_violation(fake: FakeSlack) -> None:
+    """A client killed mid-request (a sweeper's process, say) asked Slack nothing."""
+    host, port = urllib.parse.urlsplit(fake.api_url).netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(
+            b"POST /api/conversations.open HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 40\r\n\r\nusers=U0"
+        )
+        sock.shutdown(socket.SHUT_WR)
+        assert sock.recv(100) == b""  # no answer: the connection is closed
+    assert fake.calls == [] and fake.violations == []

@@ -44,7 +44,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         fake = cast(Server, self.server).fake
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        if len(raw) < length:  # the client went away mid-request (a killed process): as Slack,
+            self.close_connection = True  # nothing was asked, nothing is recorded
+            return
         content_type = self.headers.get("Content-Type", "")
         parts = urllib.parse.urlsplit(self.path)
         if parts.path.startswith("/hooks/"):
