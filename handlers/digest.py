@@ -1,43 +1,38 @@
 """The morning digest: the sweep job that sends it, and `/crm digest [on|off]`.
 
-A rep gets it on a weekday (Monday to Friday in their own time zone) at the first sweep from
-09:00 their time; a sweeper that was down at 09:00 sends it at its next sweep before 12:00, and
-not at all after that. At most one a day: the first sweep to claim `digest:<team>:<rep>:<date>`
-(models.claims, committed before the post) sends it, whatever the number of replicas. A post
-that Slack surely didn't take (a 429, a 5xx, no connection) gives the claim back, so a later
-sweep that morning tries again; a post whose answer never came (a timeout) may have reached the
-rep, so it keeps the claim: no digest twice, at the price of one lost in that rare case.
+A rep gets it on one of their working days (`/crm hours`; by default Monday to Friday in their
+own time zone) at the first sweep from 09:00 their time, or from the start of their working
+hours when that is later (models.digest.digest_window); a sweeper that was down then sends it
+at its next sweep within three hours (and inside their hours), and not at all after that. At
+most one a day: the first sweep to claim `digest:<team>:<rep>:<date>` (models.claims, committed
+before the post) sends it, whatever the number of replicas. A post that Slack surely didn't
+take (a 429, a 5xx, no connection) gives the claim back, so a later sweep that morning tries
+again; a post whose answer never came (a timeout) may have reached the rep, so it keeps the
+claim: no digest twice, at the price of one lost in that rare case.
 """
 
 import logging
-from datetime import datetime, time
+from datetime import datetime
 from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.blocks import Message
-from handlers.blocks.digest import DIGEST_HOUR, build_digest, build_digest_status
+from handlers.blocks.digest import build_digest, build_digest_status
 from handlers.deps import Deps
 from handlers.listener import Turn
 from handlers.nudges.sweep import REP_GONE, sweep_client
 from handlers.parsing.digest import parse_digest
-from models import claims, digest, nudges
+from models import claims, digest, nudges, reps
 from models.base import zone
 from models.digest import Recipient
 from models.reps import Rep
 
 logger = logging.getLogger(__name__)
 
-LATEST = time(12, 0)  # a digest not sent by noon is not sent that day
 # The workspace's token is refused: no digest of its can go out this sweep.
 REVOKED = frozenset(["invalid_auth", "token_revoked", "not_authed"])
-
-
-def is_digest_time(now: datetime, tz: str) -> bool:
-    """Whether `now` is a weekday morning from 09:00 to noon in `tz` (DST-correct)."""
-    local = now.astimezone(zone(tz))
-    return local.weekday() < 5 and time(DIGEST_HOUR) <= local.time() < LATEST
 
 
 def digest_key(recipient: Recipient, now: datetime) -> str:
@@ -58,12 +53,11 @@ def send_digests(*, deps: Deps, client: WebClient, now: datetime) -> None:
         )
         return
     with deps.db.begin() as session:
-        zones = [
-            tz
-            for tz in digest.list_zones(session=session, team_id=team_id)
-            if is_digest_time(now, tz)
+        recipients = [
+            recipient
+            for recipient in digest.list_recipients(session=session, team_id=team_id)
+            if digest.is_digest_time(now, recipient.tz, recipient.hours)
         ]
-        recipients = digest.list_recipients(session=session, team_id=team_id, zones=zones)
         keys = [(r.team_id, digest_key(r, now)) for r in recipients]
         done = digest.claimed_keys(session=session, keys=keys)
     stopped: set[str] = set()
@@ -161,5 +155,5 @@ def handle_crm_digest(turn: Turn, text: str) -> Message:
         changed = None
         if wanted is not None:
             changed = digest.set_digest(session=session, rep=rep, enabled=wanted, now=turn.now())
-        enabled, tz = rep.digest_enabled, rep.tz
-    return build_digest_status(enabled=enabled, tz=tz, changed=changed)
+        enabled, tz, hours = rep.digest_enabled, rep.tz, reps.working_hours(rep)
+    return build_digest_status(enabled=enabled, tz=tz, hours=hours, changed=changed)

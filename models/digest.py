@@ -1,4 +1,5 @@
-"""The morning digest: whose 09:00 it is, and what a rep's digest holds.
+"""The morning digest: whose time it is (09:00 rep-local on their working days, or the start of
+their working hours when that is later), and what a rep's digest holds.
 
 Every section is one statement (its first `cap` rows, and how many there are, by a window count)
 on an index of the rep's own rows: follow-ups on ix_followups_team_rep, accounts on
@@ -19,7 +20,7 @@ from models.base import id_of, zone
 from models.claims import Claim
 from models.deals import Deal
 from models.followups import Followup, FollowupStatus
-from models.reps import Rep
+from models.reps import DEFAULT_HOURS, Rep, WorkingHours, hours_of
 from models.stages import get_pipeline
 from models.summaries import stale_where
 
@@ -34,6 +35,7 @@ class Recipient:
     slack_user_id: str
     tz: str
     dm_channel: str | None = None  # the DM with Rapport, as the nudges keep it (reps.dm_channel)
+    hours: WorkingHours = DEFAULT_HOURS  # `/crm hours`: when the digest may reach them
 
 
 @dataclass(frozen=True)
@@ -81,22 +83,45 @@ class Digest:
         return not any(section.total for section in sections)
 
 
-def list_zones(*, session: Session, team_id: str) -> list[str]:
-    """Every time zone some rep of the workspace is in."""
-    return list(session.exec(select(Rep.tz).where(Rep.team_id == team_id).distinct()))
+DIGEST_AT = time(9, 0)  # rep-local, unless their working hours start later
+DIGEST_SPAN = 180  # minutes: a sweep that missed the start sends it this long after, not later
 
 
-def list_recipients(*, session: Session, team_id: str, zones: list[str]) -> list[Recipient]:
-    """The full members in `zones` who get the digest: active, not guests, bots or people of
-    another organisation, not turned off, and not someone Slack refuses to DM."""
-    if not zones:
-        return []
+def digest_window(hours: WorkingHours) -> tuple[time, time]:
+    """When a rep's digest may go on one of their working days, rep-local: from 09:00, or from
+    the start of their working hours when that is later (from the start, when their hours end by
+    09:00), for three hours, and not once their hours have ended."""
+    start = max(DIGEST_AT, hours.start) if hours.end > DIGEST_AT else hours.start
+    minutes = min(
+        start.hour * 60 + start.minute + DIGEST_SPAN, hours.end.hour * 60 + hours.end.minute
+    )
+    return start, time(minutes // 60, minutes % 60)
+
+
+def is_digest_time(now: datetime, tz: str, hours: WorkingHours = DEFAULT_HOURS) -> bool:
+    """Whether `now` falls in the digest's window on one of the rep's working days, in `tz`
+    (DST-correct): by default weekdays, 09:00 to noon."""
+    local = now.astimezone(zone(tz))
+    start, end = digest_window(hours)
+    return local.weekday() in hours.days and start <= local.time() < end
+
+
+def list_recipients(*, session: Session, team_id: str) -> list[Recipient]:
+    """The workspace's full members who get the digest: active, not guests, bots or people of
+    another organisation, not turned off, and not someone Slack refuses to DM; with their
+    working hours (`is_digest_time` says whose moment it is)."""
     rows = session.execute(
         columns(
-            col(Rep.team_id), col(Rep.id), col(Rep.slack_user_id), col(Rep.tz), col(Rep.dm_channel)
+            col(Rep.team_id),
+            col(Rep.id),
+            col(Rep.slack_user_id),
+            col(Rep.tz),
+            col(Rep.dm_channel),
+            col(Rep.work_start),
+            col(Rep.work_end),
+            col(Rep.work_days),
         ).where(
             col(Rep.team_id) == team_id,
-            col(Rep.tz).in_(zones),
             col(Rep.digest_enabled).is_(True),
             col(Rep.nudges_stopped).is_(None),
             col(Rep.active).is_(True),
@@ -107,7 +132,8 @@ def list_recipients(*, session: Session, team_id: str, zones: list[str]) -> list
         )
     )
     return [
-        Recipient(team, rep_id or 0, user, tz, channel) for team, rep_id, user, tz, channel in rows
+        Recipient(team, rep_id or 0, user, tz, channel, hours_of(start, end, days))
+        for team, rep_id, user, tz, channel, start, end, days in rows
     ]
 
 

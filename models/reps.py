@@ -186,8 +186,17 @@ def _minutes(moment: time) -> int:
     return moment.hour * 60 + moment.minute
 
 
+DEFAULT_HOURS = WorkingHours()  # 08:00-19:00, Monday to Friday
+
+
 def working_hours(rep: Rep) -> WorkingHours:
     """A rep's working hours: what `/crm hours` set, else 08:00-19:00 Monday to Friday."""
-    default = WorkingHours()
-    days = frozenset(int(d) for d in rep.work_days) if rep.work_days else default.days
-    return WorkingHours(rep.work_start or default.start, rep.work_end or default.end, days)
+    return hours_of(rep.work_start, rep.work_end, rep.work_days)
+
+
+def hours_of(start: time | None, end: time | None, days: str | None) -> WorkingHours:
+    """Working hours from a rep row's columns (work_start, work_end, work_days), defaults for
+    what is unset."""
+    default = DEFAULT_HOURS
+    weekdays = frozenset(int(d) for d in days) if days else default.days
+    return WorkingHours(start or default.start, end or default.end, weekdays)

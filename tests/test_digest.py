@@ -5,6 +5,7 @@ import threading
 import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk import WebClient
@@ -350,6 +351,29 @@ def test_crm_digest_off_stops_it_and_on_brings_it_back(
     assert "Digest on" in answer and "09:00 your time (Europe/Berlin)" in answer
     run(deps, NINE["U0BOB"] + timedelta(days=1), settings=settings)
     assert len(digests(fake_slack)) == 1
+
+
+def test_a_rep_whose_hours_start_later_gets_it_then_on_their_own_working_days(
+    slack: SlackDriver, deps: Deps, settings: Settings, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    """`/crm hours tue-sat 10:30-18:00` in Berlin: the digest comes at 10:30 Tuesday to
+    Saturday, never on Monday, never at nine, and `/crm digest` says so."""
+    with db.make_session_factory(engine).begin() as session:
+        rep_with_a_stale_account(session, "U0BOB", "Europe/Berlin")
+    slack.command("/crm", "hours tue-sat 10:30-18:00", user_id="U0BOB").reply()
+    assert "Tue\u2013Sat at 10:30 your time" in text_of(
+        slack.command("/crm", "digest", user_id="U0BOB").reply()
+    )
+    client, at, sent = plain(settings), NINE["U0BOB"] - timedelta(hours=1), []
+    while at < NINE["U0BOB"] + timedelta(days=7):  # Monday 08:00 to the next Monday's
+        before = len(digests(fake_slack))
+        send_digests(deps=deps, client=client, now=at)
+        sent += [at] * (len(digests(fake_slack)) - before)
+        at += timedelta(minutes=15)
+    local = [moment.astimezone(ZoneInfo("Europe/Berlin")) for moment in sent]
+    assert [(m.strftime("%a"), m.strftime("%H:%M")) for m in local] == [
+        (day, "10:30") for day in ("Tue", "Wed", "Thu", "Fri", "Sat")
+    ]
 
 
 def test_crm_digest_off_is_one_reps_choice(

@@ -2,22 +2,30 @@
 (handlers.blocks.digest), when it is due, and `/crm digest`'s grammar."""
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from bot.standin.driver import TEAM_ID
 from handlers.blocks.digest import build_digest, build_digest_status
-from handlers.digest import is_digest_time
 from handlers.parsing.digest import parse_digest
 from handlers.parsing.text import CommandError
 from models import digest, followups
 from models.accounts import AccountStatus
 from models.audit import AuditEntry
 from models.base import id_of
-from models.digest import Digest, DigestDeal, DueFollowup, Recipient, Section, StaleAccount
-from models.reps import Rep
+from models.digest import (
+    Digest,
+    DigestDeal,
+    DueFollowup,
+    Recipient,
+    Section,
+    StaleAccount,
+    digest_window,
+    is_digest_time,
+)
+from models.reps import Rep, WorkingHours
 from tests.conftest import OTHER_TEAM
 from tests.factories import make_account, make_deal, make_rep
 
@@ -134,10 +142,14 @@ def test_recipients_are_full_members_with_the_digest_on(session: Session) -> Non
         "rep",
         {"digest_enabled": False},
     )
-    make_rep(session, "U0ADMIN", now=LONG_AGO, tz="Asia/Tokyo")
-    assert sorted(digest.list_zones(session=session, team_id=TEAM_ID)) == ["Asia/Tokyo", TZ]
-    found = digest.list_recipients(session=session, team_id=TEAM_ID, zones=[TZ])
-    assert [r.slack_user_id for r in found] == [bob.slack_user_id]
+    tokyo = make_rep(session, "U0TOKYO", now=LONG_AGO, tz="Asia/Tokyo")
+    tokyo.work_start, tokyo.work_end, tokyo.work_days = time(10), time(18), "12345"
+    session.flush()
+    found = digest.list_recipients(session=session, team_id=TEAM_ID)
+    assert sorted((r.slack_user_id, r.tz, r.hours) for r in found) == [
+        (bob.slack_user_id, TZ, WorkingHours()),
+        ("U0TOKYO", "Asia/Tokyo", WorkingHours(time(10), time(18), frozenset({1, 2, 3, 4, 5}))),
+    ]
 
 
 # When it is due
@@ -164,6 +176,44 @@ def test_a_digest_is_due_on_weekday_mornings_from_nine_to_noon_local(
     at: datetime, tz: str, due: bool
 ) -> None:
     assert is_digest_time(at, tz) is due
+
+
+@pytest.mark.parametrize(
+    ("hours", "window"),
+    [
+        (WorkingHours(), (time(9), time(12))),  # the default: 08:00-19:00
+        (WorkingHours(time(10), time(18)), (time(10), time(13))),  # starts later: at the start
+        (WorkingHours(time(7), time(15)), (time(9), time(12))),  # starts earlier: still at nine
+        (WorkingHours(time(9), time(10, 30)), (time(9), time(10, 30))),  # not after they end
+        (WorkingHours(time(13), time(21)), (time(13), time(16))),  # an afternoon shift
+        (WorkingHours(time(0), time(8)), (time(0), time(3))),  # a night shift: at its start
+        (WorkingHours(time(22), time(23, 59)), (time(22), time(23, 59))),
+    ],
+)
+def test_the_digest_comes_at_nine_or_when_the_reps_hours_begin(
+    hours: WorkingHours, window: tuple[time, time]
+) -> None:
+    assert digest_window(hours) == window
+
+
+def test_the_digest_comes_on_the_reps_own_working_days_in_their_hours() -> None:
+    tue_sat = WorkingHours(time(10), time(18), frozenset({1, 2, 3, 4, 5}))
+    monday, saturday = datetime(2026, 11, 23, 9, 30, tzinfo=UTC), datetime(2026, 11, 28, 9, 30)
+    assert not is_digest_time(monday, "UTC", tue_sat)  # not a working day of theirs
+    assert is_digest_time(saturday.replace(tzinfo=UTC), "UTC", WorkingHours()) is False
+    assert is_digest_time(saturday.replace(tzinfo=UTC, hour=10, minute=5), "UTC", tue_sat)
+    assert not is_digest_time(monday + timedelta(days=1), "UTC", tue_sat)  # 09:30: too early
+    assert is_digest_time(datetime(2026, 11, 25, 1, 0, tzinfo=UTC), "Asia/Tokyo", tue_sat)
+
+
+def test_crm_digest_says_when_by_the_reps_working_hours() -> None:
+    def said(hours: WorkingHours) -> str:
+        return build_digest_status(enabled=True, tz=TZ, hours=hours)["text"]
+
+    assert "every weekday at 09:00 your time" in said(WorkingHours())
+    later = WorkingHours(time(10, 30), time(18), frozenset({1, 2, 3, 4, 5}))
+    assert "Tue\u2013Sat at 10:30 your time" in said(later)
+    assert "every day at 09:00" in said(WorkingHours(days=frozenset(range(7))))
 
 
 # How it reads

@@ -12,14 +12,15 @@ from typing import TypeVar
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 
 from handlers.blocks import Message, context, message, section
+from handlers.blocks.hours import describe_days
 from handlers.blocks.text import bold, escape, literal, quote
 from handlers.ids import Command
 from models.base import zone
-from models.digest import Digest, DigestDeal, DueFollowup, Section, StaleAccount
+from models.digest import Digest, DigestDeal, DueFollowup, Section, StaleAccount, digest_window
 from models.money import format_money
+from models.reps import DEFAULT_HOURS, WORK_DAYS, WorkingHours
 
 T = TypeVar("T")
-DIGEST_HOUR = 9
 NOTE_MAX = 120
 HOME_HINT = "Mark follow-ups done or snooze them on Rapport's *Home* tab."
 
@@ -113,9 +114,13 @@ def _summary(digest: Digest, today: date) -> str:
     return f"Your day, {_day(today)}: {counts}"
 
 
-def build_digest_status(*, enabled: bool, tz: str, changed: bool | None = None) -> Message:
-    """`/crm digest [on|off]`: whether it comes, and when; `changed` None for a question."""
-    when = f"every weekday at {DIGEST_HOUR:02d}:00 your time ({zone_name(tz)})"
+def build_digest_status(
+    *, enabled: bool, tz: str, hours: WorkingHours = DEFAULT_HOURS, changed: bool | None = None
+) -> Message:
+    """`/crm digest [on|off]`: whether it comes, and when (by the rep's working hours);
+    `changed` None for a question."""
+    days = "every weekday" if hours.days == WORK_DAYS else describe_days(hours.days)
+    when = f"{days} at {digest_window(hours)[0]:%H:%M} your time ({zone_name(tz)})"
     if enabled:
         text = f":sunrise: Your digest comes {when}, when there is something in it."
         if changed is False:
