@@ -58,7 +58,7 @@ PG_WITHIN_THRESHOLD = 0.5
 SQLITE_TABLE = "account_name_trigrams"  # bot.db.NAME_TRIGRAMS opens it as a connection opens
 SQLITE_VOCAB = "account_name_trigrams_vocab"
 SQLITE_POSTINGS = 8000  # rows of trigram postings read per lookup, about 2 ms
-SQLITE_MIN_GRAMS = 4  # one slip changes up to 4 trigrams; the rarest 4 include one it kept
+SQLITE_MIN_GRAMS = 5  # a slip changes up to 4 trigrams (a swap); the rarest 5 hold one it kept
 _LENGTH = 1024  # rowid = id * _LENGTH + length
 
 

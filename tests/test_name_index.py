@@ -118,6 +118,23 @@ def test_a_typo_resolves_among_thousands_through_the_index(session: Session, ali
     assert found.match is not None and found.match.name == "Silver Falcon Robotics"
 
 
+def test_a_swap_whose_new_trigrams_are_the_rarest_still_finds_the_name(
+    session: Session, alice: Rep, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Hynesoft" for "Hyensoft": the swap makes 4 trigrams (hyn, yne, nes, eso) the meant
+    name lacks; when they are the key's rarest, the fewest trigrams read still hold one it
+    kept (SQLite reads at least SQLITE_MIN_GRAMS, the rarest first)."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's rarest-trigram pick; PostgreSQL's pg_trgm reads every trigram")
+    monkeypatch.setattr(name_index, "SQLITE_POSTINGS", 0)  # no more than the fewest
+    make_account(session, "Hyensoft", owner=alice, now=NOW)
+    for name in ("Hynix", "Lyne Group", "Nestor", "Esoteric"):  # each swapped trigram, once
+        make_account(session, name, owner=alice, now=NOW)
+    for n in range(12):  # the kept ones, common
+        make_account(session, f"Hy{'abcdefghijkl'[n]}soft", owner=alice, now=NOW)
+    assert "hyensoft" in candidates(session, "Hynesoft")
+
+
 def test_another_workspaces_names_are_never_candidates(session: Session, alice: Rep) -> None:
     stranger = make_rep(session, "U0STRANGER", now=NOW, team_id=OTHER_TEAM)
     for name in ["Globex", "Globes", "Glibex"]:
