@@ -20,7 +20,7 @@ from models.base import id_of, zone
 from models.claims import Claim
 from models.deals import Deal
 from models.followups import Followup, FollowupStatus
-from models.reps import DEFAULT_HOURS, Rep, WorkingHours, hours_of
+from models.reps import DEFAULT_HOURS, Rep, WorkingHours, hours_of, minutes_of
 from models.stages import get_pipeline
 from models.summaries import stale_where
 
@@ -92,9 +92,7 @@ def digest_window(hours: WorkingHours) -> tuple[time, time]:
     the start of their working hours when that is later (from the start, when their hours end by
     09:00), for three hours, and not once their hours have ended."""
     start = max(DIGEST_AT, hours.start) if hours.end > DIGEST_AT else hours.start
-    minutes = min(
-        start.hour * 60 + start.minute + DIGEST_SPAN, hours.end.hour * 60 + hours.end.minute
-    )
+    minutes = min(minutes_of(start) + DIGEST_SPAN, minutes_of(hours.end))
     return start, time(minutes // 60, minutes % 60)
 
 

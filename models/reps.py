@@ -169,7 +169,7 @@ class WorkingHours:
     days: frozenset[int] = WORK_DAYS
 
     def __post_init__(self) -> None:
-        minutes = _minutes(self.end) - _minutes(self.start)
+        minutes = minutes_of(self.end) - minutes_of(self.start)
         if minutes <= 0:
             raise DomainError("Working hours start before they end, e.g. 09:00-17:30.")
         if minutes < MIN_WORK_MINUTES:
@@ -182,7 +182,8 @@ class WorkingHours:
         return local.weekday() in self.days and self.start <= local.time() < self.end
 
 
-def _minutes(moment: time) -> int:
+def minutes_of(moment: time) -> int:
+    """Minutes since midnight."""
     return moment.hour * 60 + moment.minute
 
 
@@ -197,6 +198,5 @@ def working_hours(rep: Rep) -> WorkingHours:
 def hours_of(start: time | None, end: time | None, days: str | None) -> WorkingHours:
     """Working hours from a rep row's columns (work_start, work_end, work_days), defaults for
     what is unset."""
-    default = DEFAULT_HOURS
-    weekdays = frozenset(int(d) for d in days) if days else default.days
-    return WorkingHours(start or default.start, end or default.end, weekdays)
+    weekdays = frozenset(int(d) for d in days) if days else DEFAULT_HOURS.days
+    return WorkingHours(start or DEFAULT_HOURS.start, end or DEFAULT_HOURS.end, weekdays)

@@ -107,10 +107,11 @@ StageSum = tuple[str, str | None, int | None, int]
 def owner_card(*, session: Reader, team_id: str, account_id: int) -> OwnerCard:
     """Who owns a live account, its last touch, open deals and next follow-up; else NotFound.
 
-    Three statements, each built once and run on the session's connection (Core rows, no ORM
+    Two statements, each built once and run on the session's connection (Core rows, no ORM
     objects): the card (`card_statement`: the account, its owner and who assigned them, its
-    latest interaction and its earliest open follow-up, each by its own index), the pipeline's
-    stages, and the account's deals summed per stage and currency (`account_deal_sums`)."""
+    latest interaction and its earliest open follow-up, each by its own index), and the
+    account's deals summed per stage and currency with the pipeline's stages
+    (`deals_and_stages`)."""
     row = read(session, card_statement("id"), team_id=team_id, account_id=account_id).first()
     if row is None:
         raise NotFound("That account no longer exists.")
