@@ -306,54 +306,54 @@ def ceiling(bare: float, database: float) -> float:
     return bare / (bare + database) if bare else float("nan")
 
 
-def below_goal(ceilings: dict[str, float]) -> None:
-    low = [kind for kind, c in ceilings.items() if c < GOAL]
+Row = tuple[list[float | None], float]  # a kind's figures (None: not measured), its ceiling
+
+
+def print_table(
+    columns: list[str], sql: dict[str, Statements], rows: dict[str, Row], shown: str, legend: str
+) -> None:
+    """One line per kind: its statements, its figures (`shown`, a format spec), its ceiling;
+    then `legend` and the kinds whose ceiling is below the goal."""
+    head = f"{'request':<14} {'SQL':>3}" + "".join(f" {c:>8}" for c in [*columns, "ceiling"])
+    print(head)
+    print("-" * len(head))
+    for kind, (figures, limit) in rows.items():
+        cells = "".join(f" {f:{shown}}" if f is not None else f" {'-':>8}" for f in figures)
+        print(f"{kind:<14} {len(sql[kind]):>3}{cells} {limit:8.2f}")
+    print(legend)
+    low = [kind for kind, (_, limit) in rows.items() if limit < GOAL]
     print(f"ceiling below {GOAL:.2f}: {', '.join(low) if low else 'none'}")
 
 
 def sqlite_table(sql: dict[str, Statements], counts: dict[tuple[str, str], float]) -> None:
-    head = f"{'request':<14} {'SQL':>3} {'bare app':>8} {'sqlite3':>8} {'cursor':>8}"
-    head += f" {'models':>8} {'ceiling':>8}"
-    print(head)
-    print("-" * len(head))
-    ceilings = {}
-    for kind, statements in sql.items():
+    rows: dict[str, Row] = {}
+    for kind in sql:
         figures = [counts.get((kind, way)) for way in ("bare", "sqlite3", "cursor", "models")]
-        bare, floor = figures[0] or 0.0, figures[1] or 0.0
-        ceilings[kind] = ceiling(bare, floor)
-        shown = "".join(f" {f / 1e6:8.2f}" if f is not None else f" {'-':>8}" for f in figures)
-        print(f"{kind:<14} {len(statements):>3}{shown} {ceilings[kind]:8.2f}")
-    print(
+        millions = [f / 1e6 if f is not None else None for f in figures]
+        rows[kind] = (millions, ceiling(figures[0] or 0.0, figures[1] or 0.0))
+    legend = (
         "millions of instructions per request; bare app: the bare Bolt app's whole request;"
         " sqlite3, cursor: the request's statements replayed on a bare sqlite3 connection and"
         " on a Session's DB-API cursor; models: /who-owns's reads as Rapport runs them;"
         " ceiling: bare / (bare + sqlite3)"
     )
-    below_goal(ceilings)
+    print_table(["bare app", "sqlite3", "cursor", "models"], sql, rows, "8.2f", legend)
 
 
 def postgres_table(sql: dict[str, Statements], figures: dict[str, dict[str, float]]) -> None:
-    head = f"{'request':<14} {'SQL':>3} {'bare app':>8} {'backend':>8} {'client':>8}"
-    head += f" {'ceiling':>8}"
-    print(head)
-    print("-" * len(head))
-    ceilings = {}
-    for kind, statements in sql.items():
+    rows: dict[str, Row] = {}
+    for kind in sql:
         got = figures[kind]
         backend, client = got.get("backend"), got.get("client")
-        ceilings[kind] = ceiling(got["bare"], (backend or 0.0) + (client or 0.0))
-        shown = "".join(
-            f" {f * 1e6:8.0f}" if f is not None else f" {'-':>8}"
-            for f in (got["bare"], backend, client)
-        )
-        print(f"{kind:<14} {len(statements):>3}{shown} {ceilings[kind]:8.2f}")
-    print(
+        micros = [f * 1e6 if f is not None else None for f in (got["bare"], backend, client)]
+        rows[kind] = (micros, ceiling(got["bare"], (backend or 0.0) + (client or 0.0)))
+    legend = (
         "microseconds of CPU per request; bare app: the bare Bolt app's whole request (every"
         " thread); backend, client: the request's statements replayed on a bare psycopg"
         " connection, the server's backend process and the client's; ceiling:"
         " bare / (bare + backend + client)"
     )
-    below_goal(ceilings)
+    print_table(["bare app", "backend", "client"], sql, rows, "8.0f", legend)
 
 
 def main() -> None:
